@@ -1,0 +1,29 @@
+/* rampart: the command-line client of rampartd. */
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/version.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rampart [--version] [--help]\n");
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("rampart %s\n", RAMPART_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "rampart: unknown command '%s'\n", argv[i]);
+		usage(stderr);
+		return 2;
+	}
+	usage(stderr);
+	return 2;
+}
