@@ -26,6 +26,13 @@ void t_record(int ok, const char *file, int line, int row, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int t_eq(const char *file, int line, int row, const char *astr, const char *bstr, long long a,
+	 long long b)
+{
+	t_record(a == b, file, line, row, "%s == %s (%lld vs %lld)", astr, bstr, a, b);
+	return a == b;
+}
+
 int t_failures(void)
 {
 	return (int)failed;
