@@ -27,7 +27,7 @@ const char *err_str(int err)
 		return "limit reached";
 	case ERR_REPLAY:
 		return "replayed or too old";
-	case ERR_STATE:
+	case ERR_BADSTATE:
 		return "invalid in current state";
 	case ERR_IO:
 		return "I/O error";

@@ -2,6 +2,7 @@
  *
  * Functions return int: 0 on success or one of these negative codes. Protocol outcomes
  * (which notify to answer with) are a separate enum owned by the protocol modules.
+ * (ERR_BADSTATE is not ERR_STATE: OpenSSL's types.h owns that name as a typedef.)
  */
 #ifndef RAMPART_LIB_ERR_H
 #define RAMPART_LIB_ERR_H
@@ -19,7 +20,7 @@ enum {
 	ERR_EXISTS = -9,      /* object already present */
 	ERR_LIMIT = -10,      /* a named limit was reached */
 	ERR_REPLAY = -11,     /* anti-replay rejected a sequence number */
-	ERR_STATE = -12,      /* operation not valid in the current state */
+	ERR_BADSTATE = -12,   /* operation not valid in the current state */
 	ERR_IO = -13,         /* system call failed (errno logged by the caller) */
 	ERR_CRITICAL = -14,   /* unknown payload with the critical bit set */
 };
