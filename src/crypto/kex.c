@@ -21,7 +21,6 @@ enum kex_kind { KIND_MODP, KIND_ECP, KIND_XDH };
 struct group_desc {
 	uint16_t id;
 	enum kex_kind kind;
-	const char *name;
 	/* MODP: OpenSSL named group or NULL (then prime() with g = 2); ECP: curve name;
 	 * XDH: key type name */
 	const char *ossl;
@@ -35,28 +34,28 @@ struct group_desc {
 #define KEX_MAX_PUBLIC 1024
 
 static const struct group_desc groups[] = {
-    {KEX_MODP_768, KIND_MODP, "MODP_768", NULL, BN_get_rfc2409_prime_768, 96, 96, false},
-    {KEX_MODP_1024, KIND_MODP, "MODP_1024", NULL, BN_get_rfc2409_prime_1024, 128, 128, false},
-    {KEX_MODP_1536, KIND_MODP, "MODP_1536", "modp_1536", NULL, 192, 192, false},
-    {KEX_MODP_2048, KIND_MODP, "MODP_2048", "modp_2048", NULL, 256, 256, false},
-    {KEX_MODP_3072, KIND_MODP, "MODP_3072", "modp_3072", NULL, 384, 384, false},
-    {KEX_MODP_4096, KIND_MODP, "MODP_4096", "modp_4096", NULL, 512, 512, false},
-    {KEX_MODP_6144, KIND_MODP, "MODP_6144", "modp_6144", NULL, 768, 768, false},
-    {KEX_MODP_8192, KIND_MODP, "MODP_8192", "modp_8192", NULL, 1024, 1024, false},
-    {KEX_ECP_256, KIND_ECP, "ECP_256", "prime256v1", NULL, 64, 32, false},
-    {KEX_ECP_384, KIND_ECP, "ECP_384", "secp384r1", NULL, 96, 48, false},
-    {KEX_ECP_521, KIND_ECP, "ECP_521", "secp521r1", NULL, 132, 66, false},
-    {KEX_MODP_1024_160, KIND_MODP, "MODP_1024_160", "dh_1024_160", NULL, 128, 128, true},
-    {KEX_MODP_2048_224, KIND_MODP, "MODP_2048_224", "dh_2048_224", NULL, 256, 256, true},
-    {KEX_MODP_2048_256, KIND_MODP, "MODP_2048_256", "dh_2048_256", NULL, 256, 256, true},
-    {KEX_ECP_192, KIND_ECP, "ECP_192", "prime192v1", NULL, 48, 24, false},
-    {KEX_ECP_224, KIND_ECP, "ECP_224", "secp224r1", NULL, 56, 28, false},
-    {KEX_ECP_224_BP, KIND_ECP, "ECP_224_BP", "brainpoolP224r1", NULL, 56, 28, false},
-    {KEX_ECP_256_BP, KIND_ECP, "ECP_256_BP", "brainpoolP256r1", NULL, 64, 32, false},
-    {KEX_ECP_384_BP, KIND_ECP, "ECP_384_BP", "brainpoolP384r1", NULL, 96, 48, false},
-    {KEX_ECP_512_BP, KIND_ECP, "ECP_512_BP", "brainpoolP512r1", NULL, 128, 64, false},
-    {KEX_CURVE25519, KIND_XDH, "CURVE25519", "X25519", NULL, 32, 32, false},
-    {KEX_CURVE448, KIND_XDH, "CURVE448", "X448", NULL, 56, 56, false},
+    {IKEV2_KE_MODP768, KIND_MODP, NULL, BN_get_rfc2409_prime_768, 96, 96, false},
+    {IKEV2_KE_MODP1024, KIND_MODP, NULL, BN_get_rfc2409_prime_1024, 128, 128, false},
+    {IKEV2_KE_MODP1536, KIND_MODP, "modp_1536", NULL, 192, 192, false},
+    {IKEV2_KE_MODP2048, KIND_MODP, "modp_2048", NULL, 256, 256, false},
+    {IKEV2_KE_MODP3072, KIND_MODP, "modp_3072", NULL, 384, 384, false},
+    {IKEV2_KE_MODP4096, KIND_MODP, "modp_4096", NULL, 512, 512, false},
+    {IKEV2_KE_MODP6144, KIND_MODP, "modp_6144", NULL, 768, 768, false},
+    {IKEV2_KE_MODP8192, KIND_MODP, "modp_8192", NULL, 1024, 1024, false},
+    {IKEV2_KE_ECP256, KIND_ECP, "prime256v1", NULL, 64, 32, false},
+    {IKEV2_KE_ECP384, KIND_ECP, "secp384r1", NULL, 96, 48, false},
+    {IKEV2_KE_ECP521, KIND_ECP, "secp521r1", NULL, 132, 66, false},
+    {IKEV2_KE_MODP1024_S160, KIND_MODP, "dh_1024_160", NULL, 128, 128, true},
+    {IKEV2_KE_MODP2048_S224, KIND_MODP, "dh_2048_224", NULL, 256, 256, true},
+    {IKEV2_KE_MODP2048_S256, KIND_MODP, "dh_2048_256", NULL, 256, 256, true},
+    {IKEV2_KE_ECP192, KIND_ECP, "prime192v1", NULL, 48, 24, false},
+    {IKEV2_KE_ECP224, KIND_ECP, "secp224r1", NULL, 56, 28, false},
+    {IKEV2_KE_ECP224_BP, KIND_ECP, "brainpoolP224r1", NULL, 56, 28, false},
+    {IKEV2_KE_ECP256_BP, KIND_ECP, "brainpoolP256r1", NULL, 64, 32, false},
+    {IKEV2_KE_ECP384_BP, KIND_ECP, "brainpoolP384r1", NULL, 96, 48, false},
+    {IKEV2_KE_ECP512_BP, KIND_ECP, "brainpoolP512r1", NULL, 128, 64, false},
+    {IKEV2_KE_CURVE25519, KIND_XDH, "X25519", NULL, 32, 32, false},
+    {IKEV2_KE_CURVE448, KIND_XDH, "X448", NULL, 56, 56, false},
 };
 
 struct kex {
@@ -91,12 +90,6 @@ size_t kex_secret_len(uint16_t group)
 {
 	const struct group_desc *g = group_find(group);
 	return g ? g->secretlen : 0;
-}
-
-const char *kex_group_name(uint16_t group)
-{
-	const struct group_desc *g = group_find(group);
-	return g ? g->name : "unknown";
 }
 
 uint16_t kex_group(const struct kex *k)

@@ -14,10 +14,11 @@
  *   ECP      the x coordinate only (RFC 5903 §9)
  *   X25519/X448  the 32 / 56 byte output (RFC 8031 §2)
  *
- * Every peer value is validated before use (kex_derive): wrong length, MODP outside [2, p-2],
- * for groups 22-24 not in the order-q subgroup (y^q mod p != 1, RFC 5114 / SP 800-56A), an ECP
- * point off the curve, and an X25519/X448 all-zero shared secret (small-order point,
- * RFC 8031 §2) are all ERR_INVAL. The private key is wiped when the kex is freed.
+ * Group numbers are enum ikev2_ke (src/wire/iana.h; names for logs: iana_name with
+ * IANA_REG_IKEV2_KE). Every peer value is validated before use (kex_derive): wrong length, MODP
+ * outside [2, p-2], for groups 22-24 not in the order-q subgroup (y^q mod p != 1, RFC 5114 / SP
+ * 800-56A), an ECP point off the curve, and an X25519/X448 all-zero shared secret (small-order
+ * point, RFC 8031 §2) are all ERR_INVAL. The private key is wiped when the kex is freed.
  */
 #ifndef RAMPART_CRYPTO_KEX_H
 #define RAMPART_CRYPTO_KEX_H
@@ -27,33 +28,7 @@
 #include <stdint.h>
 
 #include "lib/secret.h"
-
-/* IKE group numbers this module knows (IANA "Transform Type 4 - Key Exchange Method").
- * Local until src/wire/iana.h defines them. */
-enum kex_group {
-	KEX_MODP_768 = 1,
-	KEX_MODP_1024 = 2,
-	KEX_MODP_1536 = 5,
-	KEX_MODP_2048 = 14,
-	KEX_MODP_3072 = 15,
-	KEX_MODP_4096 = 16,
-	KEX_MODP_6144 = 17,
-	KEX_MODP_8192 = 18,
-	KEX_ECP_256 = 19,
-	KEX_ECP_384 = 20,
-	KEX_ECP_521 = 21,
-	KEX_MODP_1024_160 = 22,
-	KEX_MODP_2048_224 = 23,
-	KEX_MODP_2048_256 = 24,
-	KEX_ECP_192 = 25,
-	KEX_ECP_224 = 26,
-	KEX_ECP_224_BP = 27,
-	KEX_ECP_256_BP = 28,
-	KEX_ECP_384_BP = 29,
-	KEX_ECP_512_BP = 30,
-	KEX_CURVE25519 = 31,
-	KEX_CURVE448 = 32,
-};
+#include "wire/iana.h"
 
 struct kex;
 
@@ -63,8 +38,6 @@ bool kex_group_supported(uint16_t group);
 size_t kex_public_len(uint16_t group);
 /* Length of the shared secret for group; 0 if unsupported. */
 size_t kex_secret_len(uint16_t group);
-/* A short name for logs ("MODP_2048", "ECP_256", "CURVE25519"), "unknown" otherwise. */
-const char *kex_group_name(uint16_t group);
 
 /* A fresh local key pair for group. NULL when the group is unsupported or on failure.
  * The caller owns the result and releases it with kex_free. */
