@@ -8,7 +8,7 @@ netns="iproute2 nftables iputils-ping tcpdump iperf3 netcat-openbsd procps"
 charon="strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins strongswan-pki"
 check="$build clang libclang-rt-14-dev libjansson-dev python3-scapy tshark $netns $charon"
 demo="$build $netns"
-bench="$build $netns $charon wireguard-go wireguard-tools"
+bench="$build $netns $charon wireguard-go wireguard-tools python3"
 
 case "${1:-build}" in
 build) want=$build ;;
@@ -35,5 +35,10 @@ apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing >/dev/null
 # Debian may start a system-wide charon on install; the tests run their own instances.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop strongswan-starter strongswan 2>/dev/null || true; fi
-pkill -x charon 2>/dev/null || true
+# Only the system instance (pid in the real /run/charon.pid): test instances run with a private
+# /run and must survive a concurrent install.
+if [ -s /run/charon.pid ]; then
+	pid=$(cat /run/charon.pid)
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = charon ] && kill "$pid" 2>/dev/null
+fi
 exit 0

@@ -127,6 +127,16 @@ else
 	t_pass "no traffic after the tunnel is down"
 fi
 
+# A different PSK on b: the harness must report the failure, not hang or pass.
+sed 's/secret = .*/secret = "a-different-key"/' "$T_TMP/b.conf" >"$T_TMP/b-wrong.conf"
+t_check "b reloads with another PSK" charon_load "$DB" "$T_TMP/b-wrong.conf"
+if charon_initiate "$DA" net 10; then
+	t_fail "a wrong PSK makes the initiation fail"
+else
+	t_pass "a wrong PSK makes the initiation fail"
+fi
+t_check "b logged the failed authentication" grep -q "MAC mismatched" "$DB/charon.log"
+
 if [ "$T_FAIL" -ne 0 ]; then
 	echo "--- charon a log tail"
 	tail -n 30 "$DA/charon.log"

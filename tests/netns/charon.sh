@@ -107,6 +107,11 @@ charon_stop() {
 	local _i _p
 	_p=$(charon_pid "$1")
 	[ -z "$_p" ] && return 0
+	# only our charon: the pid may be gone (and reused) if its namespace was destroyed
+	if [ "$(cat "/proc/$_p/comm" 2>/dev/null)" != charon ]; then
+		rm -f "$1/charon.ppid"
+		return 0
+	fi
 	kill -TERM "$_p" 2>/dev/null
 	_i=0
 	while kill -0 "$_p" 2>/dev/null && [ $_i -lt 50 ]; do
@@ -206,11 +211,18 @@ _charon_is() { # dir path value
 
 # ---- certificates ----------------------------------------------------------------------------
 
+# pki with an explicit plugin list (the system one tries a TPM and complains).
+_pki() {
+	local conf=${T_TMP:-/tmp}/pki-strongswan.conf
+	[ -f "$conf" ] || echo "pki { load = random openssl pem pkcs1 pkcs8 x509 gmp curve25519 sha1 sha2 }" >"$conf"
+	STRONGSWAN_CONF=$conf pki "$@"
+}
+
 _pki_gen() { # type file
 	case "$1" in
-	rsa) pki --gen --type rsa --size 2048 --outform pem >"$2" ;;
-	ecdsa) pki --gen --type ecdsa --size 256 --outform pem >"$2" ;;
-	ed25519) pki --gen --type ed25519 --outform pem >"$2" ;;
+	rsa) _pki --gen --type rsa --size 2048 --outform pem >"$2" ;;
+	ecdsa) _pki --gen --type ecdsa --size 256 --outform pem >"$2" ;;
+	ed25519) _pki --gen --type ed25519 --outform pem >"$2" ;;
 	*)
 		echo "pki: unknown key type $1" >&2
 		return 1
@@ -222,7 +234,7 @@ _pki_gen() { # type file
 pki_ca() {
 	mkdir -p "$1" || return 1
 	_pki_gen "${2:-ecdsa}" "$1/ca.key" || return 1
-	pki --self --ca --lifetime 30 --in "$1/ca.key" --type priv \
+	_pki --self --ca --lifetime 30 --in "$1/ca.key" --type priv \
 		--dn "${3:-C=CH, O=Rampart Test, CN=Rampart Test CA}" --outform pem >"$1/ca.crt"
 }
 
@@ -240,9 +252,10 @@ pki_cert() {
 	_sans=""
 	for _s in "$@"; do _sans="$_sans --san $_s"; done
 	# shellcheck disable=SC2086
-	pki --pub --in "$_d/$_name.key" --type priv | pki --issue --lifetime 30 \
+	_pki --pub --in "$_d/$_name.key" --type priv | _pki --issue --lifetime 30 \
 		--cacert "$_d/ca.crt" --cakey "$_d/ca.key" --dn "$_dn" $_sans \
-		--flag serverAuth --flag clientAuth --outform pem >"$_d/$_name.crt"
+		--flag serverAuth --flag clientAuth --outform pem >"$_d/$_name.crt" &&
+		[ -s "$_d/$_name.crt" ]
 }
 
 # charon_install_cert DIR CERTDIR NAME: puts CA cert, NAME.crt and NAME.key where swanctl

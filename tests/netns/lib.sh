@@ -164,6 +164,17 @@ ns_create() {
 	eval "$1=\$_n"
 }
 
+# ns_destroy NS: kills NS's processes and deletes it now rather than at exit.
+ns_destroy() {
+	local _ns _rest=""
+	ns_kill_all "$1"
+	ip netns del "$1" 2>/dev/null
+	for _ns in $T_NS_LIST; do
+		[ "$_ns" = "$1" ] || _rest="$_rest $_ns"
+	done
+	T_NS_LIST=$_rest
+}
+
 # ns_exec NS CMD...: runs CMD inside NS.
 ns_exec() {
 	local _n

@@ -1,0 +1,345 @@
+#!/bin/sh
+# Throughput and packet-rate benchmark: Rampart against plain veth, strongSwan and wireguard-go,
+# all in one run on the same two namespaces' topology. `make bench` runs it after building the
+# release binaries.
+#
+#   ns a (sender: iperf3 client)                     ns b (receiver: iperf3 server)
+#   tunnel end: 10.10.1.1 (lo) / 10.10.0.1 (wg)      tunnel end: 10.10.2.1 (lo) / 10.10.0.2 (wg)
+#   veth a0 192.0.2.1/24  <--------- outer ------->  veth b0 192.0.2.2/24
+#
+# Cases (fresh namespaces each):
+#   plain       iperf3 straight over the veth pair
+#   strongswan  charon <-> charon, kernel-libipsec (userspace ESP in UDP), IKEv2 PSK,
+#               one CHILD_SA = one AES-128-GCM SA each way (esp_proposals aes128gcm16)
+#   wireguard   wireguard-go <-> wireguard-go, configured with wg
+#   rampart     rampartd <-> rampartd, static AES-128-GCM SAs keyed with `rampart xfrm`
+#
+# Per case: iperf3 TCP for BENCH_TIME s (default 30), REPEAT times (default 3), median quoted;
+# then 64-byte UDP (iperf3 -u -l 64 -b 0), packets per second delivered at the receiver.
+# CPU per packet = utime+stime of the case's daemons (both ends, /proc/PID/stat) over the run
+# divided by the packets crossing the outer link (both directions). BENCH_CASES picks cases
+# (default "plain strongswan wireguard rampart"); BENCH_PPS=0 skips the 64-byte runs.
+# The final table is also written to build/bench/report.txt.
+#
+# Adding a case = one function setup_NAME that builds the tunnel in $NA/$NB (veth a0/b0 is
+# already up) and sets CASE_SRC, CASE_DST, CASE_PIDS, or sets CASE_SKIP and returns 1.
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+. "$root/tests/netns/lib.sh"
+. "$root/tests/netns/charon.sh"
+
+BENCH_TIME=${BENCH_TIME:-30}
+REPEAT=${REPEAT:-3}
+BENCH_CASES=${BENCH_CASES:-plain strongswan wireguard rampart}
+BENCH_PPS=${BENCH_PPS:-1}
+RAMPARTD=${RAMPARTD:-$root/build/rampartd}
+RAMPART=${RAMPART:-$root/build/rampart}
+HZ=$(getconf CLK_TCK)
+RESULTS=$T_TMP/results
+
+[ "$(id -u)" = 0 ] || {
+	echo "bench: needs root (network namespaces)" >&2
+	exit 1
+}
+for c in ip iperf3 python3 swanctl wg wireguard-go "$CHARON_BIN"; do
+	command -v "$c" >/dev/null 2>&1 || echo "bench: missing $c (scripts/deps.sh bench)" >&2
+done
+
+say() { echo "bench: $*"; }
+
+# ---- the cases -------------------------------------------------------------------------------
+
+setup_plain() {
+	CASE_SRC=192.0.2.1
+	CASE_DST=192.0.2.2
+	CASE_PIDS=""
+}
+
+_swan_conf() { # local remote local_ts remote_ts
+	cat <<EOF
+connections {
+	bench {
+		version = 2
+		local_addrs = $1
+		remote_addrs = $2
+		proposals = aes128gcm16-prfsha256-x25519
+		dpd_delay = 0
+		local {
+			auth = psk
+			id = $1
+		}
+		remote {
+			auth = psk
+			id = $2
+		}
+		children {
+			net {
+				local_ts = $3
+				remote_ts = $4
+				esp_proposals = aes128gcm16
+				mode = tunnel
+				start_action = none
+			}
+		}
+	}
+}
+secrets {
+	ike-bench {
+		secret = "rampart-bench-pre-shared-key"
+	}
+}
+EOF
+}
+
+setup_strongswan() {
+	local da=$T_TMP/$CASE-charon-a db=$T_TMP/$CASE-charon-b
+	if ! command -v swanctl >/dev/null 2>&1 || [ ! -x "$CHARON_BIN" ]; then
+		CASE_SKIP="strongSwan not installed (scripts/deps.sh bench)"
+		return 1
+	fi
+	addr_add "$NA" lo 10.10.1.1/32 && addr_add "$NB" lo 10.10.2.1/32 || return 1
+	mkdir -p "$da" "$db"
+	_swan_conf 192.0.2.1 192.0.2.2 10.10.1.0/24 10.10.2.0/24 >"$da.conf"
+	_swan_conf 192.0.2.2 192.0.2.1 10.10.2.0/24 10.10.1.0/24 >"$db.conf"
+	if ! charon_start "$NA" "$da" || ! charon_start "$NB" "$db" ||
+		! charon_load "$da" "$da.conf" || ! charon_load "$db" "$db.conf" ||
+		! charon_initiate "$da" net 20 || ! charon_wait_child "$db" bench.child-sas.net 5; then
+		CASE_SKIP="charon tunnel did not come up (logs in $da, $db)"
+		return 1
+	fi
+	CASE_SRC=10.10.1.1
+	CASE_DST=10.10.2.1
+	CASE_PIDS="$(charon_pid "$da") $(charon_pid "$db")"
+	say "strongswan: $(charon_sa_get "$da" bench.child-sas.net.encr-alg)" \
+		"$(charon_sa_get "$da" bench.child-sas.net.encr-keysize), encap" \
+		"$(charon_sa_get "$da" bench.child-sas.net.encap)"
+}
+
+setup_wireguard() {
+	local ia="wga$T_ID" ib="wgb$T_ID" ka kb pa pb
+	if ! command -v wireguard-go >/dev/null 2>&1 || ! command -v wg >/dev/null 2>&1; then
+		CASE_SKIP="wireguard-go or wg not installed (scripts/deps.sh bench)"
+		return 1
+	fi
+	# The UAPI sockets live in /var/run/wireguard/NAME.sock: names unique per run.
+	ka=$T_TMP/wg-a.key
+	kb=$T_TMP/wg-b.key
+	(umask 077 && wg genkey >"$ka" && wg genkey >"$kb") || return 1
+	pa=$(wg pubkey <"$ka")
+	pb=$(wg pubkey <"$kb")
+	# wireguard-go refuses to run where the kernel has WireGuard unless told otherwise.
+	export WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1
+	ns_bg "$NA" "$T_TMP/wg-a.log" \
+		wireguard-go -f "$ia"
+	CASE_PIDS=$T_BG_PID
+	ns_bg "$NB" "$T_TMP/wg-b.log" \
+		wireguard-go -f "$ib"
+	CASE_PIDS="$CASE_PIDS $T_BG_PID"
+	if ! wait_socket "/var/run/wireguard/$ia.sock" 10 ||
+		! wait_socket "/var/run/wireguard/$ib.sock" 10; then
+		CASE_SKIP="wireguard-go did not start ($T_TMP/wg-a.log)"
+		return 1
+	fi
+	ns_exec "$NA" wg set "$ia" private-key "$ka" listen-port 51820 peer "$pb" \
+		endpoint 192.0.2.2:51820 allowed-ips 10.10.0.2/32 &&
+		ns_exec "$NB" wg set "$ib" private-key "$kb" listen-port 51820 peer "$pa" \
+			endpoint 192.0.2.1:51820 allowed-ips 10.10.0.1/32 &&
+		addr_add "$NA" "$ia" 10.10.0.1/24 && addr_add "$NB" "$ib" 10.10.0.2/24 &&
+		ip -n "$NA" link set "$ia" up && ip -n "$NB" link set "$ib" up || return 1
+	CASE_SRC=10.10.0.1
+	CASE_DST=10.10.0.2
+}
+
+setup_rampart() {
+	if [ ! -x "$RAMPARTD" ] || [ ! -x "$RAMPART" ]; then
+		CASE_SKIP="no $RAMPARTD or $RAMPART (make all)"
+		return 1
+	fi
+	if [ ! -f "$root/tests/netns/rampart_tunnel.sh" ]; then
+		CASE_SKIP="the data plane is not on main yet (no tests/netns/rampart_tunnel.sh)"
+		return 1
+	fi
+	CASE_SKIP="tests/netns/rampart_tunnel.sh exists but is not wired into bench/run.sh yet"
+	return 1
+}
+
+# ---- measuring -------------------------------------------------------------------------------
+
+cpu_ticks() { # pids...
+	local p t=0 v
+	for p in "$@"; do
+		v=$(proc_cpu_ticks "$p")
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
+# json_get FILE EXPR: a value from an iperf3 -J report (python3: no jq needed).
+json_get() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+e = d.get("end", {})
+r = e.get("sum_received", {})
+if sys.argv[2] == "tcp":
+    print(int(r.get("bits_per_second", 0)))
+elif sys.argv[2] == "udp":
+    secs = r.get("seconds") or 0
+    got = r.get("packets", 0) - r.get("lost_packets", 0)
+    print(int(got / secs) if secs else 0)
+elif sys.argv[2] == "error":
+    print(d.get("error", ""))' "$1" "$2" 2>/dev/null
+}
+
+# run_iperf KIND N: one iperf3 run (KIND tcp or udp); appends "case kind value cpu_ns_per_pkt"
+# to $RESULTS, with cpu "-" for cases without daemons.
+run_iperf() {
+	local kind=$1 n=$2 json=$T_TMP/$CASE-$1-$2.json args t0 t1 p0 p1 v cpu err
+	args="-t $BENCH_TIME"
+	[ "$kind" = udp ] && args="$args -u -l 64 -b 0"
+	ns_bg "$NB" "$T_TMP/$CASE-iperf3-server.log" iperf3 -s -1 -B "$CASE_DST" -p 5201
+	local srv=$T_BG_PID
+	if ! wait_tcp_port "$NB" 5201 10; then
+		say "$CASE $kind run $n: iperf3 server did not start"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	set -- $CASE_PIDS
+	t0=$(cpu_ticks "$@")
+	p0=$(if_packets "$NA" a0)
+	# shellcheck disable=SC2086
+	ns_exec "$NA" timeout $((BENCH_TIME + 30)) iperf3 -c "$CASE_DST" -B "$CASE_SRC" -p 5201 \
+		--connect-timeout 5000 -J $args >"$json" 2>"$json.err"
+	t1=$(cpu_ticks "$@")
+	p1=$(if_packets "$NA" a0)
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	v=$(json_get "$json" "$kind")
+	if [ -z "$v" ] || [ "$v" = 0 ]; then
+		err=$(json_get "$json" error)
+		say "$CASE $kind run $n: no result (${err:-see $json})"
+		return 1
+	fi
+	cpu=-
+	if [ $# -gt 0 ] && [ $((p1 - p0)) -gt 0 ]; then
+		# clock ticks -> ns, per outer packet
+		cpu=$(((t1 - t0) * (1000000000 / HZ) / (p1 - p0)))
+	fi
+	echo "$CASE $kind $v $cpu" >>"$RESULTS"
+	if [ "$kind" = tcp ]; then
+		say "$CASE tcp run $n/$REPEAT: $(fmt_gbit "$v") Gbit/s, cpu $(fmt_us "$cpu") us/pkt" \
+			"($((p1 - p0)) outer packets)"
+	else
+		say "$CASE udp-64 run $n/$REPEAT: $(fmt_kpps "$v") kpps delivered," \
+			"cpu $(fmt_us "$cpu") us/pkt ($((p1 - p0)) outer packets)"
+	fi
+}
+
+fmt_gbit() { [ "$1" = - ] && echo - || awk -v v="$1" 'BEGIN { printf "%.3f", v / 1e9 }'; }
+fmt_kpps() { [ "$1" = - ] && echo - || awk -v v="$1" 'BEGIN { printf "%.1f", v / 1e3 }'; }
+fmt_us() { [ "$1" = - ] && echo - || awk -v v="$1" 'BEGIN { printf "%.2f", v / 1e3 }'; }
+
+# median CASE KIND FIELD: median of the recorded values (field 3 value, 4 cpu); "-" if none.
+median() {
+	awk -v c="$1" -v k="$2" -v f="$3" '$1 == c && $2 == k && $f != "-" { print $f }' \
+		"$RESULTS" 2>/dev/null | sort -g | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "-"; exit }
+			if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2)
+		}'
+}
+
+# bench_case NAME: fresh namespaces, the case's tunnel, the runs; then everything torn down.
+bench_case() {
+	local i
+	CASE=$1
+	CASE_SKIP=""
+	CASE_PIDS=""
+	say "--- $CASE"
+	ns_create NA "$CASE-a" && ns_create NB "$CASE-b" &&
+		link_pair "$NA" a0 "$NB" b0 192.0.2.1/24 192.0.2.2/24 || {
+		echo "$CASE skip could not create namespaces" >>"$RESULTS"
+		return
+	}
+	if ! "setup_$CASE"; then
+		[ -n "$CASE_SKIP" ] || CASE_SKIP="setup failed"
+		say "$CASE: not available ($CASE_SKIP)"
+		echo "$CASE skip $CASE_SKIP" >>"$RESULTS"
+	elif ! ping_ok "$NA" "$CASE_DST" "$CASE_SRC" 3; then
+		say "$CASE: not available (no ping through the tunnel)"
+		echo "$CASE skip no ping through the tunnel" >>"$RESULTS"
+	else
+		i=1
+		while [ $i -le "$REPEAT" ]; do
+			run_iperf tcp $i
+			i=$((i + 1))
+		done
+		i=1
+		while [ "$BENCH_PPS" = 1 ] && [ $i -le "$REPEAT" ]; do
+			run_iperf udp $i
+			i=$((i + 1))
+		done
+	fi
+	for d in "$T_TMP/$CASE-charon-a" "$T_TMP/$CASE-charon-b"; do
+		[ -d "$d" ] && charon_stop "$d"
+	done
+	ns_destroy "$NA"
+	ns_destroy "$NB"
+}
+
+ratio() { # a b
+	if [ "$1" = - ] || [ "$2" = - ] || [ "$2" = 0 ]; then echo -; else
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	fi
+}
+
+report() {
+	local c label skip tcp tcpcpu udp udpcpu
+	echo
+	echo "Rampart benchmark: iperf3 TCP ${BENCH_TIME}s and 64-byte UDP, median of $REPEAT," \
+		"$(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "CPU/pkt: user+system time of both daemons per packet on the outer link"
+	echo
+	printf '%-14s %12s %12s %12s %12s\n' case "TCP Gbit/s" "CPU us/pkt" "64B kpps" "CPU us/pkt"
+	printf '%-14s %12s %12s %12s %12s\n' -------------- ------------ ------------ \
+		------------ ------------
+	for c in $BENCH_CASES; do
+		case $c in wireguard) label=wireguard-go ;; *) label=$c ;; esac
+		skip=$(awk -v c="$c" '$1 == c && $2 == "skip" { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' \
+			"$RESULTS" 2>/dev/null)
+		if [ -n "$skip" ]; then
+			printf '%-14s %s\n' "$label" "not available ($skip)"
+			continue
+		fi
+		tcp=$(median "$c" tcp 3)
+		tcpcpu=$(median "$c" tcp 4)
+		udp=$(median "$c" udp 3)
+		udpcpu=$(median "$c" udp 4)
+		printf '%-14s %12s %12s %12s %12s\n' "$label" "$(fmt_gbit "$tcp")" "$(fmt_us "$tcpcpu")" \
+			"$(fmt_kpps "$udp")" "$(fmt_us "$udpcpu")"
+	done
+	echo
+	printf '%-26s %10s %10s\n' ratio "TCP" "64B pps"
+	for c in strongswan wireguard plain; do
+		case $c in wireguard) label=wireguard-go ;; *) label=$c ;; esac
+		printf '%-26s %10s %10s\n' "rampart/$label" \
+			"$(ratio "$(median rampart tcp 3)" "$(median "$c" tcp 3)")" \
+			"$(ratio "$(median rampart udp 3)" "$(median "$c" udp 3)")"
+	done
+	if grep -q '^rampart skip' "$RESULTS" 2>/dev/null; then
+		echo "rampart: not available ($(awk '$1 == "rampart" && $2 == "skip" { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$RESULTS"))"
+	fi
+}
+
+: >"$RESULTS"
+say "cases: $BENCH_CASES; ${BENCH_TIME}s per run, $REPEAT runs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for c in $BENCH_CASES; do
+	if command -v "setup_$c" >/dev/null 2>&1; then
+		bench_case "$c"
+	else
+		say "unknown case $c"
+	fi
+done
+mkdir -p "$root/build/bench"
+report | tee "$root/build/bench/report.txt"
