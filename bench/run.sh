@@ -24,7 +24,7 @@
 # Adding a case = one function setup_NAME that builds the tunnel in $NA/$NB (veth a0/b0 is
 # already up) and sets CASE_SRC, CASE_DST, CASE_PIDS, or sets CASE_SKIP and returns 1.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 . "$root/tests/netns/lib.sh"
 . "$root/tests/netns/charon.sh"
