@@ -1,29 +1,231 @@
-/* rampartd: the Rampart IKE and data-plane daemon. */
+/* rampartd: the Rampart IKE and data-plane daemon.
+ *
+ *   rampartd --config FILE [--foreground] [--debug SUBSYS]...   run
+ *   rampartd --check FILE                                      validate the config and exit
+ *
+ * Without --foreground the daemon forks, detaches and logs to syslog; the parent exits once the
+ * child is ready (control socket listening, TUN up, static SAs installed) or has failed, with
+ * the child's status, so scripts never need to poll. SIGTERM/SIGINT shut down cleanly: routes,
+ * rules, TUN and control socket are removed.
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "daemon/config.h"
+#include "daemon/ctl_cmds.h"
+#include "daemon/ctl_server.h"
+#include "daemon/dsyslog.h"
+#include "daemon/loop.h"
 #include "daemon/version.h"
+#include "daemon/xfrm_db.h"
+#include "lib/err.h"
+#include "lib/log.h"
+
+struct daemon {
+	struct daemon_config cfg;
+	struct loop *loop;
+	struct ctl_server *ctl;
+	struct xfrm_db db;
+	struct ctl_cmds cmds;
+};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rampartd [--version] [--help]\n");
+	fprintf(f, "usage: rampartd --config FILE [--foreground] [--debug SUBSYS]...\n"
+		   "       rampartd --check FILE\n"
+		   "       rampartd --version | --help\n"
+		   "SUBSYS: lib crypto wire ike esp cfg daemon ctl all\n");
+}
+
+static void syslog_sink(void *ctx, enum log_subsys subsys, enum log_level level, const char *line)
+{
+	(void)ctx;
+	dsyslog_line((int)level, log_subsys_name(subsys), line);
+}
+
+static void on_signal(void *ctx, int signo)
+{
+	struct daemon *d = ctx;
+
+	log_info(LOG_DAEMON, "signal %d: shutting down", signo);
+	loop_stop(d->loop);
+}
+
+static void on_tick(void *ctx, uint64_t now_ms)
+{
+	struct daemon *d = ctx;
+
+	ctl_server_tick(d->ctl, now_ms);
+}
+
+/* Installs the config's static states and policies through the same path as the CLI. */
+static int apply_static(struct daemon *d)
+{
+	char buf[XFRM_LINE_MAX + 32], err[XFRM_ERR_MAX];
+	const char *words[XFRM_ARGS_MAX + 2];
+	int r = 0;
+
+	for (size_t i = 0; i < d->cfg.n_xfrm && !r; i++) {
+		const struct config_xfrm *e = &d->cfg.xfrm[i];
+		struct xfrm_cmd cmd;
+		struct ctl_reply rep;
+		int n = config_xfrm_argv(e, buf, sizeof(buf), words, XFRM_ARGS_MAX + 2);
+		if (n < 0 || xfrm_args_parse(n, words, &cmd, err, sizeof(err))) {
+			log_error(LOG_CFG, "%s:%u: %s: invalid", d->cfg.path, e->line, e->name);
+			return ERR_INVAL;
+		}
+		ctl_reply_init(&rep, false);
+		ctl_cmds_xfrm(&d->cmds, &cmd, &rep);
+		if (rep.status) {
+			/* rep.err is "rampart: MESSAGE\n" */
+			const char *m = rep.err && rep.err_len > 10 ? rep.err + 9 : "failed";
+			log_error(LOG_CFG, "%s:%u: %s: %.*s", d->cfg.path, e->line, e->name,
+				  (int)strcspn(m, "\n"), m);
+			r = ERR_INVAL;
+		}
+		ctl_reply_cleanup(&rep);
+		xfrm_cmd_cleanup(&cmd);
+		secret_wipe(buf, sizeof(buf));
+	}
+	return r;
+}
+
+/* Forks; the parent waits on a pipe for the child's one-byte status and exits with it. */
+static int daemonize(int *ready_fd)
+{
+	int p[2];
+	pid_t pid;
+	unsigned char st = 1;
+
+	if (pipe(p))
+		return ERR_IO;
+	pid = fork();
+	if (pid < 0)
+		return ERR_IO;
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		return ERR_IO;
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	if (chdir("/")) {
+		/* nothing relies on the working directory */
+	}
+	*ready_fd = p[1];
+	return 0;
+}
+
+static void report_ready(int *ready_fd, unsigned char st)
+{
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, &st, 1) != 1) {
+		/* the parent is gone; nothing to tell */
+	}
+	close(*ready_fd);
+	*ready_fd = -1;
 }
 
 int main(int argc, char **argv)
 {
+	const char *config = NULL, *check = NULL;
+	int foreground = 0, ready_fd = -1, r = 1;
+	struct daemon d;
+	char err[512];
+
+	memset(&d, 0, sizeof(d));
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--version") == 0) {
+		const char *a = argv[i];
+		if (strcmp(a, "--version") == 0) {
 			printf("rampartd %s\n", RAMPART_VERSION);
 			return 0;
-		}
-		if (strcmp(argv[i], "--help") == 0) {
+		} else if (strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return 0;
+		} else if (strcmp(a, "--foreground") == 0 || strcmp(a, "-F") == 0) {
+			foreground = 1;
+		} else if ((strcmp(a, "--config") == 0 || strcmp(a, "--check") == 0 ||
+			    strcmp(a, "--debug") == 0) &&
+			   i + 1 < argc) {
+			const char *v = argv[++i];
+			enum log_subsys ss;
+			if (a[2] == 'c' && a[3] == 'o')
+				config = v;
+			else if (a[2] == 'c')
+				check = v;
+			else if (strcmp(v, "all") == 0)
+				log_set_level_all(LOG_LVL_DEBUG);
+			else if (log_subsys_parse(v, &ss) == 0)
+				log_set_level(ss, LOG_LVL_DEBUG);
+			else {
+				fprintf(stderr, "rampartd: unknown subsystem \"%s\" for --debug\n",
+					v);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "rampartd: unknown or incomplete option \"%s\"\n", a);
+			usage(stderr);
+			return 2;
 		}
-		fprintf(stderr, "rampartd: unknown option '%s'\n", argv[i]);
+	}
+	if (check) {
+		if (config_load(&d.cfg, check, err, sizeof(err))) {
+			fprintf(stderr, "rampartd: %s\n", err);
+			return 1;
+		}
+		printf("%s: configuration OK (%zu static xfrm entries)\n", check, d.cfg.n_xfrm);
+		config_cleanup(&d.cfg);
+		return 0;
+	}
+	if (!config) {
 		usage(stderr);
 		return 2;
 	}
-	usage(stderr);
-	return 2;
+	if (config_load(&d.cfg, config, err, sizeof(err))) {
+		fprintf(stderr, "rampartd: %s\n", err);
+		return 1;
+	}
+	if (!foreground) {
+		if (daemonize(&ready_fd)) {
+			fprintf(stderr, "rampartd: cannot daemonize: %s\n", strerror(errno));
+			goto out;
+		}
+		dsyslog_open("rampartd");
+		log_set_sink(syslog_sink, NULL);
+	}
+	if (xfrm_db_init(&d.db) || loop_new(&d.loop, on_signal, &d))
+		goto out;
+	d.cmds.db = &d.db;
+	if (ctl_server_new(&d.ctl, d.loop, d.cfg.control, ctl_cmds_handle, &d.cmds))
+		goto out;
+	if (apply_static(&d))
+		goto out;
+	loop_set_tick(d.loop, 1000, on_tick, &d);
+	log_info(LOG_DAEMON, "rampartd %s ready: control %s, tun %s", RAMPART_VERSION,
+		 d.cfg.control, d.cfg.tun);
+	report_ready(&ready_fd, 0);
+	r = loop_run(d.loop) ? 1 : 0;
+out:
+	report_ready(&ready_fd, 1);
+	ctl_server_free(d.ctl);
+	xfrm_db_cleanup(&d.db);
+	loop_free(d.loop);
+	config_cleanup(&d.cfg);
+	return r;
 }

@@ -1,0 +1,14 @@
+/* The client side of the control socket (lib/ctlmsg.h): one request, the streamed reply copied
+ * to stdout/stderr, the daemon's exit status returned.
+ */
+#ifndef RAMPART_CTL_CLIENT_H
+#define RAMPART_CTL_CLIENT_H
+
+#define CTL_DEFAULT_SOCKET   "/run/rampart/rampart.ctl"
+#define CTL_CLIENT_TIMEOUT_S 10
+
+/* Sends argv to the daemon at path and relays its reply. Returns the daemon's exit status
+ * (0..255), or a negative ERR_* after printing why ("rampart: cannot connect to ..."). */
+int ctl_client_run(const char *path, unsigned flags, int argc, const char *const *argv);
+
+#endif

@@ -1,0 +1,44 @@
+/* The commands rampartd answers on its control socket:
+ *
+ *   xfrm state|policy add|del|list|flush ...   manual keying, ip-xfrm syntax (xfrm_args.h)
+ *   stats                                      data-plane counters per SA and drop reason
+ *   version
+ *
+ * Every change goes through xfrm_args_parse first; a command that fails changes nothing.
+ */
+#ifndef RAMPART_DAEMON_CTL_CMDS_H
+#define RAMPART_DAEMON_CTL_CMDS_H
+
+#include "daemon/ctl_reply.h"
+#include "daemon/xfrm_args.h"
+#include "daemon/xfrm_db.h"
+#include "lib/ctlmsg.h"
+
+/* The data plane behind the commands (a backend table, STYLE.md): the userspace ESP plane of
+ * daemon/dataplane.c, or none (--check, tests). Each function reports 0 or an ERR_* code. */
+struct ctl_dp_ops {
+	int (*state_add)(void *dp, struct xfrm_db_state *st);
+	void (*state_del)(void *dp, struct xfrm_db_state *st);
+	/* Rebuild and publish the policies (and the routes they imply) from db. */
+	int (*policies_sync)(void *dp, const struct xfrm_db *db);
+	/* Counters of one state (appended to its listing) and the whole plane. */
+	void (*state_stats)(void *dp, const struct xfrm_db_state *st, struct ctl_reply *rep);
+	void (*stats)(void *dp, const struct xfrm_db *db, struct ctl_reply *rep);
+};
+
+struct ctl_cmds {
+	struct xfrm_db *db;
+	const struct ctl_dp_ops *ops; /* NULL: no data plane */
+	void *dp;
+	/* Overrides the local-address test that decides a state's direction (tests). */
+	int (*is_local)(const struct xfrm_addr *a);
+};
+
+/* ctl_handler_fn for ctl_server. */
+void ctl_cmds_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_reply *rep);
+/* Applies one parsed xfrm command (config loading uses this too). */
+void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *rep);
+/* Whether a is configured on an interface of this network namespace. */
+int ctl_cmds_addr_is_local(const struct xfrm_addr *a);
+
+#endif

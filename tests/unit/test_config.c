@@ -1,0 +1,119 @@
+/* rampartd's config: defaults, every setting, static xfrm entries and the errors with lines. */
+#include <string.h>
+
+#include "daemon/config.h"
+#include "lib/err.h"
+#include "support/test.h"
+
+#define K20 "0x00112233445566778899aabbccddeeff01020304"
+
+static const struct {
+	int line;
+	const char *text;
+	const char *err; /* NULL: accepted */
+} rows[] = {
+    {__LINE__, "", NULL},
+    {__LINE__, "connections { a { remote_addrs = 192.0.2.1 } }\nsecrets { }\n", NULL},
+    {__LINE__,
+     "rampart {\n control = /tmp/x.ctl\n tun = rt9\n mtu = 1300\n workers = 1\n"
+     " table = 100\n fwmark = 0x10\n offload = no\n}\n",
+     NULL},
+    {__LINE__,
+     "rampart {\n xfrm {\n  state-a = \"src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 "
+     "aead rfc4106(gcm(aes)) " K20 " 128\"  # comment\n"
+     "  policy-a = src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl proto esp\n }\n}\n",
+     NULL},
+    {__LINE__, "rampart {\n mtu = 10\n}\n",
+     "t:2: mtu: expected a number from 576 to 65535, got \"10\""},
+    {__LINE__, "rampart {\n workers = 0\n}\n",
+     "t:2: workers: expected a number from 1 to 16, got \"0\""},
+    {__LINE__, "rampart {\n table = 254\n}\n",
+     "t:2: table: expected a routing table number other than 0, 253, 254, 255, got \"254\""},
+    {__LINE__, "rampart {\n fwmark = x\n}\n", "t:2: fwmark: expected a non-zero number, got \"x\""},
+    {__LINE__, "rampart {\n offload = maybe\n}\n",
+     "t:2: offload: expected yes or no, got \"maybe\""},
+    {__LINE__, "rampart {\n tun = abcdefghijklmnopq\n}\n",
+     "t:2: tun: name empty or longer than 15"},
+    {__LINE__, "rampart {\n colour = blue\n}\n", "t:2: unknown setting \"colour\" in rampart"},
+    {__LINE__, "rampart {\n\n foo {\n }\n}\n", "t:3: unknown section \"foo\" in rampart"},
+    {__LINE__, "rampart {\n xfrm {\n  sa-1 = x\n }\n}\n",
+     "t:3: unknown xfrm entry \"sa-1\": expected state-NAME or policy-NAME"},
+    {__LINE__,
+     "rampart {\n xfrm {\n  state-1 = src 192.0.2.1 dst 192.0.2.2 proto esp spi 0xzz\n"
+     " }\n}\n",
+     "t:3: state-1: invalid SPI \"0xzz\": expected a number"},
+    {__LINE__, "rampart {\n xfrm {\n  policy-1 = \"src 10.0.0.0/8 dir out\n }\n}\n",
+     "t:3: unterminated string"},
+    {__LINE__, "rampart {\n", "t:2: missing \"}\" at end of file"},
+    {__LINE__, "}\n", "t:1: unexpected \"}\""},
+    {__LINE__, "a = b\n", "t:1: setting \"a\" outside any section"},
+    {__LINE__, "rampart {\n mtu 1400\n}\n", "t:2: expected \"=\" or \"{\" after \"mtu\""},
+    {__LINE__, "rampart {\n = 3\n}\n", "t:2: expected a name"},
+    {__LINE__, "rampart {\n mtu = 1400;\n}\n",
+     "t:2: mtu: expected a number from 576 to 65535, got \"1400;\""},
+    {__LINE__, "rampart { $ }\n", "t:1: unexpected character"},
+};
+
+static void test_rows(void)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct daemon_config c;
+		char err[512] = "";
+		int r = config_parse(&c, "t", rows[i].text, strlen(rows[i].text), err, sizeof(err));
+		if (!rows[i].err) {
+			T_OK_ROW(rows[i].line, r == 0, "parse failed: %s", err);
+		} else {
+			T_EQ_ROW(rows[i].line, r, ERR_INVAL);
+			T_OK_ROW(rows[i].line, strcmp(err, rows[i].err) == 0,
+				 "error\n  got  '%s'\n  want '%s'", err, rows[i].err);
+		}
+		config_cleanup(&c);
+	}
+}
+
+static void test_values(void)
+{
+	struct daemon_config c;
+	char err[512], buf[XFRM_LINE_MAX + 32];
+	const char *w[XFRM_ARGS_MAX + 2];
+	int r, n;
+
+	r = config_parse(&c, "t", rows[2].text, strlen(rows[2].text), err, sizeof(err));
+	T_EQ(r, 0);
+	T_OK(strcmp(c.control, "/tmp/x.ctl") == 0, "control");
+	T_OK(strcmp(c.tun, "rt9") == 0, "tun");
+	T_EQ(c.mtu, 1300);
+	T_EQ(c.workers, 1);
+	T_EQ(c.table, 100);
+	T_EQ(c.fwmark, 0x10);
+	T_OK(!c.offload, "offload");
+	config_cleanup(&c);
+
+	r = config_parse(&c, "t", "", 0, err, sizeof(err));
+	T_EQ(r, 0);
+	T_OK(strcmp(c.control, CONFIG_DEFAULT_CONTROL) == 0, "default control");
+	T_OK(strcmp(c.tun, CONFIG_DEFAULT_TUN) == 0, "default tun");
+	T_EQ(c.workers, 2);
+	config_cleanup(&c);
+
+	r = config_parse(&c, "t", rows[3].text, strlen(rows[3].text), err, sizeof(err));
+	T_EQ(r, 0);
+	T_EQ(c.n_xfrm, 2);
+	if (c.n_xfrm == 2) {
+		T_OK(!c.xfrm[0].policy && c.xfrm[1].policy, "order kept");
+		T_EQ(c.xfrm[1].line, 4);
+		n = config_xfrm_argv(&c.xfrm[1], buf, sizeof(buf), w, XFRM_ARGS_MAX + 2);
+		T_EQ(n, 11);
+		T_OK(n == 11 && strcmp(w[0], "policy") == 0 && strcmp(w[1], "add") == 0 &&
+			 strcmp(w[10], "esp") == 0,
+		     "argv");
+	}
+	config_cleanup(&c);
+}
+
+int main(void)
+{
+	test_rows();
+	test_values();
+	return t_finish();
+}
