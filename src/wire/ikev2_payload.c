@@ -72,6 +72,20 @@ int ikev2_ke_check_len(const struct ikev2_ke_payload *ke, const struct ikev2_ke_
 	return ERR_UNSUPPORTED;
 }
 
+int ikev2_ke_check_fn(const struct ikev2_ke_payload *ke, size_t (*public_len)(uint16_t group))
+{
+	size_t want = public_len(ke->group);
+
+	if (want == 0)
+		return ERR_UNSUPPORTED;
+	if (want != ke->len) {
+		log_debug(LOG_WIRE, "ikev2: KE group %u carries %zu octets, expected %zu",
+			  ke->group, ke->len, want);
+		return ERR_INVAL;
+	}
+	return 0;
+}
+
 /* RFC 7296 §3.5:
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * | Next Payload  |C|  RESERVED   |         Payload Length        |

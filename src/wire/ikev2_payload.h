@@ -139,6 +139,9 @@ struct ikev2_ke_len {
  * mismatch (INVALID_SYNTAX). */
 int ikev2_ke_check_len(const struct ikev2_ke_payload *ke, const struct ikev2_ke_len *table,
 		       size_t n);
+/* The same check against a length function such as kex_public_len (src/crypto/kex.h), which
+ * returns 0 for a group it does not support. */
+int ikev2_ke_check_fn(const struct ikev2_ke_payload *ke, size_t (*public_len)(uint16_t group));
 
 int ikev2_id_decode(struct buf_reader *body, struct ikev2_id *out);
 int ikev2_id_encode(struct buf_writer *w, const struct ikev2_id *id);
