@@ -1,0 +1,617 @@
+#include "esp/esp.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include "crypto/enc.h"
+#include "crypto/integ.h"
+#include "crypto/span.h"
+#include "esp/ah.h"
+#include "esp/encap.h"
+#include "esp/pmtu.h"
+#include "esp/spd.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+
+/*
+ * RFC 4303 §2: the ESP packet.
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |               Security Parameters Index (SPI)                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                      Sequence Number                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    IV (optional, per transform)               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * ~                    Rest of Payload Data  (variable)           ~
+ * +               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |               |     Padding (0-255 bytes)                     |
+ * +-+-+-+-+-+-+-+-+               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                               |  Pad Length   | Next Header   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Integrity Check Value-ICV   (variable)                |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+
+int esp_drop(struct esp_sa *sa, struct esp_worker *w, struct esp_result *res, enum esp_drop d,
+	     int err)
+{
+	if (sa)
+		esp_stats_drop(&sa->stats, d);
+	else if (w)
+		esp_stats_drop(&w->stats, d);
+	res->drop = (uint8_t)d;
+	res->kind = ESP_RES_NONE;
+	return err;
+}
+
+int esp_out_seq(struct esp_sa *sa, struct esp_result *res, uint64_t *seq)
+{
+	uint64_t max = sa->esn ? UINT64_MAX : UINT32_MAX;
+	uint64_t s;
+
+	if (esp_sa_dead(sa))
+		return esp_drop(sa, NULL, res, ESP_DROP_HARD_EXPIRED, ERR_BADSTATE);
+	s = __atomic_add_fetch(&sa->seq, 1, __ATOMIC_RELAXED);
+	if (s == 0 || s > max) {
+		/* RFC 4303 §3.3.3: never cycle. Keep the counter pinned past the end. */
+		__atomic_store_n(&sa->seq, max, __ATOMIC_RELAXED);
+		res->events |= (uint8_t)(ESP_EV_HARD &
+					 ~__atomic_fetch_or(&sa->ev_raised, ESP_EV_HARD,
+							    __ATOMIC_RELAXED));
+		return esp_drop(sa, NULL, res, ESP_DROP_SEQ_OVERFLOW, ERR_LIMIT);
+	}
+	if (s >= max - ESP_SEQ_SOFT_MARGIN)
+		res->events |= (uint8_t)(ESP_EV_SOFT &
+					 ~__atomic_fetch_or(&sa->ev_raised, ESP_EV_SOFT,
+							    __ATOMIC_RELAXED));
+	*seq = s;
+	res->seq = s;
+	return 0;
+}
+
+static bool limit_crossed(uint64_t limit, uint64_t before, uint64_t after)
+{
+	return limit != 0 && before < limit && after >= limit;
+}
+
+void esp_account(struct esp_sa *sa, int dir, size_t bytes, uint64_t now, struct esp_result *res)
+{
+	uint64_t *pc = dir == ESP_DIR_OUT ? &sa->stats.out_packets : &sa->stats.in_packets;
+	uint64_t *bc = dir == ESP_DIR_OUT ? &sa->stats.out_bytes : &sa->stats.in_bytes;
+	uint64_t p1 = __atomic_add_fetch(pc, 1, __ATOMIC_RELAXED);
+	uint64_t b1 = __atomic_add_fetch(bc, bytes, __ATOMIC_RELAXED);
+	uint64_t p0 = p1 - 1, b0 = b1 - bytes;
+	int ev = 0;
+
+	if (limit_crossed(sa->hard.packets, p0, p1) || limit_crossed(sa->hard.bytes, b0, b1) ||
+	    (sa->hard.expires && now >= sa->hard.expires)) {
+		__atomic_store_n(&sa->dead, 1, __ATOMIC_RELAXED);
+		ev |= ESP_EV_HARD;
+	}
+	if (limit_crossed(sa->soft.packets, p0, p1) || limit_crossed(sa->soft.bytes, b0, b1) ||
+	    (sa->soft.expires && now >= sa->soft.expires))
+		ev |= ESP_EV_SOFT;
+	if (ev)
+		res->events |= (uint8_t)(ev & ~__atomic_fetch_or(&sa->ev_raised, (uint8_t)ev,
+								 __ATOMIC_RELAXED));
+}
+
+size_t esp_outer_len(const struct esp_sa *sa)
+{
+	return sa->src.family == AF_INET6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
+}
+
+void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df)
+{
+	*tos = 0;
+	*df = true;
+	if ((inner[0] >> 4) == 4) {
+		*tos = inner[1];
+		*df = (inner[6] & 0x40) != 0;
+	} else if ((inner[0] >> 4) == 6) {
+		*tos = (uint8_t)((inner[0] & 0x0f) << 4 | inner[1] >> 4);
+	}
+}
+
+/* RFC 4301 §5.1.2.1: DSCP copied from the inner header (the default); RFC 6040 normal mode:
+ * ECN copied. DF copied from an inner IPv4 header, set for IPv6 inner packets. */
+void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto,
+		      uint8_t tos, bool df, uint64_t seq)
+{
+	if (sa->src.family == AF_INET) {
+		p[0] = 0x45;
+		p[1] = tos;
+		buf_store_be16(p + 2, (uint16_t)total);
+		buf_store_be16(p + 4, (uint16_t)seq); /* unique per SA for ~65k packets */
+		buf_store_be16(p + 6, df ? 0x4000 : 0);
+		p[8] = sa->outer_ttl;
+		p[9] = proto;
+		memcpy(p + 12, sa->src.a, 4);
+		memcpy(p + 16, sa->dst.a, 4);
+		esp_ipv4_set_csum(p, ESP_IPV4_HDR_LEN);
+	} else {
+		p[0] = (uint8_t)(0x60 | tos >> 4);
+		p[1] = (uint8_t)(tos << 4);
+		p[2] = 0;
+		p[3] = 0;
+		buf_store_be16(p + 4, (uint16_t)(total - ESP_IPV6_HDR_LEN));
+		p[6] = proto;
+		p[7] = sa->outer_ttl;
+		memcpy(p + 8, sa->src.a, 16);
+		memcpy(p + 24, sa->dst.a, 16);
+	}
+}
+
+/* Fills iv (sa->iv_len bytes) for sequence number seq. Counter modes use the 64-bit sequence
+ * number, unique per SA and key (RFC 4106 §3.1, RFC 3686 §3, RFC 7634 §2, RFC 4309 §3.1);
+ * CBC uses CSPRNG bytes (RFC 3602 §2.4, unpredictable). */
+static int make_iv(struct esp_sa *sa, struct esp_worker *w, uint64_t seq, uint8_t *iv)
+{
+	if (sa->force_iv_len) {
+		memcpy(iv, sa->force_iv, sa->force_iv_len);
+		return 0;
+	}
+	if (sa->iv_len == 0)
+		return 0;
+	if (sa->iv_counter) {
+		memset(iv, 0, sa->iv_len);
+		buf_store_be64(iv + sa->iv_len - 8, seq);
+		return 0;
+	}
+	return esp_worker_rand(w, iv, sa->iv_len);
+}
+
+int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *h,
+		   size_t out_len, struct esp_result *res)
+{
+	uint16_t mtu = esp_sa_mtu(sa);
+	uint8_t fam = h->version == 4 ? AF_INET : AF_INET6;
+	size_t max_inner;
+	int err;
+
+	if (mtu == 0 || out_len <= mtu)
+		return 0;
+	max_inner = esp_sa_max_inner(sa, fam, mtu);
+	if (fam == AF_INET6 && h->total <= 1280)
+		return 0; /* every IPv6 link carries 1280 (RFC 8200 §5): send, the outer may be
+			   * fragmented by the sending stack */
+	if (fam == AF_INET && (esp_buf_data(pkt)[6] & 0x40) == 0 && !h->frag) {
+		res->kind = ESP_RES_FRAGMENT;
+		res->frag_mtu = (uint16_t)max_inner;
+		return 1;
+	}
+	err = esp_icmp_too_big(pkt, max_inner, sa->src.family == fam ? &sa->src : NULL);
+	if (err)
+		return err;
+	esp_stats_drop(&sa->stats, ESP_DROP_MTU);
+	res->kind = ESP_RES_ICMP;
+	return 1;
+}
+
+static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
+		   struct esp_result *res)
+{
+	struct esp_sa_crypto *cr = &sa->crypto[w->id % sa->nworkers];
+	bool tunnel = sa->mode == ESP_MODE_TUNNEL;
+	size_t hdr_len, pay_len, tfc = 0, pt_len, ct_len, pad, udp = sa->encap ? 8 : 0;
+	size_t push, total, esp_off;
+	uint8_t *d, *esp, *iv, *ct, *icv, nh, tos, aad[12];
+	struct esp_iphdr h;
+	bool df;
+	uint64_t seq;
+	int err;
+
+	err = esp_ip_parse(esp_buf_data(pkt), pkt->len, !tunnel, &h);
+	if (err)
+		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, err);
+	pkt->len = h.total;
+	d = esp_buf_data(pkt);
+	if (tunnel) {
+		hdr_len = 0;
+		pay_len = h.total;
+		nh = h.version == 4 ? ESP_IPPROTO_IPIP : ESP_IPPROTO_IPV6;
+		if (sa->tfc_pad > pay_len)
+			tfc = sa->tfc_pad - pay_len;
+	} else {
+		if (h.version != (sa->src.family == AF_INET6 ? 6 : 4) && sa->encap)
+			return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_INVAL);
+		hdr_len = h.off;
+		pay_len = h.total - h.off;
+		nh = h.proto;
+	}
+	pt_len = pay_len + tfc;
+	ct_len = (pt_len + 2 + sa->pad_align - 1) / sa->pad_align * sa->pad_align;
+	pad = ct_len - pt_len - 2;
+	push = (tunnel ? esp_outer_len(sa) : 0) + udp + 8 + sa->iv_len;
+	total = hdr_len + push + ct_len + sa->icv_len;
+	if (tunnel)
+		total = push + ct_len + sa->icv_len;
+	err = esp_too_big(sa, pkt, &h, total, res);
+	if (err)
+		return err < 0 ? esp_drop(sa, NULL, res, ESP_DROP_NOSPACE, err) : 0;
+	if (esp_buf_headroom(pkt) < push ||
+	    esp_buf_tailroom(pkt) < tfc + pad + 2 + sa->icv_len || total > 65535)
+		return esp_drop(sa, NULL, res, ESP_DROP_NOSPACE, ERR_NOSPACE);
+	err = esp_out_seq(sa, res, &seq);
+	if (err)
+		return err;
+	esp_inner_tos_df(d, &tos, &df);
+
+	/* Trailer: TFC padding, Padding 1, 2, 3, ... (RFC 4303 §2.4), Pad Length, Next Header. */
+	ct = d + hdr_len;
+	memset(ct + pay_len, 0, tfc);
+	for (size_t i = 0; i < pad; i++)
+		ct[pt_len + i] = (uint8_t)(i + 1);
+	ct[ct_len - 2] = (uint8_t)pad;
+	ct[ct_len - 1] = nh;
+
+	/* Headers: in transport mode the IP header (and IPv6 extension headers before ESP) moves
+	 * to the front. */
+	pkt->off -= push;
+	pkt->len = total;
+	d = esp_buf_data(pkt);
+	if (!tunnel)
+		memmove(d, d + push, hdr_len);
+	esp_off = (tunnel ? esp_outer_len(sa) : hdr_len) + udp;
+	esp = d + esp_off;
+	iv = esp + 8;
+	ct = iv + sa->iv_len;
+	icv = ct + ct_len;
+	buf_store_be32(esp, sa->spi);
+	buf_store_be32(esp + 4, (uint32_t)seq);
+	err = make_iv(sa, w, seq, iv);
+	if (err)
+		return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, err);
+
+	if (sa->aead) {
+		/* RFC 4106 §5 / RFC 4543 §3.3: AAD = SPI || [seq hi] || seq lo. */
+		size_t aad_len = 8;
+
+		if (sa->esn) {
+			buf_store_be32(aad, sa->spi);
+			buf_store_be32(aad + 4, (uint32_t)(seq >> 32));
+			buf_store_be32(aad + 8, (uint32_t)seq);
+			aad_len = 12;
+		} else {
+			memcpy(aad, esp, 8);
+		}
+		err = enc_seal(cr->enc, iv, aad, aad_len, ct, ct_len, ct, icv);
+	} else {
+		/* RFC 4303 §2.2.1 / §3.3.2: the ICV covers ESP header, IV, ciphertext and, with
+		 * ESN, the high 32 bits of the sequence number (not transmitted). */
+		struct crypto_span parts[2] = {{esp, 8 + sa->iv_len + ct_len}, {aad, 4}};
+
+		buf_store_be32(aad, (uint32_t)(seq >> 32));
+		err = enc_seal(cr->enc, iv, NULL, 0, ct, ct_len, ct, NULL);
+		if (err == 0)
+			err = integ_compute(cr->integ, parts, sa->esn ? 2 : 1, icv);
+	}
+	if (err)
+		return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
+
+	if (tunnel) {
+		esp_outer_header(sa, d, total, udp ? ESP_IPPROTO_UDP : ESP_IPPROTO_ESP, tos, df,
+				 seq);
+	} else {
+		d[h.nh_off] = udp ? ESP_IPPROTO_UDP : ESP_IPPROTO_ESP;
+		esp_ip_set_len(d, total);
+	}
+	if (udp)
+		esp_encap_put_udp(d, esp_off - udp, sa->encap_sport, sa->encap_dport);
+	res->kind = ESP_RES_SEND;
+	res->l4_off = (uint16_t)(esp_off - udp);
+	res->payload_off = (uint16_t)esp_off;
+	res->next_header = nh;
+	esp_account(sa, ESP_DIR_OUT, pay_len, now, res);
+	return 0;
+}
+
+int esp_protect(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
+		struct esp_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->reqid = sa->reqid;
+	res->spi = sa->spi;
+	if (sa->dir != ESP_DIR_OUT)
+		return esp_drop(sa, NULL, res, ESP_DROP_PROTO, ERR_INVAL);
+	if (sa->proto == ESP_IPPROTO_AH)
+		return esp_ah_out(sa, w, pkt, now, res);
+	return esp_out(sa, w, pkt, now, res);
+}
+
+int esp_in_tunnel_inner(struct esp_sa *sa, struct esp_buf *pkt, size_t off, size_t len,
+			uint8_t nh)
+{
+	uint8_t *inner = esp_buf_data(pkt) + off;
+	struct esp_iphdr ih;
+	int err;
+
+	if (nh != ESP_IPPROTO_IPIP && nh != ESP_IPPROTO_IPV6)
+		return ERR_INVAL;
+	err = esp_ip_parse(inner, len, 0, &ih);
+	if (err)
+		return err;
+	if (ih.version != (nh == ESP_IPPROTO_IPIP ? 4 : 6))
+		return ERR_INVAL;
+	if (esp_sa_check_inner(sa, inner, ih.total) != 0)
+		return ERR_NOTFOUND;
+	pkt->off += off;
+	pkt->len = ih.total; /* drops TFC padding (RFC 4303 §2.7) */
+	return 0;
+}
+
+/* Where ESP starts inside an outer packet, after IP (and UDP when encapsulated). */
+struct esp_in_pos {
+	struct esp_iphdr h;
+	size_t esp_off; /* from the packet start */
+	size_t esp_len; /* to the end of the IP packet */
+	bool udp;
+};
+
+static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
+		  const struct esp_in_pos *pos, uint64_t now, struct esp_result *res)
+{
+	struct esp_sa_crypto *cr = &sa->crypto[w->id % sa->nworkers];
+	uint8_t *d = esp_buf_data(pkt), *esp = d + pos->esp_off, *iv, *ct, *icv, aad[12];
+	size_t ct_len, pay_len, pad, overhead = 8 + (size_t)sa->iv_len + sa->icv_len;
+	uint8_t nh, saved_icv[INTEG_MAX_ICV_LEN > ENC_MAX_ICV_LEN ? INTEG_MAX_ICV_LEN
+								   : ENC_MAX_ICV_LEN];
+	uint64_t seq;
+	int err;
+
+	if (pos->esp_len < overhead + 2)
+		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_TRUNC);
+	ct_len = pos->esp_len - overhead;
+	if (!sa->iv_counter && ct_len % sa->pad_align != 0)
+		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_INVAL); /* CBC blocks */
+	iv = esp + 8;
+	ct = iv + sa->iv_len;
+	icv = ct + ct_len;
+	seq = esp_replay_infer(&sa->replay, buf_load_be32(esp + 4), sa->esn);
+	res->seq = seq;
+	/* RFC 4303 §3.4.3: the replay check comes before the ICV check. */
+	if (esp_replay_check(&sa->replay, seq) != 0)
+		return esp_drop(sa, NULL, res, ESP_DROP_REPLAY, ERR_REPLAY);
+
+	if (sa->aead) {
+		size_t aad_len = 8;
+
+		if (sa->esn) {
+			buf_store_be32(aad, sa->spi);
+			buf_store_be32(aad + 4, (uint32_t)(seq >> 32));
+			buf_store_be32(aad + 8, (uint32_t)seq);
+			aad_len = 12;
+		} else {
+			memcpy(aad, esp, 8);
+		}
+		err = enc_open(cr->enc, iv, aad, aad_len, ct, ct_len, ct, icv);
+		if (err == ERR_AUTH)
+			return esp_drop(sa, NULL, res, ESP_DROP_AUTH, ERR_AUTH);
+		if (err)
+			return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
+		if (esp_replay_update(&sa->replay, seq) != 0)
+			return esp_drop(sa, NULL, res, ESP_DROP_REPLAY, ERR_REPLAY);
+	} else {
+		struct crypto_span parts[2] = {{esp, 8 + sa->iv_len + ct_len}, {aad, 4}};
+
+		buf_store_be32(aad, (uint32_t)(seq >> 32));
+		memcpy(saved_icv, icv, sa->icv_len);
+		err = integ_verify(cr->integ, parts, sa->esn ? 2 : 1, saved_icv);
+		if (err == ERR_AUTH)
+			return esp_drop(sa, NULL, res, ESP_DROP_AUTH, ERR_AUTH);
+		if (err)
+			return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
+		if (esp_replay_update(&sa->replay, seq) != 0)
+			return esp_drop(sa, NULL, res, ESP_DROP_REPLAY, ERR_REPLAY);
+		err = enc_open(cr->enc, iv, NULL, 0, ct, ct_len, ct, NULL);
+		if (err)
+			return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
+	}
+
+	/* RFC 4303 §2.4: Padding is 1, 2, 3, ...; Pad Length counts it. */
+	pad = ct[ct_len - 2];
+	nh = ct[ct_len - 1];
+	if (pad + 2 > ct_len)
+		return esp_drop(sa, NULL, res, ESP_DROP_PAD, ERR_INVAL);
+	pay_len = ct_len - 2 - pad;
+	for (size_t i = 0; i < pad; i++)
+		if (ct[pay_len + i] != (uint8_t)(i + 1))
+			return esp_drop(sa, NULL, res, ESP_DROP_PAD, ERR_INVAL);
+	res->next_header = nh;
+	if (nh == ESP_IPPROTO_NONE) {
+		/* RFC 4303 §2.6: dummy packet, discarded silently (counted). */
+		esp_stats_drop(&sa->stats, ESP_DROP_DUMMY);
+		res->drop = ESP_DROP_DUMMY;
+		res->kind = ESP_RES_NONE;
+		return 0;
+	}
+	if (sa->mode == ESP_MODE_TUNNEL) {
+		err = esp_in_tunnel_inner(sa, pkt, (size_t)(ct - d), pay_len, nh);
+		if (err == ERR_NOTFOUND)
+			return esp_drop(sa, NULL, res, ESP_DROP_POLICY, err);
+		if (err)
+			return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, err);
+	} else {
+		/* Transport: the IP header (and extension headers before ESP) moves up to the
+		 * payload; ESP header, IV (and the UDP header) disappear. */
+		size_t hdr_len = pos->h.off, cut = (size_t)(ct - d) - hdr_len;
+		uint8_t saddr[16], daddr[16];
+
+		memmove(d + cut, d, hdr_len);
+		pkt->off += cut;
+		pkt->len = hdr_len + pay_len;
+		d = esp_buf_data(pkt);
+		d[pos->h.nh_off] = nh;
+		esp_ip_set_len(d, pkt->len);
+		if (pos->udp && sa->oa_src.family != 0) {
+			if (pos->h.version == 4) {
+				memcpy(saddr, d + 12, 4);
+				memcpy(daddr, d + 16, 4);
+			} else {
+				memcpy(saddr, d + 8, 16);
+				memcpy(daddr, d + 24, 16);
+			}
+			esp_natt_fix_csum(d + hdr_len, pay_len, nh, &sa->oa_src, &sa->oa_dst,
+					  saddr, daddr);
+		}
+		if (esp_sa_check_inner(sa, d, pkt->len) != 0)
+			return esp_drop(sa, NULL, res, ESP_DROP_POLICY, ERR_NOTFOUND);
+	}
+	res->kind = ESP_RES_DELIVER;
+	esp_account(sa, ESP_DIR_IN, pkt->len, now, res);
+	return 0;
+}
+
+/* Locates ESP/AH (or ESP in UDP) in the outer packet. *proto gets ESP, AH, or UDP-ESP marked
+ * as ESP with pos->udp; a non-ESP UDP payload is reported with ESP_RES_IKE / keepalive. */
+static int locate(struct esp_worker *w, struct esp_buf *pkt, struct esp_in_pos *pos,
+		  struct esp_result *res, uint8_t *proto)
+{
+	uint8_t *d = esp_buf_data(pkt);
+	int err, kind;
+
+	memset(pos, 0, sizeof(*pos));
+	err = esp_ip_parse(d, pkt->len, 0, &pos->h);
+	if (err || pos->h.frag)
+		return esp_drop(NULL, w, res, ESP_DROP_MALFORMED, err ? err : ERR_INVAL);
+	pkt->len = pos->h.total;
+	pos->esp_off = pos->h.off;
+	pos->esp_len = pos->h.total - pos->h.off;
+	*proto = pos->h.proto;
+	if (pos->h.proto == ESP_IPPROTO_UDP) {
+		size_t ulen;
+
+		if (pos->esp_len < 8)
+			return esp_drop(NULL, w, res, ESP_DROP_MALFORMED, ERR_TRUNC);
+		ulen = buf_load_be16(d + pos->esp_off + 4);
+		if (ulen < 8 || ulen > pos->esp_len)
+			return esp_drop(NULL, w, res, ESP_DROP_MALFORMED, ERR_INVAL);
+		kind = esp_encap_classify(d + pos->esp_off + 8, ulen - 8);
+		if (kind == ESP_ENCAP_KEEPALIVE) {
+			esp_stats_drop(&w->stats, ESP_DROP_KEEPALIVE);
+			res->drop = ESP_DROP_KEEPALIVE;
+			return 1;
+		}
+		if (kind == ESP_ENCAP_IKE) {
+			pkt->off += pos->esp_off + 8 + 4;
+			pkt->len = ulen - 8 - 4;
+			res->kind = ESP_RES_IKE;
+			return 1;
+		}
+		if (kind != ESP_ENCAP_ESP)
+			return esp_drop(NULL, w, res, ESP_DROP_MALFORMED, ERR_INVAL);
+		pos->esp_off += 8;
+		pos->esp_len = ulen - 8;
+		pos->udp = true;
+		*proto = ESP_IPPROTO_ESP;
+	} else if (pos->h.proto != ESP_IPPROTO_ESP && pos->h.proto != ESP_IPPROTO_AH) {
+		return esp_drop(NULL, w, res, ESP_DROP_PROTO, ERR_INVAL);
+	}
+	if (pos->esp_len < 8)
+		return esp_drop(NULL, w, res, ESP_DROP_MALFORMED, ERR_TRUNC);
+	res->spi = buf_load_be32(d + pos->esp_off + (*proto == ESP_IPPROTO_AH ? 4 : 0));
+	return 0;
+}
+
+static int unprotect_at(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
+			const struct esp_in_pos *pos, uint8_t proto, uint64_t now,
+			struct esp_result *res)
+{
+	res->reqid = sa->reqid;
+	if (sa->dir != ESP_DIR_IN || proto != sa->proto || pos->udp != sa->encap)
+		return esp_drop(sa, NULL, res, ESP_DROP_PROTO, ERR_INVAL);
+	if (res->spi != sa->spi)
+		return esp_drop(sa, NULL, res, ESP_DROP_NO_SA, ERR_NOTFOUND);
+	if (esp_sa_dead(sa))
+		return esp_drop(sa, NULL, res, ESP_DROP_HARD_EXPIRED, ERR_BADSTATE);
+	if (proto == ESP_IPPROTO_AH)
+		return esp_ah_in(sa, w, pkt, &pos->h, now, res);
+	return esp_in(sa, w, pkt, pos, now, res);
+}
+
+int esp_unprotect(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
+		  struct esp_result *res)
+{
+	struct esp_in_pos pos;
+	uint8_t proto;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = locate(w, pkt, &pos, res, &proto);
+	if (err)
+		return err < 0 ? err : 0;
+	return unprotect_at(sa, w, pkt, &pos, proto, now, res);
+}
+
+int esp_input(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
+	      struct esp_result *res)
+{
+	struct esp_in_pos pos;
+	struct esp_addr dst;
+	struct esp_sa *sa;
+	uint8_t proto;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = locate(w, pkt, &pos, res, &proto);
+	if (err)
+		return err < 0 ? err : 0;
+	memset(&dst, 0, sizeof(dst));
+	if (pos.h.version == 4) {
+		dst.family = AF_INET;
+		memcpy(dst.a, esp_buf_data(pkt) + 16, 4);
+	} else {
+		dst.family = AF_INET6;
+		memcpy(dst.a, esp_buf_data(pkt) + 24, 16);
+	}
+	sa = esp_sad_lookup_in(sad, res->spi, &dst, proto);
+	if (sa == NULL)
+		return esp_drop(NULL, w, res, ESP_DROP_NO_SA, ERR_NOTFOUND);
+	err = unprotect_at(sa, w, pkt, &pos, proto, now, res);
+	esp_sa_put(sa);
+	return err;
+}
+
+int esp_input_udp(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt,
+		  const struct esp_addr *src, const struct esp_addr *dst, uint16_t sport,
+		  uint16_t dport, uint64_t now, struct esp_result *res)
+{
+	size_t hl = dst->family == AF_INET6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
+	size_t total = hl + 8 + pkt->len;
+	uint8_t *d;
+
+	memset(res, 0, sizeof(*res));
+	if ((src->family != AF_INET && src->family != AF_INET6) || src->family != dst->family ||
+	    total > 65535)
+		return esp_drop(NULL, w, res, ESP_DROP_MALFORMED, ERR_INVAL);
+	if (esp_buf_headroom(pkt) < hl + 8)
+		return esp_drop(NULL, w, res, ESP_DROP_NOSPACE, ERR_NOSPACE);
+	/* Rebuild the IP + UDP headers the socket stripped, then process as a whole packet. */
+	pkt->off -= hl + 8;
+	pkt->len = total;
+	d = esp_buf_data(pkt);
+	memset(d, 0, hl + 8);
+	if (hl == ESP_IPV4_HDR_LEN) {
+		d[0] = 0x45;
+		buf_store_be16(d + 2, (uint16_t)total);
+		d[8] = 64;
+		d[9] = ESP_IPPROTO_UDP;
+		memcpy(d + 12, src->a, 4);
+		memcpy(d + 16, dst->a, 4);
+		esp_ipv4_set_csum(d, hl);
+	} else {
+		d[0] = 0x60;
+		buf_store_be16(d + 4, (uint16_t)(total - hl));
+		d[6] = ESP_IPPROTO_UDP;
+		d[7] = 64;
+		memcpy(d + 8, src->a, 16);
+		memcpy(d + 24, dst->a, 16);
+	}
+	buf_store_be16(d + hl, sport);
+	buf_store_be16(d + hl + 2, dport);
+	buf_store_be16(d + hl + 4, (uint16_t)(total - hl));
+	return esp_input(sad, w, pkt, now, res);
+}
