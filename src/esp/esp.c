@@ -107,7 +107,7 @@ size_t esp_outer_len(const struct esp_sa *sa)
 void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df)
 {
 	*tos = 0;
-	*df = true;
+	*df = false;
 	if ((inner[0] >> 4) == 4) {
 		*tos = inner[1];
 		*df = (inner[6] & 0x40) != 0;
@@ -117,15 +117,21 @@ void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df)
 }
 
 /* RFC 4301 §5.1.2.1: DSCP copied from the inner header (the default); RFC 6040 normal mode:
- * ECN copied. DF copied from an inner IPv4 header, set for IPv6 inner packets. */
+ * ECN copied. DF per the SA's df_mode. */
 void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto,
 		      uint8_t tos, bool df, uint64_t seq)
 {
+	if (sa->df_mode == ESP_DF_SET)
+		df = true;
+	else if (sa->df_mode == ESP_DF_CLEAR)
+		df = false;
 	if (sa->src.family == AF_INET) {
 		p[0] = 0x45;
 		p[1] = tos;
 		buf_store_be16(p + 2, (uint16_t)total);
-		buf_store_be16(p + 4, (uint16_t)seq); /* unique per SA for ~65k packets */
+		/* Unique per SA for 65536 packets (RFC 6864 §4.1 asks uniqueness only within a
+		 * datagram's lifetime for non-atomic datagrams). */
+		buf_store_be16(p + 4, sa->force_ip_id >= 0 ? (uint16_t)sa->force_ip_id : (uint16_t)seq);
 		buf_store_be16(p + 6, df ? 0x4000 : 0);
 		p[8] = sa->outer_ttl;
 		p[9] = proto;
@@ -286,7 +292,7 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 
 		buf_store_be32(aad, (uint32_t)(seq >> 32));
 		err = enc_seal(cr->enc, iv, NULL, 0, ct, ct_len, ct, NULL);
-		if (err == 0)
+		if (err == 0 && cr->integ)
 			err = integ_compute(cr->integ, parts, sa->esn ? 2 : 1, icv);
 	}
 	if (err)
@@ -399,7 +405,7 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 
 		buf_store_be32(aad, (uint32_t)(seq >> 32));
 		memcpy(saved_icv, icv, sa->icv_len);
-		err = integ_verify(cr->integ, parts, sa->esn ? 2 : 1, saved_icv);
+		err = cr->integ ? integ_verify(cr->integ, parts, sa->esn ? 2 : 1, saved_icv) : 0;
 		if (err == ERR_AUTH)
 			return esp_drop(sa, NULL, res, ESP_DROP_AUTH, ERR_AUTH);
 		if (err)

@@ -61,9 +61,11 @@ static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 			if (cfg->integ_id != 0)
 				return ERR_INVAL;
 			sa->icv_len = (uint8_t)ei.icv_len;
-		} else if (cfg->integ_id == 0) {
-			/* RFC 4303 §3.2: NULL encryption needs integrity. Confidentiality-only
-			 * is allowed by RFC 4303 but not by RFC 8221 (MUST NOT): refused. */
+		} else if (cfg->integ_id == 0 && cfg->encr_id == IKEV2_ENCR_NULL) {
+			/* RFC 4303 §3.2: at least one of confidentiality and integrity.
+			 * Confidentiality-only ESP (RFC 4303 §3.2 MAY, RFC 8221 NOT RECOMMENDED) is
+			 * accepted for manual keying and the RFC 3602 vectors; IKE never proposes
+			 * it. */
 			return ERR_INVAL;
 		}
 	} else {
@@ -128,7 +130,7 @@ int esp_sa_new(const struct esp_sa_cfg *cfg, struct esp_sa **out)
 	    (cfg->mode != ESP_MODE_TRANSPORT && cfg->mode != ESP_MODE_TUNNEL) ||
 	    (cfg->dir != ESP_DIR_IN && cfg->dir != ESP_DIR_OUT) || cfg->nworkers > ESP_MAX_WORKERS)
 		return ERR_INVAL;
-	if (cfg->mode == ESP_MODE_TUNNEL || cfg->encap) {
+	if (cfg->dir == ESP_DIR_OUT && (cfg->mode == ESP_MODE_TUNNEL || cfg->encap)) {
 		if (!addr_family_ok(&cfg->src) || cfg->src.family != cfg->dst.family)
 			return ERR_INVAL;
 	}
@@ -158,6 +160,8 @@ int esp_sa_new(const struct esp_sa_cfg *cfg, struct esp_sa **out)
 	sa->soft = cfg->soft;
 	sa->hard = cfg->hard;
 	sa->mtu = cfg->mtu;
+	sa->df_mode = cfg->df_mode;
+	sa->force_ip_id = -1;
 	sa->pad_align = 4;
 	sa->nworkers = cfg->nworkers ? cfg->nworkers : 1;
 	sa->refcnt = 1;
@@ -325,6 +329,11 @@ size_t esp_sa_footprint(void)
 void esp_sa_set_next_seq(struct esp_sa *sa, uint64_t next)
 {
 	__atomic_store_n(&sa->seq, next ? next - 1 : 0, __ATOMIC_RELAXED);
+}
+
+void esp_sa_force_ip_id(struct esp_sa *sa, int id)
+{
+	sa->force_ip_id = id;
 }
 
 int esp_sa_force_iv(struct esp_sa *sa, const uint8_t *iv, size_t len)

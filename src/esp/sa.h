@@ -48,6 +48,14 @@ enum esp_mode {
 	ESP_MODE_TUNNEL = 2,
 };
 
+/* Outer IPv4 DF in tunnel mode (RFC 4301 §8.1): copied from an IPv4 inner header (clear for
+ * IPv6 inner packets), always set, or always clear. */
+enum {
+	ESP_DF_COPY = 0,
+	ESP_DF_SET = 1,
+	ESP_DF_CLEAR = 2,
+};
+
 #define ESP_SEQ_SOFT_MARGIN (1ull << 20)
 #define ESP_MAX_WORKERS     64
 #define ESP_ENCAP_PORT      4500
@@ -97,6 +105,7 @@ struct esp_sa_cfg {
 	uint16_t tfc_pad;   /* tunnel outbound: pad inner packets up to this size (RFC 4303 §2.7) */
 	uint8_t outer_ttl;  /* tunnel outbound: outer TTL / hop limit, 0 -> 64 */
 	uint16_t mtu;       /* outbound path MTU of the outer packets, 0 = unchecked */
+	uint8_t df_mode;    /* tunnel outbound, outer IPv4 DF (RFC 4301 §8.1): ESP_DF_* */
 	struct esp_sel sel; /* inbound: inner packets must match (family 0 + esp_sel_any = all) */
 	unsigned nworkers;  /* crypto contexts, 1..ESP_MAX_WORKERS (0 -> 1) */
 };
@@ -135,6 +144,8 @@ struct esp_sa {
 	uint8_t ev_raised; /* ESP_EV_* already reported (atomic) */
 	uint8_t dead;      /* hard limit reached (atomic) */
 	int refcnt;        /* atomic */
+	uint8_t df_mode;
+	int32_t force_ip_id; /* test hook, -1 = off */
 	uint8_t force_iv_len;
 	uint8_t force_iv[16];
 	struct esp_stats stats;
@@ -181,5 +192,8 @@ size_t esp_sa_footprint(void);
  * instead of the counter/random one (len must be the transform's IV length; NULL clears). */
 void esp_sa_set_next_seq(struct esp_sa *sa, uint64_t next);
 int esp_sa_force_iv(struct esp_sa *sa, const uint8_t *iv, size_t len);
+/* Test hook: the outer IPv4 identification of tunnel-mode packets (-1: the default, derived
+ * from the sequence number). */
+void esp_sa_force_ip_id(struct esp_sa *sa, int id);
 
 #endif

@@ -38,12 +38,12 @@ int esp_flow_from_packet(const uint8_t *p, size_t len, struct esp_flow *out)
 		if (h.frag)
 			goto done; /* conservative: ports of a v6 fragment are treated as opaque */
 	}
-	if (proto_has_ports(h.proto) && h.off + 4 <= h.total) {
+	if (proto_has_ports(h.proto) && (uint32_t)h.off + 4 <= h.total) {
 		f.sport = buf_load_be16(p + h.off);
 		f.dport = buf_load_be16(p + h.off + 2);
 		f.ports_known = true;
 	} else if ((h.proto == ESP_IPPROTO_ICMP || h.proto == ESP_IPPROTO_ICMPV6) &&
-		   h.off + 2 <= h.total) {
+		   (uint32_t)h.off + 2 <= h.total) {
 		f.sport = buf_load_be16(p + h.off);
 		f.dport = f.sport;
 		f.ports_known = true;

@@ -14,6 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Directions of policies and SAs. */
+enum esp_dir {
+	ESP_DIR_IN = 0,
+	ESP_DIR_OUT = 1,
+	ESP_DIR_FWD = 2,
+};
+
 /* An IP address; family is AF_INET or AF_INET6 (IPv4 in the first 4 bytes, rest zero). */
 struct esp_addr {
 	uint8_t family;

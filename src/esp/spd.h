@@ -28,12 +28,6 @@
 
 #define ESP_SPD_MAX_POLICIES 1000000u
 
-enum esp_dir {
-	ESP_DIR_IN = 0,
-	ESP_DIR_OUT = 1,
-	ESP_DIR_FWD = 2,
-};
-
 enum esp_action {
 	ESP_ACTION_PROTECT = 0,
 	ESP_ACTION_BYPASS = 1,
