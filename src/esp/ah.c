@@ -64,8 +64,8 @@ static int zero_mutable(uint8_t *p, size_t hdr_len)
 /* Computes (verify == NULL) or verifies the ICV of the packet d[0..total) with AH at ah_off.
  * The ICV field must already be zeroed (IV kept for GMAC); the IP header region is zeroed
  * here and restored before returning. */
-static int ah_icv(struct esp_sa *sa, struct esp_worker *w, uint8_t *d, size_t total,
-		  size_t ah_off, uint64_t seq, uint8_t *icv_out, const uint8_t *verify)
+static int ah_icv(struct esp_sa *sa, struct esp_worker *w, uint8_t *d, size_t total, size_t ah_off,
+		  uint64_t seq, uint8_t *icv_out, const uint8_t *verify)
 {
 	struct esp_sa_crypto *cr = &sa->crypto[w->id % sa->nworkers];
 	uint8_t saved[AH_MAX_HDR], hi[4];

@@ -20,8 +20,8 @@
 
 enum esp_encap_kind {
 	ESP_ENCAP_INVALID = 0, /* too short to be anything */
-	ESP_ENCAP_ESP,         /* an ESP packet (first four octets, the SPI, nonzero) */
-	ESP_ENCAP_IKE,         /* non-ESP marker followed by an IKE message */
+	ESP_ENCAP_ESP,	       /* an ESP packet (first four octets, the SPI, nonzero) */
+	ESP_ENCAP_IKE,	       /* non-ESP marker followed by an IKE message */
 	ESP_ENCAP_KEEPALIVE,   /* one 0xFF octet */
 };
 
@@ -35,7 +35,7 @@ void esp_encap_put_udp(uint8_t *pkt, size_t udp_off, uint16_t sport, uint16_t dp
  * seg[0..len) (protocol proto) whose sender computed it with the original addresses
  * oa_src/oa_dst (NAT-OA), for the addresses src/dst (4 or 16 bytes as the family says) now in
  * the IP header. A UDP/IPv4 checksum of zero stays zero. Other protocols are left alone. */
-void esp_natt_fix_csum(uint8_t *seg, size_t len, uint8_t proto, const struct esp_addr *oa_src,
-		       const struct esp_addr *oa_dst, const uint8_t *src, const uint8_t *dst);
+void esp_natt_fix_csum(uint8_t *seg, size_t len, uint8_t proto, const struct addr *oa_src,
+		       const struct addr *oa_dst, const uint8_t *src, const uint8_t *dst);
 
 #endif

@@ -58,15 +58,15 @@ int esp_out_seq(struct esp_sa *sa, struct esp_result *res, uint64_t *seq)
 	if (s == 0 || s > max) {
 		/* RFC 4303 §3.3.3: never cycle. Keep the counter pinned past the end. */
 		__atomic_store_n(&sa->seq, max, __ATOMIC_RELAXED);
-		res->events |= (uint8_t)(ESP_EV_HARD &
-					 ~__atomic_fetch_or(&sa->ev_raised, ESP_EV_HARD,
-							    __ATOMIC_RELAXED));
+		res->events |=
+		    (uint8_t)(ESP_EV_HARD &
+			      ~__atomic_fetch_or(&sa->ev_raised, ESP_EV_HARD, __ATOMIC_RELAXED));
 		return esp_drop(sa, NULL, res, ESP_DROP_SEQ_OVERFLOW, ERR_LIMIT);
 	}
 	if (s >= max - ESP_SEQ_SOFT_MARGIN)
-		res->events |= (uint8_t)(ESP_EV_SOFT &
-					 ~__atomic_fetch_or(&sa->ev_raised, ESP_EV_SOFT,
-							    __ATOMIC_RELAXED));
+		res->events |=
+		    (uint8_t)(ESP_EV_SOFT &
+			      ~__atomic_fetch_or(&sa->ev_raised, ESP_EV_SOFT, __ATOMIC_RELAXED));
 	*seq = s;
 	res->seq = s;
 	return 0;
@@ -118,8 +118,8 @@ void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df)
 
 /* RFC 4301 §5.1.2.1: DSCP copied from the inner header (the default); RFC 6040 normal mode:
  * ECN copied. DF per the SA's df_mode. */
-void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto,
-		      uint8_t tos, bool df, uint64_t seq)
+void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto, uint8_t tos,
+		      bool df, uint64_t seq)
 {
 	if (sa->df_mode == ESP_DF_SET)
 		df = true;
@@ -131,12 +131,13 @@ void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t
 		buf_store_be16(p + 2, (uint16_t)total);
 		/* Unique per SA for 65536 packets (RFC 6864 §4.1 asks uniqueness only within a
 		 * datagram's lifetime for non-atomic datagrams). */
-		buf_store_be16(p + 4, sa->force_ip_id >= 0 ? (uint16_t)sa->force_ip_id : (uint16_t)seq);
+		buf_store_be16(p + 4,
+			       sa->force_ip_id >= 0 ? (uint16_t)sa->force_ip_id : (uint16_t)seq);
 		buf_store_be16(p + 6, df ? 0x4000 : 0);
 		p[8] = sa->outer_ttl;
 		p[9] = proto;
-		memcpy(p + 12, sa->src.a, 4);
-		memcpy(p + 16, sa->dst.a, 4);
+		memcpy(p + 12, sa->src.bytes, 4);
+		memcpy(p + 16, sa->dst.bytes, 4);
 		esp_ipv4_set_csum(p, ESP_IPV4_HDR_LEN);
 	} else {
 		p[0] = (uint8_t)(0x60 | tos >> 4);
@@ -146,8 +147,8 @@ void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t
 		buf_store_be16(p + 4, (uint16_t)(total - ESP_IPV6_HDR_LEN));
 		p[6] = proto;
 		p[7] = sa->outer_ttl;
-		memcpy(p + 8, sa->src.a, 16);
-		memcpy(p + 24, sa->dst.a, 16);
+		memcpy(p + 8, sa->src.bytes, 16);
+		memcpy(p + 24, sa->dst.bytes, 16);
 	}
 }
 
@@ -170,8 +171,8 @@ static int make_iv(struct esp_sa *sa, struct esp_worker *w, uint64_t seq, uint8_
 	return esp_worker_rand(w, iv, sa->iv_len);
 }
 
-int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *h,
-		   size_t out_len, struct esp_result *res)
+int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *h, size_t out_len,
+		struct esp_result *res)
 {
 	uint16_t mtu = esp_sa_mtu(sa);
 	uint8_t fam = h->version == 4 ? AF_INET : AF_INET6;
@@ -238,8 +239,8 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	err = esp_too_big(sa, pkt, &h, total, res);
 	if (err)
 		return err < 0 ? esp_drop(sa, NULL, res, ESP_DROP_NOSPACE, err) : 0;
-	if (esp_buf_headroom(pkt) < push ||
-	    esp_buf_tailroom(pkt) < tfc + pad + 2 + sa->icv_len || total > 65535)
+	if (esp_buf_headroom(pkt) < push || esp_buf_tailroom(pkt) < tfc + pad + 2 + sa->icv_len ||
+	    total > 65535)
 		return esp_drop(sa, NULL, res, ESP_DROP_NOSPACE, ERR_NOSPACE);
 	err = esp_out_seq(sa, res, &seq);
 	if (err)
@@ -328,8 +329,7 @@ int esp_protect(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, ui
 	return esp_out(sa, w, pkt, now, res);
 }
 
-int esp_in_tunnel_inner(struct esp_sa *sa, struct esp_buf *pkt, size_t off, size_t len,
-			uint8_t nh)
+int esp_in_tunnel_inner(struct esp_sa *sa, struct esp_buf *pkt, size_t off, size_t len, uint8_t nh)
 {
 	uint8_t *inner = esp_buf_data(pkt) + off;
 	struct esp_iphdr ih;
@@ -363,8 +363,8 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	struct esp_sa_crypto *cr = &sa->crypto[w->id % sa->nworkers];
 	uint8_t *d = esp_buf_data(pkt), *esp = d + pos->esp_off, *iv, *ct, *icv, aad[12];
 	size_t ct_len, pay_len, pad, overhead = 8 + (size_t)sa->iv_len + sa->icv_len;
-	uint8_t nh, saved_icv[INTEG_MAX_ICV_LEN > ENC_MAX_ICV_LEN ? INTEG_MAX_ICV_LEN
-								   : ENC_MAX_ICV_LEN];
+	uint8_t nh,
+	    saved_icv[INTEG_MAX_ICV_LEN > ENC_MAX_ICV_LEN ? INTEG_MAX_ICV_LEN : ENC_MAX_ICV_LEN];
 	uint64_t seq;
 	int err;
 
@@ -460,8 +460,8 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 				memcpy(saddr, d + 8, 16);
 				memcpy(daddr, d + 24, 16);
 			}
-			esp_natt_fix_csum(d + hdr_len, pay_len, nh, &sa->oa_src, &sa->oa_dst,
-					  saddr, daddr);
+			esp_natt_fix_csum(d + hdr_len, pay_len, nh, &sa->oa_src, &sa->oa_dst, saddr,
+					  daddr);
 		}
 		if (esp_sa_check_inner(sa, d, pkt->len) != 0)
 			return esp_drop(sa, NULL, res, ESP_DROP_POLICY, ERR_NOTFOUND);
@@ -556,7 +556,7 @@ int esp_input(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt, ui
 	      struct esp_result *res)
 {
 	struct esp_in_pos pos;
-	struct esp_addr dst;
+	struct addr dst;
 	struct esp_sa *sa;
 	uint8_t proto;
 	int err;
@@ -568,10 +568,10 @@ int esp_input(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt, ui
 	memset(&dst, 0, sizeof(dst));
 	if (pos.h.version == 4) {
 		dst.family = AF_INET;
-		memcpy(dst.a, esp_buf_data(pkt) + 16, 4);
+		memcpy(dst.bytes, esp_buf_data(pkt) + 16, 4);
 	} else {
 		dst.family = AF_INET6;
-		memcpy(dst.a, esp_buf_data(pkt) + 24, 16);
+		memcpy(dst.bytes, esp_buf_data(pkt) + 24, 16);
 	}
 	sa = esp_sad_lookup_in(sad, res->spi, &dst, proto);
 	if (sa == NULL)
@@ -582,8 +582,8 @@ int esp_input(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt, ui
 }
 
 int esp_input_udp(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt,
-		  const struct esp_addr *src, const struct esp_addr *dst, uint16_t sport,
-		  uint16_t dport, uint64_t now, struct esp_result *res)
+		  const struct addr *src, const struct addr *dst, uint16_t sport, uint16_t dport,
+		  uint64_t now, struct esp_result *res)
 {
 	size_t hl = dst->family == AF_INET6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
 	size_t total = hl + 8 + pkt->len;
@@ -605,16 +605,16 @@ int esp_input_udp(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt
 		buf_store_be16(d + 2, (uint16_t)total);
 		d[8] = 64;
 		d[9] = ESP_IPPROTO_UDP;
-		memcpy(d + 12, src->a, 4);
-		memcpy(d + 16, dst->a, 4);
+		memcpy(d + 12, src->bytes, 4);
+		memcpy(d + 16, dst->bytes, 4);
 		esp_ipv4_set_csum(d, hl);
 	} else {
 		d[0] = 0x60;
 		buf_store_be16(d + 4, (uint16_t)(total - hl));
 		d[6] = ESP_IPPROTO_UDP;
 		d[7] = 64;
-		memcpy(d + 8, src->a, 16);
-		memcpy(d + 24, dst->a, 16);
+		memcpy(d + 8, src->bytes, 16);
+		memcpy(d + 24, dst->bytes, 16);
 	}
 	buf_store_be16(d + hl, sport);
 	buf_store_be16(d + hl + 2, dport);

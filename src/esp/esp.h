@@ -61,16 +61,16 @@ enum esp_res_kind {
 };
 
 struct esp_result {
-	uint8_t kind;   /* enum esp_res_kind */
+	uint8_t kind;	/* enum esp_res_kind */
 	uint8_t events; /* ESP_EV_* */
-	uint8_t drop;   /* enum esp_drop, valid when the call failed */
+	uint8_t drop;	/* enum esp_drop, valid when the call failed */
 	uint8_t next_header;
-	uint32_t reqid;       /* the SA's */
-	uint32_t spi;         /* inbound: SPI of the packet (also when no SA was found) */
+	uint32_t reqid;	      /* the SA's */
+	uint32_t spi;	      /* inbound: SPI of the packet (also when no SA was found) */
 	uint16_t l4_off;      /* outbound */
 	uint16_t payload_off; /* outbound */
 	uint16_t frag_mtu;    /* ESP_RES_FRAGMENT: largest inner fragment that fits */
-	uint64_t seq;         /* sequence number used / received (64-bit with ESN) */
+	uint64_t seq;	      /* sequence number used / received (64-bit with ESN) */
 };
 
 int esp_protect(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
@@ -80,8 +80,8 @@ int esp_unprotect(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, 
 int esp_input(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
 	      struct esp_result *res);
 int esp_input_udp(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt,
-		  const struct esp_addr *src, const struct esp_addr *dst, uint16_t sport,
-		  uint16_t dport, uint64_t now, struct esp_result *res);
+		  const struct addr *src, const struct addr *dst, uint16_t sport, uint16_t dport,
+		  uint64_t now, struct esp_result *res);
 
 /* Internal to src/esp (shared with ah.c). */
 
@@ -93,20 +93,19 @@ void esp_account(struct esp_sa *sa, int dir, size_t bytes, uint64_t now, struct 
 void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df);
 /* Writes an outer IP header (tunnel mode) of family sa->src.family at p with the given total
  * length, protocol, TOS and DF (IPv4 ID from the sequence number). */
-void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto,
-		      uint8_t tos, bool df, uint64_t seq);
+void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto, uint8_t tos,
+		      bool df, uint64_t seq);
 size_t esp_outer_len(const struct esp_sa *sa);
 /* Path MTU check before protecting: 0 when out_len fits (or no MTU is set); 1 when res now says
  * ESP_RES_ICMP (pkt replaced by the ICMP error) or ESP_RES_FRAGMENT; a negative error. */
-int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *h,
-		size_t out_len, struct esp_result *res);
+int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *h, size_t out_len,
+		struct esp_result *res);
 /* Counts a drop on the SA (or the worker when sa is NULL) and fills res; returns err. */
 int esp_drop(struct esp_sa *sa, struct esp_worker *w, struct esp_result *res, enum esp_drop d,
 	     int err);
 /* Tunnel inbound tail shared by ESP and AH: validates the inner packet at
  * data[off, off+len), trims it to its IP length and checks the selectors; on success pkt
  * describes the inner packet. */
-int esp_in_tunnel_inner(struct esp_sa *sa, struct esp_buf *pkt, size_t off, size_t len,
-			uint8_t nh);
+int esp_in_tunnel_inner(struct esp_sa *sa, struct esp_buf *pkt, size_t off, size_t len, uint8_t nh);
 
 #endif

@@ -44,12 +44,12 @@ void esp_ipv4_set_csum(uint8_t *hdr, size_t ihl);
 
 /* A parsed IP header: where the upper-layer/IPsec header starts and what it is. */
 struct esp_iphdr {
-	uint8_t version;      /* 4 or 6 */
-	uint8_t proto;        /* protocol of the header at off (after v6 extension headers) */
-	uint16_t nh_off;      /* offset of the next-header byte that holds proto */
-	uint16_t off;         /* offset of the header after the IP (and v6 extension) headers */
-	uint32_t total;       /* total length per the IP header (<= packet length) */
-	uint16_t frag;        /* v4: MF/offset bits nonzero, v6: fragment header seen -> 1 */
+	uint8_t version; /* 4 or 6 */
+	uint8_t proto;	 /* protocol of the header at off (after v6 extension headers) */
+	uint16_t nh_off; /* offset of the next-header byte that holds proto */
+	uint16_t off;	 /* offset of the header after the IP (and v6 extension) headers */
+	uint32_t total;	 /* total length per the IP header (<= packet length) */
+	uint16_t frag;	 /* v4: MF/offset bits nonzero, v6: fragment header seen -> 1 */
 };
 
 /* Parses the IP header at p[0..len). For IPv6 walks hop-by-hop, routing, fragment and

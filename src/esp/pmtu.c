@@ -21,7 +21,7 @@ static bool is_icmp_error(const uint8_t *p, const struct esp_iphdr *h)
 	return false;
 }
 
-int esp_icmp_too_big(struct esp_buf *pkt, size_t mtu, const struct esp_addr *from)
+int esp_icmp_too_big(struct esp_buf *pkt, size_t mtu, const struct addr *from)
 {
 	uint8_t *d = esp_buf_data(pkt), *n;
 	struct esp_iphdr h;
@@ -60,7 +60,7 @@ int esp_icmp_too_big(struct esp_buf *pkt, size_t mtu, const struct esp_addr *fro
 		n[8] = 64;
 		n[9] = ESP_IPPROTO_ICMP;
 		if (from && from->family == AF_INET)
-			memcpy(n + 12, from->a, 4);
+			memcpy(n + 12, from->bytes, 4);
 		else
 			memcpy(n + 12, n + hl + 16, 4);
 		memcpy(n + 16, n + hl + 12, 4);
@@ -77,7 +77,7 @@ int esp_icmp_too_big(struct esp_buf *pkt, size_t mtu, const struct esp_addr *fro
 		n[6] = ESP_IPPROTO_ICMPV6;
 		n[7] = 64;
 		if (from && from->family == AF_INET6)
-			memcpy(n + 8, from->a, 16);
+			memcpy(n + 8, from->bytes, 16);
 		else
 			memcpy(n + 8, n + hl + 24, 16);
 		memcpy(n + 24, n + hl + 8, 16);

@@ -16,7 +16,7 @@
  * error's source is from when given (same family), else the packet's destination. Needs 28 /
  * 48 octets of headroom. ERR_NOSPACE, ERR_INVAL (unparseable packet). Never answers an ICMP
  * error with an ICMP error (ERR_INVAL). */
-int esp_icmp_too_big(struct esp_buf *pkt, size_t mtu, const struct esp_addr *from);
+int esp_icmp_too_big(struct esp_buf *pkt, size_t mtu, const struct addr *from);
 
 /* Splits the IPv4 packet p[0..len) (DF clear) into fragments of at most mtu octets (RFC 791
  * §3.2: fragment data a multiple of 8, options copied only when their copy flag is set - here

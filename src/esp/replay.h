@@ -23,10 +23,10 @@
 #define ESP_REPLAY_WINDOW_MAX 32768u
 
 struct esp_replay {
-	uint64_t top;    /* highest authenticated sequence number, 0 = none yet */
+	uint64_t top;	 /* highest authenticated sequence number, 0 = none yet */
 	uint32_t window; /* 0 = anti-replay disabled */
 	uint32_t nwords; /* bitmap words, a power of two */
-	uint64_t *bits;  /* bit (seq mod nwords*64) set = seq received */
+	uint64_t *bits;	 /* bit (seq mod nwords*64) set = seq received */
 	atomic_flag lock;
 };
 

@@ -115,7 +115,7 @@ static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 	return 0;
 }
 
-static bool addr_family_ok(const struct esp_addr *a)
+static bool addr_family_ok(const struct addr *a)
 {
 	return a->family == AF_INET || a->family == AF_INET6;
 }
@@ -220,7 +220,7 @@ uint8_t esp_sa_dir(const struct esp_sa *sa)
 	return sa->dir;
 }
 
-const struct esp_addr *esp_sa_dst(const struct esp_sa *sa)
+const struct addr *esp_sa_dst(const struct esp_sa *sa)
 {
 	return &sa->dst;
 }
@@ -242,11 +242,11 @@ size_t esp_sa_overhead(const struct esp_sa *sa, uint8_t inner_family)
 	size_t n = sa->mode == ESP_MODE_TUNNEL ? outer_hdr_len(sa, inner_family) : 0;
 
 	if (sa->proto == ESP_IPPROTO_AH)
-		return n + (inner_family == AF_INET6 && sa->mode == ESP_MODE_TRANSPORT
-				    ? sa->ah_len6
-				    : (outer_hdr_len(sa, inner_family) == ESP_IPV6_HDR_LEN
-					       ? sa->ah_len6
-					       : sa->ah_len));
+		return n +
+		       (inner_family == AF_INET6 && sa->mode == ESP_MODE_TRANSPORT
+			    ? sa->ah_len6
+			    : (outer_hdr_len(sa, inner_family) == ESP_IPV6_HDR_LEN ? sa->ah_len6
+										   : sa->ah_len));
 	n += (sa->encap ? 8 : 0) + 8 + sa->iv_len;
 	return n + sa->pad_align - 1 + 2 + sa->icv_len;
 }

@@ -57,8 +57,8 @@ enum {
 };
 
 #define ESP_SEQ_SOFT_MARGIN (1ull << 20)
-#define ESP_MAX_WORKERS     64
-#define ESP_ENCAP_PORT      4500
+#define ESP_MAX_WORKERS	    64
+#define ESP_ENCAP_PORT	    4500
 
 /* Events a processing call reports in esp_result.events (and that esp_sa_poll reports). */
 enum {
@@ -67,21 +67,21 @@ enum {
 };
 
 struct esp_lifetime {
-	uint64_t bytes;   /* 0 = unlimited */
+	uint64_t bytes;	  /* 0 = unlimited */
 	uint64_t packets; /* 0 = unlimited */
 	uint64_t expires; /* absolute time in the caller's clock, 0 = never */
 };
 
 struct esp_sa_cfg {
-	uint32_t spi;   /* host order */
-	uint8_t proto;  /* ESP_IPPROTO_ESP or ESP_IPPROTO_AH */
-	uint8_t mode;   /* enum esp_mode */
-	uint8_t dir;    /* ESP_DIR_IN or ESP_DIR_OUT (esp/spd.h) */
-	bool esn;       /* RFC 4303 §2.2.1 extended sequence numbers */
+	uint32_t spi;	/* host order */
+	uint8_t proto;	/* ESP_IPPROTO_ESP or ESP_IPPROTO_AH */
+	uint8_t mode;	/* enum esp_mode */
+	uint8_t dir;	/* ESP_DIR_IN or ESP_DIR_OUT (esp/spd.h) */
+	bool esn;	/* RFC 4303 §2.2.1 extended sequence numbers */
 	uint32_t reqid; /* links the SA to its policies */
 	/* Outer addresses: source and destination of the protected packets (for inbound the
 	 * destination is part of the SAD key). */
-	struct esp_addr src, dst;
+	struct addr src, dst;
 	/* ESP: encryption transform (IKEV2_ENCR_*, key bits for AES), key = key || salt.
 	 * AH: encr_id 0. */
 	uint16_t encr_id;
@@ -100,12 +100,12 @@ struct esp_sa_cfg {
 	 * checksums; family 0 when unknown. */
 	bool encap;
 	uint16_t encap_sport, encap_dport;
-	struct esp_addr oa_src, oa_dst;
+	struct addr oa_src, oa_dst;
 	struct esp_lifetime soft, hard;
-	uint16_t tfc_pad;   /* tunnel outbound: pad inner packets up to this size (RFC 4303 §2.7) */
-	uint8_t outer_ttl;  /* tunnel outbound: outer TTL / hop limit, 0 -> 64 */
-	uint16_t mtu;       /* outbound path MTU of the outer packets, 0 = unchecked */
-	uint8_t df_mode;    /* tunnel outbound, outer IPv4 DF (RFC 4301 §8.1): ESP_DF_* */
+	uint16_t tfc_pad;  /* tunnel outbound: pad inner packets up to this size (RFC 4303 §2.7) */
+	uint8_t outer_ttl; /* tunnel outbound: outer TTL / hop limit, 0 -> 64 */
+	uint16_t mtu;	   /* outbound path MTU of the outer packets, 0 = unchecked */
+	uint8_t df_mode;   /* tunnel outbound, outer IPv4 DF (RFC 4301 §8.1): ESP_DF_* */
 	struct esp_sel sel; /* inbound: inner packets must match (family 0 + esp_sel_any = all) */
 	unsigned nworkers;  /* crypto contexts, 1..ESP_MAX_WORKERS (0 -> 1) */
 };
@@ -123,27 +123,27 @@ struct esp_sa {
 	uint32_t reqid;
 	uint8_t proto, mode, dir;
 	bool esn, encap, aead;
-	uint8_t iv_len;     /* explicit IV on the wire (ESP), or AH-GMAC IV */
+	uint8_t iv_len;	    /* explicit IV on the wire (ESP), or AH-GMAC IV */
 	uint8_t icv_len;    /* ICV octets */
 	uint8_t pad_align;  /* ESP: encrypted part aligned to this (>= 4) */
 	uint8_t iv_counter; /* 1: IV = 64-bit counter (sequence number), 0: random (CBC) */
-	uint8_t ah_len;     /* AH header incl. ICV and alignment padding, per family [v4] */
+	uint8_t ah_len;	    /* AH header incl. ICV and alignment padding, per family [v4] */
 	uint8_t ah_len6;
 	uint8_t outer_ttl;
 	uint16_t tfc_pad;
 	uint16_t encap_sport, encap_dport;
 	uint16_t encr_id, integ_id;
-	struct esp_addr src, dst, oa_src, oa_dst;
+	struct addr src, dst, oa_src, oa_dst;
 	struct esp_sel sel;
 	struct esp_lifetime soft, hard;
 	unsigned nworkers;
 	struct esp_sa_crypto *crypto; /* nworkers entries, allocated with the SA */
 	/* Mutable. */
-	uint64_t seq;      /* outbound: last number used (atomic) */
-	uint16_t mtu;      /* atomic */
+	uint64_t seq;	   /* outbound: last number used (atomic) */
+	uint16_t mtu;	   /* atomic */
 	uint8_t ev_raised; /* ESP_EV_* already reported (atomic) */
-	uint8_t dead;      /* hard limit reached (atomic) */
-	int refcnt;        /* atomic */
+	uint8_t dead;	   /* hard limit reached (atomic) */
+	int refcnt;	   /* atomic */
 	uint8_t df_mode;
 	int32_t force_ip_id; /* test hook, -1 = off */
 	uint8_t force_iv_len;
@@ -151,7 +151,7 @@ struct esp_sa {
 	struct esp_stats stats;
 	struct esp_replay replay;
 	struct esp_sa *next_in, *next_out; /* SAD chains */
-	uint64_t bitmap[];                 /* replay bitmap */
+	uint64_t bitmap[];		   /* replay bitmap */
 };
 
 /* Creates an SA (reference count 1). ERR_INVAL for inconsistent configuration,
@@ -166,7 +166,7 @@ uint32_t esp_sa_reqid(const struct esp_sa *sa);
 uint8_t esp_sa_proto(const struct esp_sa *sa);
 uint8_t esp_sa_mode(const struct esp_sa *sa);
 uint8_t esp_sa_dir(const struct esp_sa *sa);
-const struct esp_addr *esp_sa_dst(const struct esp_sa *sa);
+const struct addr *esp_sa_dst(const struct esp_sa *sa);
 bool esp_sa_encap(const struct esp_sa *sa);
 /* Bytes a protected packet adds in front of / behind the inner packet at most (outer header in
  * tunnel mode, UDP, ESP/AH header, IV; padding, trailer and ICV), for MTU computations. */

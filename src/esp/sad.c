@@ -13,7 +13,7 @@ struct esp_sad {
 	pthread_rwlock_t lock;
 	struct esp_sa **in;  /* chains by SPI hash (inbound SAs) */
 	struct esp_sa **out; /* chains by reqid hash (outbound SAs) */
-	size_t mask;         /* both tables have mask + 1 buckets */
+	size_t mask;	     /* both tables have mask + 1 buckets */
 	size_t count;
 };
 
@@ -62,11 +62,11 @@ void esp_sad_free(struct esp_sad *sad)
 	free(sad);
 }
 
-static bool dst_match(const struct esp_sa *sa, const struct esp_addr *dst)
+static bool dst_match(const struct esp_sa *sa, const struct addr *dst)
 {
 	if (dst == NULL || sa->dst.family == 0)
 		return true;
-	return sa->dst.family == dst->family && memcmp(sa->dst.a, dst->a, 16) == 0;
+	return sa->dst.family == dst->family && memcmp(sa->dst.bytes, dst->bytes, 16) == 0;
 }
 
 /* Doubles both tables when the load passes 1. Caller holds the writer lock. */
@@ -121,7 +121,7 @@ int esp_sad_add(struct esp_sad *sad, struct esp_sa *sa)
 		for (struct esp_sa *s = *head; s; s = s->next_in) {
 			if (s == sa || (s->spi == sa->spi && s->proto == sa->proto &&
 					s->dst.family == sa->dst.family &&
-					memcmp(s->dst.a, sa->dst.a, 16) == 0)) {
+					memcmp(s->dst.bytes, sa->dst.bytes, 16) == 0)) {
 				err = ERR_EXISTS;
 				goto out;
 			}
@@ -156,7 +156,7 @@ int esp_sad_del(struct esp_sad *sad, struct esp_sa *sa)
 
 	pthread_rwlock_wrlock(&sad->lock);
 	if (sa->dir == ESP_DIR_IN) {
-		for (pp = &sad->in[hash32(sa->spi, sad->mask)]; *pp; pp = &(*pp)->next_in) {
+		for (pp = &sad->in [hash32(sa->spi, sad->mask)]; *pp; pp = &(*pp)->next_in) {
 			if (*pp == sa) {
 				*pp = sa->next_in;
 				err = 0;
@@ -180,13 +180,13 @@ int esp_sad_del(struct esp_sad *sad, struct esp_sa *sa)
 	return err;
 }
 
-struct esp_sa *esp_sad_lookup_in(struct esp_sad *sad, uint32_t spi, const struct esp_addr *dst,
+struct esp_sa *esp_sad_lookup_in(struct esp_sad *sad, uint32_t spi, const struct addr *dst,
 				 uint8_t proto)
 {
 	struct esp_sa *found = NULL;
 
 	pthread_rwlock_rdlock(&sad->lock);
-	for (struct esp_sa *s = sad->in[hash32(spi, sad->mask)]; s; s = s->next_in) {
+	for (struct esp_sa *s = sad->in [hash32(spi, sad->mask)]; s; s = s->next_in) {
 		if (s->spi != spi || s->proto != proto || !dst_match(s, dst))
 			continue;
 		/* An exact destination match beats a wildcard one. */

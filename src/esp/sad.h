@@ -29,7 +29,7 @@ int esp_sad_add(struct esp_sad *sad, struct esp_sa *sa);
 /* Removes sa and drops the SAD's reference. ERR_NOTFOUND. */
 int esp_sad_del(struct esp_sad *sad, struct esp_sa *sa);
 /* Finds an inbound SA; returns a new reference or NULL. */
-struct esp_sa *esp_sad_lookup_in(struct esp_sad *sad, uint32_t spi, const struct esp_addr *dst,
+struct esp_sa *esp_sad_lookup_in(struct esp_sad *sad, uint32_t spi, const struct addr *dst,
 				 uint8_t proto);
 /* The current outbound SA of reqid; a new reference or NULL. */
 struct esp_sa *esp_sad_lookup_out(struct esp_sad *sad, uint32_t reqid);

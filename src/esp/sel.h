@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/addr.h"
+
 /* Directions of policies and SAs. */
 enum esp_dir {
 	ESP_DIR_IN = 0,
@@ -21,16 +23,10 @@ enum esp_dir {
 	ESP_DIR_FWD = 2,
 };
 
-/* An IP address; family is AF_INET or AF_INET6 (IPv4 in the first 4 bytes, rest zero). */
-struct esp_addr {
-	uint8_t family;
-	uint8_t a[16];
-};
-
 /* A flow: what the SPD looks at in a clear packet. */
 struct esp_flow {
 	uint8_t family; /* AF_INET or AF_INET6 */
-	uint8_t proto;  /* upper-layer protocol after IPv6 extension headers */
+	uint8_t proto;	/* upper-layer protocol after IPv6 extension headers */
 	bool ports_known;
 	uint16_t sport, dport;
 	uint8_t src[16], dst[16];
@@ -40,7 +36,7 @@ struct esp_flow {
 struct esp_sel {
 	uint8_t family;
 	uint8_t src_len, dst_len; /* prefix lengths (<= 32 or 128) */
-	uint8_t proto;            /* 0 = any */
+	uint8_t proto;		  /* 0 = any */
 	uint8_t src[16], dst[16]; /* prefixes, host bits zero */
 	uint16_t sport_lo, sport_hi;
 	uint16_t dport_lo, dport_hi;

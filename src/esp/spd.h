@@ -40,18 +40,18 @@ struct esp_tmpl {
 	uint8_t proto; /* ESP_IPPROTO_ESP or ESP_IPPROTO_AH */
 	uint8_t mode;  /* ESP_MODE_TRANSPORT or ESP_MODE_TUNNEL (esp/sa.h) */
 	uint32_t reqid;
-	struct esp_addr src, dst;
+	struct addr src, dst;
 };
 
 struct esp_policy {
 	uint32_t id; /* assigned by esp_spd_add, unique in the SPD */
 	uint32_t priority;
-	uint8_t dir;    /* enum esp_dir */
+	uint8_t dir;	/* enum esp_dir */
 	uint8_t action; /* enum esp_action */
 	struct esp_sel sel;
-	struct esp_tmpl tmpl;  /* ESP_ACTION_PROTECT only */
-	uint64_t hits;         /* lookups that returned this policy */
-	uint64_t seq;          /* insertion order (internal) */
+	struct esp_tmpl tmpl; /* ESP_ACTION_PROTECT only */
+	uint64_t hits;	      /* lookups that returned this policy */
+	uint64_t seq;	      /* insertion order (internal) */
 };
 
 struct esp_spd;

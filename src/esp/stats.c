@@ -1,20 +1,20 @@
 #include "esp/stats.h"
 
 static const char *const drop_names[ESP_DROP_COUNT] = {
-	[ESP_DROP_REPLAY] = "replay",
-	[ESP_DROP_AUTH] = "auth",
-	[ESP_DROP_NO_SA] = "no-sa",
-	[ESP_DROP_POLICY] = "policy",
-	[ESP_DROP_PAD] = "padding",
-	[ESP_DROP_MALFORMED] = "malformed",
-	[ESP_DROP_PROTO] = "proto",
-	[ESP_DROP_SEQ_OVERFLOW] = "seq-overflow",
-	[ESP_DROP_HARD_EXPIRED] = "hard-expired",
-	[ESP_DROP_DUMMY] = "dummy",
-	[ESP_DROP_KEEPALIVE] = "keepalive",
-	[ESP_DROP_NOSPACE] = "nospace",
-	[ESP_DROP_CRYPTO] = "crypto",
-	[ESP_DROP_MTU] = "mtu",
+    [ESP_DROP_REPLAY] = "replay",
+    [ESP_DROP_AUTH] = "auth",
+    [ESP_DROP_NO_SA] = "no-sa",
+    [ESP_DROP_POLICY] = "policy",
+    [ESP_DROP_PAD] = "padding",
+    [ESP_DROP_MALFORMED] = "malformed",
+    [ESP_DROP_PROTO] = "proto",
+    [ESP_DROP_SEQ_OVERFLOW] = "seq-overflow",
+    [ESP_DROP_HARD_EXPIRED] = "hard-expired",
+    [ESP_DROP_DUMMY] = "dummy",
+    [ESP_DROP_KEEPALIVE] = "keepalive",
+    [ESP_DROP_NOSPACE] = "nospace",
+    [ESP_DROP_CRYPTO] = "crypto",
+    [ESP_DROP_MTU] = "mtu",
 };
 
 const char *esp_drop_name(enum esp_drop d)

@@ -8,24 +8,24 @@
 
 enum esp_drop {
 	ESP_DROP_REPLAY = 0,   /* anti-replay: duplicate, too old, or sequence number 0 */
-	ESP_DROP_AUTH,         /* ICV / AEAD tag mismatch */
-	ESP_DROP_NO_SA,        /* no SA for SPI + destination + protocol */
+	ESP_DROP_AUTH,	       /* ICV / AEAD tag mismatch */
+	ESP_DROP_NO_SA,	       /* no SA for SPI + destination + protocol */
 	ESP_DROP_POLICY,       /* inner packet outside the SA's selectors */
-	ESP_DROP_PAD,          /* RFC 4303 §2.4 padding not 1, 2, 3, ... or longer than payload */
+	ESP_DROP_PAD,	       /* RFC 4303 §2.4 padding not 1, 2, 3, ... or longer than payload */
 	ESP_DROP_MALFORMED,    /* truncated or inconsistent headers, bad next header */
-	ESP_DROP_PROTO,        /* packet of the wrong protocol for the SA (ESP vs AH) */
+	ESP_DROP_PROTO,	       /* packet of the wrong protocol for the SA (ESP vs AH) */
 	ESP_DROP_SEQ_OVERFLOW, /* outbound: sequence number space exhausted */
 	ESP_DROP_HARD_EXPIRED, /* SA past a hard lifetime */
-	ESP_DROP_DUMMY,        /* next header 59 (RFC 4303 §2.6): dropped silently */
+	ESP_DROP_DUMMY,	       /* next header 59 (RFC 4303 §2.6): dropped silently */
 	ESP_DROP_KEEPALIVE,    /* NAT keepalive 0xFF (RFC 3948 §2.3): dropped silently */
 	ESP_DROP_NOSPACE,      /* caller buffer lacks headroom/tailroom */
 	ESP_DROP_CRYPTO,       /* the crypto layer failed (not the peer's fault) */
-	ESP_DROP_MTU,          /* too big for the path: an ICMP error was produced instead */
+	ESP_DROP_MTU,	       /* too big for the path: an ICMP error was produced instead */
 	ESP_DROP_COUNT,
 };
 
 struct esp_stats {
-	uint64_t in_packets, in_bytes;   /* authenticated inbound packets, inner bytes */
+	uint64_t in_packets, in_bytes;	 /* authenticated inbound packets, inner bytes */
 	uint64_t out_packets, out_bytes; /* protected outbound packets, inner bytes */
 	uint64_t drops[ESP_DROP_COUNT];
 };

@@ -94,7 +94,7 @@ static int map_algs(const char *crypt, const char *ckey, const char *salt, const
 	else if (strcmp(auth, "AES-XCBC-MAC-96") == 0)
 		a->integ = IKEV2_INTEG_AES_XCBC_96;
 	else if (strcmp(auth, "AES-GMAC") == 0)
-		a->integ = (uint16_t)(n == 16   ? IKEV2_INTEG_AES_128_GMAC
+		a->integ = (uint16_t)(n == 16	? IKEV2_INTEG_AES_128_GMAC
 				      : n == 24 ? IKEV2_INTEG_AES_192_GMAC
 						: IKEV2_INTEG_AES_256_GMAC);
 	else
@@ -103,8 +103,8 @@ static int map_algs(const char *crypt, const char *ckey, const char *salt, const
 }
 
 static int make_sa(uint8_t proto, uint32_t spi, uint8_t mode, uint8_t dir, const struct algs *a,
-		   bool encap, uint32_t window, const struct esp_addr *src,
-		   const struct esp_addr *dst, const uint8_t *outer, struct esp_sa **out)
+		   bool encap, uint32_t window, const struct addr *src, const struct addr *dst,
+		   const uint8_t *outer, struct esp_sa **out)
 {
 	struct esp_sa_cfg c;
 
@@ -153,18 +153,18 @@ static int make_sa(uint8_t proto, uint32_t spi, uint8_t mode, uint8_t dir, const
 }
 
 /* Outer addresses of a protected packet. */
-static void outer_addrs(const uint8_t *p, struct esp_addr *src, struct esp_addr *dst)
+static void outer_addrs(const uint8_t *p, struct addr *src, struct addr *dst)
 {
 	memset(src, 0, sizeof(*src));
 	memset(dst, 0, sizeof(*dst));
 	if ((p[0] >> 4) == 4) {
 		src->family = dst->family = AF_INET;
-		memcpy(src->a, p + 12, 4);
-		memcpy(dst->a, p + 16, 4);
+		memcpy(src->bytes, p + 12, 4);
+		memcpy(dst->bytes, p + 16, 4);
 	} else {
 		src->family = dst->family = AF_INET6;
-		memcpy(src->a, p + 8, 16);
-		memcpy(dst->a, p + 24, 16);
+		memcpy(src->bytes, p + 8, 16);
+		memcpy(dst->bytes, p + 24, 16);
 	}
 }
 
@@ -199,7 +199,7 @@ static void reprotect(int row, uint8_t proto, uint32_t spi, uint8_t mode, const 
 		      bool encap, const uint8_t *clear, size_t clen, const uint8_t *prot,
 		      size_t plen, uint64_t seq_hi)
 {
-	struct esp_addr src, dst;
+	struct addr src, dst;
 	struct esp_worker w;
 	struct esp_result res;
 	struct esp_sa *sa = NULL;
@@ -220,12 +220,14 @@ static void reprotect(int row, uint8_t proto, uint32_t spi, uint8_t mode, const 
 	if (mode == ESP_MODE_TUNNEL && (prot[0] >> 4) == 4)
 		esp_sa_force_ip_id(sa, buf_load_be16(prot + 4));
 	esp_worker_init(&w, 0);
-	esp_sa_set_next_seq(sa, seq_hi << 32 | buf_load_be32(prot + off + (proto == ESP_IPPROTO_AH ? 8 : 4)));
+	esp_sa_set_next_seq(sa, seq_hi << 32 |
+				    buf_load_be32(prot + off + (proto == ESP_IPPROTO_AH ? 8 : 4)));
 	iv_len = sa->iv_len;
 	if (iv_len)
-		T_EQ_ROW(row, esp_sa_force_iv(sa, prot + off + (proto == ESP_IPPROTO_AH ? 12 : 8),
-					      iv_len),
-			 0);
+		T_EQ_ROW(
+		    row,
+		    esp_sa_force_iv(sa, prot + off + (proto == ESP_IPPROTO_AH ? 12 : 8), iv_len),
+		    0);
 	memcpy(bufmem + 512, clear, clen);
 	esp_buf_init(&b, bufmem, sizeof(bufmem), 512, clen);
 	T_EQ_ROW(row, esp_protect(sa, &w, &b, 0, &res), 0);
@@ -250,11 +252,15 @@ static void odp_cases(void)
 	json_array_foreach(tests, i, t)
 	{
 		int row = (int)i + 1;
-		const char *name = jstr(t, "test"), *pin = jstr(t, "pkt_in"), *pres = jstr(t, "pkt_res");
+		const char *name = jstr(t, "test"), *pin = jstr(t, "pkt_in"),
+			   *pres = jstr(t, "pkt_res");
 		const json_t *err = json_object_get(t, "expect_error"), *ov;
-		const char *experr = json_is_array(err) ? json_string_value(json_array_get(err, 0)) : NULL;
-		uint8_t proto = strcmp(jstr(t, "proto"), "AH") == 0 ? ESP_IPPROTO_AH : ESP_IPPROTO_ESP;
-		uint8_t mode = strcmp(jstr(t, "mode"), "tunnel") == 0 ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
+		const char *experr =
+		    json_is_array(err) ? json_string_value(json_array_get(err, 0)) : NULL;
+		uint8_t proto =
+		    strcmp(jstr(t, "proto"), "AH") == 0 ? ESP_IPPROTO_AH : ESP_IPPROTO_ESP;
+		uint8_t mode =
+		    strcmp(jstr(t, "mode"), "tunnel") == 0 ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
 		uint32_t spi = (uint32_t)json_integer_value(json_object_get(t, "spi")), window = 64;
 		bool encap = false, lookup = strstr(name, "_lookup") != NULL;
 		uint8_t in[2048], exp[2048];
@@ -279,7 +285,8 @@ static void odp_cases(void)
 				window = 32;
 		}
 		if (map_algs(jstr(t, "crypt_algo"), jstr(t, "crypt_key"), jstr(t, "crypt_salt"),
-			     jstr(t, "auth_algo"), jstr(t, "auth_key"), jstr(t, "auth_extra"), &a)) {
+			     jstr(t, "auth_algo"), jstr(t, "auth_key"), jstr(t, "auth_extra"),
+			     &a)) {
 			T_OK_ROW(row, 0, "%s: unknown algorithm", name);
 			continue;
 		}
@@ -289,7 +296,8 @@ static void odp_cases(void)
 			T_OK_ROW(row, 0, "%s: packet hex", name);
 			continue;
 		}
-		rc = make_sa(proto, spi, mode, ESP_DIR_IN, &a, encap, window, NULL, NULL, NULL, &sa);
+		rc =
+		    make_sa(proto, spi, mode, ESP_DIR_IN, &a, encap, window, NULL, NULL, NULL, &sa);
 		T_OK_ROW(row, rc == 0, "%s: SA (%s)", name, err_str(rc));
 		if (rc)
 			continue;
@@ -300,22 +308,26 @@ static void odp_cases(void)
 		}
 		rc = run_in(sa, sad, &w, in, in_len, &b, &res);
 		if (experr && strcmp(experr, "auth") == 0) {
-			T_OK_ROW(row, rc == ERR_AUTH || (rc == ERR_INVAL && res.drop == ESP_DROP_MALFORMED),
+			T_OK_ROW(row,
+				 rc == ERR_AUTH ||
+				     (rc == ERR_INVAL && res.drop == ESP_DROP_MALFORMED),
 				 "%s: auth error (%s, drop %s)", name, err_str(rc),
 				 esp_drop_name(res.drop));
 		} else if (experr && strcmp(experr, "proto") == 0) {
-			T_OK_ROW(row, rc == ERR_INVAL && res.drop == ESP_DROP_PROTO, "%s: proto (%s)",
-				 name, err_str(rc));
+			T_OK_ROW(row, rc == ERR_INVAL && res.drop == ESP_DROP_PROTO,
+				 "%s: proto (%s)", name, err_str(rc));
 		} else if (experr && strcmp(experr, "sa_lookup") == 0) {
 			T_OK_ROW(row, rc == ERR_NOTFOUND && res.drop == ESP_DROP_NO_SA,
 				 "%s: no SA (%s)", name, err_str(rc));
 		} else if (exp_len == 0 || (exp_len == 20 && exp[9] == ESP_IPPROTO_NONE)) {
 			/* Dummy packet (next header 59): dropped silently and counted. */
-			T_OK_ROW(row, rc == 0 && res.kind == ESP_RES_NONE && res.drop == ESP_DROP_DUMMY,
+			T_OK_ROW(row,
+				 rc == 0 && res.kind == ESP_RES_NONE && res.drop == ESP_DROP_DUMMY,
 				 "%s: dummy dropped (%s)", name, err_str(rc));
 		} else {
-			T_OK_ROW(row, rc == 0 && res.kind == ESP_RES_DELIVER, "%s: decap (%s, drop %s)",
-				 name, err_str(rc), esp_drop_name(res.drop));
+			T_OK_ROW(row, rc == 0 && res.kind == ESP_RES_DELIVER,
+				 "%s: decap (%s, drop %s)", name, err_str(rc),
+				 esp_drop_name(res.drop));
 			if (rc == 0)
 				T_MEM_ROW(row, esp_buf_data(&b), b.len, exp, exp_len);
 			rc = run_in(sa, sad, &w, in, in_len, &b, &res);
@@ -327,7 +339,8 @@ static void odp_cases(void)
 					 err_str(rc));
 			}
 			if (!lookup)
-				reprotect(row, proto, spi, mode, &a, encap, exp, exp_len, in, in_len, 0);
+				reprotect(row, proto, spi, mode, &a, encap, exp, exp_len, in,
+					  in_len, 0);
 		}
 		esp_sad_free(sad);
 		esp_sa_put(sa);
@@ -347,8 +360,10 @@ static void scapy_cases(void)
 	{
 		int row = (int)i + 1;
 		const char *id = jstr(v, "id");
-		uint8_t proto = strcmp(jstr(v, "proto"), "AH") == 0 ? ESP_IPPROTO_AH : ESP_IPPROTO_ESP;
-		uint8_t mode = strcmp(jstr(v, "mode"), "tunnel") == 0 ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
+		uint8_t proto =
+		    strcmp(jstr(v, "proto"), "AH") == 0 ? ESP_IPPROTO_AH : ESP_IPPROTO_ESP;
+		uint8_t mode =
+		    strcmp(jstr(v, "mode"), "tunnel") == 0 ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
 		uint8_t clear[2048], prot[2048];
 		size_t clen, plen, klen;
 		const char *crypt = jstr(v, "crypt_algo");
@@ -380,8 +395,8 @@ static void scapy_cases(void)
 				snprintf(key, sizeof(key), "%.*s", (int)(kl * 2), km);
 				snprintf(salt, sizeof(salt), "%s", km + kl * 2);
 			}
-			if (map_algs(crypt, key, salt, jstr(v, "auth_algo"), jstr(v, "auth_key"), NULL,
-				     &a)) {
+			if (map_algs(crypt, key, salt, jstr(v, "auth_algo"), jstr(v, "auth_key"),
+				     NULL, &a)) {
 				T_OK_ROW(row, 0, "%s: algorithms", id);
 				continue;
 			}

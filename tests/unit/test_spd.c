@@ -85,8 +85,8 @@ static void ordering(void)
 		T_OK(r && r->id == id_a, "protocol mismatch (pass %d)", pass);
 		f = flow("11.0.0.1", "10.1.2.3", ESP_IPPROTO_UDP, 1, 2);
 		r = esp_spd_lookup(spd, ESP_DIR_OUT, &f);
-		T_OK(r && r->id == id_c, "source outside -> discard-all, equal priority later (pass %d)",
-		     pass);
+		T_OK(r && r->id == id_c,
+		     "source outside -> discard-all, equal priority later (pass %d)", pass);
 		r = esp_spd_lookup(spd, ESP_DIR_IN, &f);
 		T_OK(r && r->id == id_d, "direction in (pass %d)", pass);
 		r = esp_spd_lookup(spd, ESP_DIR_FWD, &f);
@@ -120,8 +120,8 @@ static void ordering(void)
 static void icmp_and_packets(void)
 {
 	/* ICMP echo request 10.0.0.1 -> 10.0.0.2: type 8 code 0 -> "port" 0x0800. */
-	static const uint8_t pkt[] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1,
-				      10, 0, 0, 2, 8, 0, 0xf7, 0xff, 0, 0, 0, 0};
+	static const uint8_t pkt[] = {0x45, 0, 0,  28, 0, 0, 0, 0, 64,	 1,    0, 0, 10, 0,
+				      0,    1, 10, 0,  0, 2, 8, 0, 0xf7, 0xff, 0, 0, 0,	 0};
 	struct esp_sel s;
 	struct esp_flow f;
 
@@ -176,8 +176,8 @@ static void many(void)
 			T_OK(0, "add %d", i);
 	}
 	{
-		struct esp_policy p = pol(ESP_DIR_OUT, 5000, "0.0.0.0", 0, "0.0.0.0", 0, 0,
-					  ESP_ACTION_BYPASS);
+		struct esp_policy p =
+		    pol(ESP_DIR_OUT, 5000, "0.0.0.0", 0, "0.0.0.0", 0, 0, ESP_ACTION_BYPASS);
 
 		T_EQ(esp_spd_add(spd, &p, NULL), 0);
 	}
