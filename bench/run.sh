@@ -348,6 +348,8 @@ report() {
 	echo "Rampart benchmark: iperf3 TCP ${BENCH_TIME}s and 64-byte UDP, median of $REPEAT," \
 		"$(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "CPU/pkt: user+system time of both daemons per packet on the outer link"
+	echo "load average at start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg)" \
+		"(other work on the machine skews every figure)"
 	echo
 	printf '%-14s %12s %12s %12s %12s\n' case "TCP Gbit/s" "CPU us/pkt" "64B kpps" "CPU us/pkt"
 	printf '%-14s %12s %12s %12s %12s\n' -------------- ------------ ------------ \
@@ -385,6 +387,7 @@ report() {
 }
 
 : >"$RESULTS"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "cases: $BENCH_CASES; ${BENCH_TIME}s per run, $REPEAT runs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for c in $BENCH_CASES; do
 	if command -v "setup_$c" >/dev/null 2>&1; then
