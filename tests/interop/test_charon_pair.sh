@@ -78,19 +78,27 @@ t_check "charon b loads its config" charon_load "$DB" "$T_TMP/b.conf"
 [ "$T_FAIL" -eq 0 ] || t_done
 
 t_check "a initiates the CHILD_SA" charon_initiate "$DA" net 20
-t_expect_eq "IKE_SA established on a" ESTABLISHED "$(charon_sa_get "$DA" gw.state)"
 t_check "CHILD_SA installed on b" charon_wait_child "$DB" gw.child-sas.net 5
-t_expect_eq "IKE encryption" AES_GCM_16 "$(charon_sa_get "$DA" gw.encr-alg)"
-t_expect_eq "IKE key size" 128 "$(charon_sa_get "$DA" gw.encr-keysize)"
-t_expect_eq "IKE PRF" PRF_HMAC_SHA2_256 "$(charon_sa_get "$DA" gw.prf-alg)"
-t_expect_eq "IKE key exchange" CURVE_25519 "$(charon_sa_get "$DA" gw.dh-group)"
-t_expect_eq "ESP encryption" AES_GCM_16 "$(charon_sa_get "$DA" gw.child-sas.net.encr-alg)"
-t_expect_eq "ESP key size" 128 "$(charon_sa_get "$DA" gw.child-sas.net.encr-keysize)"
-t_expect_eq "ESP in UDP" yes "$(charon_sa_get "$DA" gw.child-sas.net.encap)"
-spi_a=$(charon_sa_get "$DA" gw.child-sas.net.spi-in)
-spi_b=$(charon_sa_get "$DB" gw.child-sas.net.spi-in)
-t_expect_eq "SPIs agree a->b" "$spi_b" "$(charon_sa_get "$DA" gw.child-sas.net.spi-out)"
-t_expect_eq "SPIs agree b->a" "$spi_a" "$(charon_sa_get "$DB" gw.child-sas.net.spi-out)"
+SA=$T_TMP/sas-a
+SB=$T_TMP/sas-b
+charon_sas "$DA" >"$SA"
+charon_sas "$DB" >"$SB"
+t_expect_eq "IKE_SA established on a" ESTABLISHED "$(charon_sa_get "$SA" gw.state)"
+t_expect_eq "IKE encryption" AES_GCM_16 "$(charon_sa_get "$SA" gw.encr-alg)"
+t_expect_eq "IKE key size" 128 "$(charon_sa_get "$SA" gw.encr-keysize)"
+t_expect_eq "IKE PRF" PRF_HMAC_SHA2_256 "$(charon_sa_get "$SA" gw.prf-alg)"
+t_expect_eq "IKE key exchange" CURVE_25519 "$(charon_sa_get "$SA" gw.dh-group)"
+t_expect_eq "ESP encryption" AES_GCM_16 "$(charon_sa_get "$SA" gw.child-sas.net.encr-alg)"
+t_expect_eq "ESP key size" 128 "$(charon_sa_get "$SA" gw.child-sas.net.encr-keysize)"
+t_expect_eq "ESP in UDP" yes "$(charon_sa_get "$SA" gw.child-sas.net.encap)"
+t_expect_eq "traffic selectors (local)" "[10.1.0.0/24 fd01::/64]" \
+	"$(charon_sa_get "$SA" gw.child-sas.net.local-ts)"
+t_expect_eq "traffic selectors (remote)" "[10.2.0.0/24 fd02::/64]" \
+	"$(charon_sa_get "$SA" gw.child-sas.net.remote-ts)"
+spi_a=$(charon_sa_get "$SA" gw.child-sas.net.spi-in)
+spi_b=$(charon_sa_get "$SB" gw.child-sas.net.spi-in)
+t_expect_eq "SPIs agree a->b" "$spi_b" "$(charon_sa_get "$SA" gw.child-sas.net.spi-out)"
+t_expect_eq "SPIs agree b->a" "$spi_a" "$(charon_sa_get "$SB" gw.child-sas.net.spi-out)"
 
 # The route to the remote subnet goes through ipsec0 once the CHILD_SA is installed.
 t_check "route to b's subnet through ipsec0" wait_for 5 sh -c \

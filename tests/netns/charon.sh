@@ -13,6 +13,7 @@
 #   charon_terminate DIR IKE     terminate an IKE_SA
 #   charon_sas DIR               list-sas --raw flattened to "path=value" lines
 #   charon_sa_get DIR PATH       one value from charon_sas, e.g. "gw.state"
+#   charon_wait_ike DIR IKE, charon_wait_child DIR IKE.child-sas.CHILD   wait for the states
 #   charon_stop DIR              stop it (cleanup stops every instance anyway)
 #   pki_ca DIR [TYPE]            CA key and certificate DIR/ca.key, DIR/ca.crt
 #   pki_cert DIR NAME TYPE DN SAN...  end-entity key DIR/NAME.key and cert DIR/NAME.crt
@@ -170,9 +171,11 @@ charon_sas() {
 	}'
 }
 
-# charon_sa_get DIR PATH: the value at PATH (a child SA may be named "net" for any "net-N").
+# charon_sa_get DIR|FILE PATH: the value at PATH (a child SA may be named "net" for any
+# "net-N"). Given a FILE saved from charon_sas, reads it instead of asking charon (one swanctl
+# call for many fields).
 charon_sa_get() {
-	charon_sas "$1" | awk -v want="$2" '
+	if [ -f "$1" ]; then cat "$1"; else charon_sas "$1"; fi | awk -v want="$2" '
 	{
 		eq = index($0, "=")
 		k = substr($0, 1, eq - 1)
@@ -197,6 +200,11 @@ charon_wait_no_sas() {
 
 _charon_ike_count_is() { # dir n
 	[ "$(charon_ike_count "$1")" = "$2" ]
+}
+
+# charon_wait_ike DIR IKE [SECONDS]: waits until the IKE_SA named IKE is ESTABLISHED.
+charon_wait_ike() {
+	wait_for "${3:-10}" _charon_is "$1" "$2.state" ESTABLISHED
 }
 
 # charon_wait_child DIR CHILD_PATH [SECONDS]: waits until e.g. "gw.child-sas.net.state"
