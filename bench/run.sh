@@ -20,7 +20,7 @@
 # CPU per packet = utime+stime of the case's daemons (both ends, /proc/PID/stat) over the run
 # divided by the packets crossing the outer link (both directions). BENCH_CASES picks cases
 # (default "plain strongswan wireguard rampart"); BENCH_PPS=0 skips the 64-byte runs.
-# The final table is also written to build/bench/report.txt.
+# The final table is also written to $BENCH_REPORT (default build/bench/report.txt).
 #
 # Adding a case = one function setup_NAME that builds the tunnel in $NA/$NB (veth a0/b0 is
 # already up) and sets CASE_SRC, CASE_DST, CASE_PIDS, or sets CASE_SKIP and returns 1.
@@ -396,5 +396,6 @@ for c in $BENCH_CASES; do
 		say "unknown case $c"
 	fi
 done
-mkdir -p "$root/build/bench"
-report | tee "$root/build/bench/report.txt"
+BENCH_REPORT=${BENCH_REPORT:-$root/build/bench/report.txt}
+mkdir -p "$(dirname "$BENCH_REPORT")"
+report | tee "$BENCH_REPORT"
