@@ -1,8 +1,5 @@
 /* ISAKMP header, port-4500 demultiplexing, the generic payload chain, the digest, encrypted
- * bodies with padding, the message builder and the constant tables.
- *
- * With "--dump DIR" the binary instead writes the messages its builder produces, one file per
- * message, for tests/unit/test_isakmp_tshark.py to dissect with tshark. */
+ * bodies with padding, the message builder and the constant tables. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,12 +391,8 @@ static void test_const(void)
 		T_OK(isakmp_notify_known(v), "notify %u listed", v);
 }
 
-int isakmp_dump_messages(const char *dir);
-
-int main(int argc, char **argv)
+int main(void)
 {
-	if (argc == 3 && !strcmp(argv[1], "--dump"))
-		return isakmp_dump_messages(argv[2]) ? 1 : 0;
 	test_header();
 	test_udp4500();
 	test_chain();
@@ -408,11 +401,4 @@ int main(int argc, char **argv)
 	test_builder();
 	test_const();
 	return t_finish();
-}
-
-/* A stub until the dump of sample messages exists. */
-int isakmp_dump_messages(const char *dir)
-{
-	(void)dir;
-	return -1;
 }
