@@ -2,6 +2,7 @@
  * fields are sent as zero, the SK/SKF layout supports in-place encryption (checked with
  * libcrypto), the published IKE_SA_INIT messages are rebuilt byte for byte, decoded messages
  * re-encode to the same bytes, and the name tables match their registries. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,25 @@ static const uint8_t spi_i[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 static const uint8_t spi_r[8] = {9, 10, 11, 12, 13, 14, 15, 16};
 static const uint8_t esp_spi[4] = {0xc1, 0, 0, 1};
 static const uint8_t blob[300] = {0x5a, 0xa5, 0x01};
+
+/* With IKEV2_DUMP_DIR set, built messages are written there as NAME.bin for the tshark check
+ * (tests/unit/test_ikev2_tshark.py). */
+static void dump(const char *name, const uint8_t *m, size_t len)
+{
+	const char *dir = getenv("IKEV2_DUMP_DIR");
+	char path[4096];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	f = fopen(path, "wb");
+	T_OK(f != NULL, "open %s", path);
+	if (!f)
+		return;
+	T_OK(fwrite(m, 1, len, f) == len, "write %s", path);
+	fclose(f);
+}
 
 static void hdr_init(struct ikev2_hdr *h, uint8_t exch, uint8_t flags, uint32_t msgid)
 {
@@ -140,6 +160,7 @@ static void test_roundtrip_all(void)
 	ikev2_build_cp(&b, IKEV2_CFG_REQUEST, attrs, 2);
 	ikev2_build_eap(&b, &eap);
 	T_EQ(ikev2_build_finish(&b, &len), 0);
+	dump("all_payloads", buf, len);
 
 	T_EQ(ikev2_decode(buf, len, &dg, &e), 0);
 	T_EQ(dg.n, 17);
@@ -358,6 +379,7 @@ static void test_sk_gcm(void)
 	     EVP_EncryptFinal_ex(c, tag, &l) &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, buf + lay.icv_off);
 	T_OK(ok, "encrypt in place");
+	dump("sk_gcm", buf, len);
 
 	/* the receiver */
 	T_EQ(ikev2_decode(buf, len, &dg, &e), 0);
@@ -435,6 +457,7 @@ static void test_skf(void)
 					 16, &lay),
 			 0);
 		T_EQ_ROW(num, ikev2_build_finish(&b, &len), 0);
+		dump(num == 1 ? "skf_1" : "skf_2", buf, len);
 		T_EQ_ROW(num, lay.aad_len, IKEV2_HDR_LEN + 8);
 		T_EQ_ROW(num, lay.plain_len, 32);
 		T_MEM_ROW(num, buf + lay.plain_off, 30, chunk, 30);
@@ -581,6 +604,9 @@ static void test_vector_rebuild(void)
 			ikev2_build_nonce(&b, &(struct ikev2_blob){nonce, nlen});
 			T_EQ_ROW(row, ikev2_build_finish(&b, &len), 0);
 			T_MEM_ROW(row, out, len, msg, mlen);
+			char name[64];
+			snprintf(name, sizeof(name), "vector%zu_init_%s", i, k ? "resp" : "req");
+			dump(name, out, len);
 
 			T_EQ_ROW(row, ikev2_decode(msg, mlen, &dg, NULL), 0);
 			T_EQ_ROW(row, reencode(&dg, out, sizeof(out), &len), 0);
