@@ -1,10 +1,13 @@
 /* Encryption transforms against the RFC vectors in IPsec keying form (key || salt, nonce =
  * salt || IV), Wycheproof AEAD files (every invalid case must be rejected), in-place operation
  * and tampering. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/enc.h"
+#include "crypto/rand.h"
 #include "lib/err.h"
 #include "support/test.h"
 #include "support/vec.h"
@@ -292,14 +295,402 @@ static void test_args(void)
 	enc_free(NULL);
 }
 
+/* Wycheproof AEAD files: nonce sizes IPsec uses (12 = salt 4 + IV 8 for GCM and ChaCha20-
+ * Poly1305, 11 = salt 3 + IV 8 for CCM) and tag sizes that are transforms. Valid cases must
+ * seal to ct || tag and open; invalid ones must fail to open (ERR_AUTH). Others are counted. */
+static void test_wycheproof(int row, const char *file, size_t salt_len, size_t want_valid,
+			    size_t want_invalid)
+{
+	json_t *root = vec_load(file);
+	json_t *g, *t;
+	size_t gi, ti, valid = 0, invalid = 0, filtered = 0;
+
+	if (!root)
+		return;
+	json_array_foreach(json_object_get(root, "testGroups"), gi, g)
+	{
+		size_t iv_bits = json_integer_value(json_object_get(g, "ivSize"));
+		size_t key_bits = json_integer_value(json_object_get(g, "keySize"));
+		size_t tag_bits = json_integer_value(json_object_get(g, "tagSize"));
+		uint16_t id = 0;
+
+		if (salt_len == 3 && iv_bits == 88)
+			id = tag_bits == 64    ? IKEV2_ENCR_AES_CCM_8
+			     : tag_bits == 96  ? IKEV2_ENCR_AES_CCM_12
+			     : tag_bits == 128 ? IKEV2_ENCR_AES_CCM_16
+					       : 0;
+		else if (salt_len == 4 && iv_bits == 96 && tag_bits == 128)
+			id = strstr(file, "chacha") ? IKEV2_ENCR_CHACHA20_POLY1305
+						    : IKEV2_ENCR_AES_GCM_16;
+		json_array_foreach(json_object_get(g, "tests"), ti, t)
+		{
+			uint8_t *key = NULL, *iv = NULL, *aad = NULL, *msg = NULL, *ct = NULL,
+				*tag = NULL, *km = NULL, *out = NULL;
+			size_t key_len, iv_len, aad_len, msg_len, ct_len, tag_len;
+			struct enc *se = NULL, *de = NULL;
+			int tc = (int)json_integer_value(json_object_get(t, "tcId"));
+			bool want_ok = strcmp(vec_str(t, "result"), "valid") == 0;
+			unsigned bits = id == IKEV2_ENCR_CHACHA20_POLY1305 ? 0 : (unsigned)key_bits;
+
+			if (!id) {
+				filtered++;
+				continue;
+			}
+			if (vec_hex_member(t, "key", &key, &key_len) ||
+			    vec_hex_member(t, "iv", &iv, &iv_len) ||
+			    vec_hex_member(t, "aad", &aad, &aad_len) ||
+			    vec_hex_member(t, "msg", &msg, &msg_len) ||
+			    vec_hex_member(t, "ct", &ct, &ct_len) ||
+			    vec_hex_member(t, "tag", &tag, &tag_len) || iv_len != salt_len + 8 ||
+			    ct_len != msg_len) {
+				T_OK_ROW(row, 0, "%s tc %d: unreadable", file, tc);
+				goto next;
+			}
+			/* keying material = key || salt, explicit IV = the nonce's last 8 octets */
+			km = malloc(key_len + salt_len);
+			out = malloc(msg_len + 1);
+			memcpy(km, key, key_len);
+			memcpy(km + key_len, iv, salt_len);
+			if (enc_new(id, bits, ENC_ENCRYPT, km, key_len + salt_len, &se) ||
+			    enc_new(id, bits, ENC_DECRYPT, km, key_len + salt_len, &de)) {
+				T_OK_ROW(row, 0, "%s tc %d: enc_new", file, tc);
+				goto next;
+			}
+			int err = enc_open(de, iv + salt_len, aad, aad_len, ct, ct_len, out, tag);
+			if (want_ok) {
+				uint8_t icv[ENC_MAX_ICV_LEN];
+				T_OK_ROW(row, err == 0, "%s tc %d: valid case fails to open (%d)",
+					 file, tc, err);
+				T_MEM_ROW(row, out, msg_len, msg, msg_len);
+				T_EQ_ROW(row,
+					 enc_seal(se, iv + salt_len, aad, aad_len, msg, msg_len,
+						  out, icv),
+					 0);
+				T_MEM_ROW(row, out, msg_len, ct, ct_len);
+				T_MEM_ROW(row, icv, tag_len, tag, tag_len);
+				valid++;
+			} else {
+				T_OK_ROW(row, err == ERR_AUTH,
+					 "%s tc %d (%s): invalid case opens (%d)", file, tc,
+					 vec_str(t, "comment"), err);
+				invalid++;
+			}
+		next:
+			enc_free(se);
+			enc_free(de);
+			free(key);
+			free(iv);
+			free(aad);
+			free(msg);
+			free(ct);
+			free(tag);
+			free(km);
+			free(out);
+		}
+	}
+	T_EQ_ROW(row, valid, want_valid);
+	T_EQ_ROW(row, invalid, want_invalid);
+	printf("%s: %zu valid and %zu invalid run, %zu filtered (nonce or tag size IPsec doesn't "
+	       "use)\n",
+	       file, valid, invalid, filtered);
+	json_decref(root);
+}
+
+/* Opens esp = SPI | seq | IV | ciphertext | ICV with AAD aad and checks the plaintext, then
+ * reseals and checks the bytes. */
+static void check_esp(int row, const char *label, uint16_t id, unsigned bits, const uint8_t *km,
+		      size_t km_len, const uint8_t *aad, size_t aad_len, const uint8_t *esp,
+		      size_t esp_len, const uint8_t *want_pt, size_t want_len)
+{
+	struct enc *se = NULL, *de = NULL;
+	uint8_t buf[2048], icv[ENC_MAX_ICV_LEN];
+	struct enc_info info;
+
+	T_EQ_ROW(row, enc_lookup(id, bits, &info), 0);
+	if (esp_len < 8 + info.iv_len + info.icv_len || want_len > sizeof(buf) ||
+	    esp_len - 8 - info.iv_len - info.icv_len != want_len) {
+		T_OK_ROW(row, 0, "%s: ESP packet length %zu inconsistent", label, esp_len);
+		return;
+	}
+	const uint8_t *iv = esp + 8, *ct = esp + 8 + info.iv_len, *tag = ct + want_len;
+	T_EQ_ROW(row, enc_new(id, bits, ENC_DECRYPT, km, km_len, &de), 0);
+	T_EQ_ROW(row, enc_new(id, bits, ENC_ENCRYPT, km, km_len, &se), 0);
+	if (!de || !se)
+		goto out;
+	T_EQ_ROW(row, enc_open(de, iv, aad, aad_len, ct, want_len, buf, tag), 0);
+	T_MEM_ROW(row, buf, want_len, want_pt, want_len);
+	T_EQ_ROW(row, enc_seal(se, iv, aad, aad_len, want_pt, want_len, buf, icv), 0);
+	T_MEM_ROW(row, buf, want_len, ct, want_len);
+	T_MEM_ROW(row, icv, info.icv_len, tag, info.icv_len);
+	if (info.aead) {
+		/* a different sequence number in the AAD must fail */
+		uint8_t aad2[16];
+		memcpy(aad2, aad, aad_len);
+		aad2[aad_len - 1] ^= 1;
+		T_EQ_ROW(row, enc_open(de, iv, aad2, aad_len, ct, want_len, buf, tag), ERR_AUTH);
+	}
+out:
+	enc_free(se);
+	enc_free(de);
+}
+
+/* draft-mcgrew-gcm-test-01: AES-GCM-16 ESP packets, ESN or not (AAD given by the file). */
+static void test_mcgrew(void)
+{
+	json_t *root = vec_load("rfc/draft-mcgrew-gcm-test-01_esp.json");
+	json_t *v;
+	size_t i, ran = 0;
+
+	if (!root)
+		return;
+	json_array_foreach(json_object_get(root, "vectors"), i, v)
+	{
+		uint8_t *km = NULL, *key = NULL, *aad = NULL, *esp = NULL, *pt = NULL;
+		size_t km_len, key_len, aad_len, esp_len, pt_len;
+
+		if (vec_hex_member(v, "keymat_rfc4106", &km, &km_len) ||
+		    vec_hex_member(v, "key", &key, &key_len) ||
+		    vec_hex_member(v, "aad", &aad, &aad_len) ||
+		    vec_hex_member(v, "esp_packet", &esp, &esp_len) ||
+		    vec_hex_member(v, "plaintext_with_esp_trailer", &pt, &pt_len) || aad_len < 8) {
+			T_OK(0, "%s unreadable", vec_str(v, "id"));
+		} else {
+			check_esp(__LINE__, vec_str(v, "id"), IKEV2_ENCR_AES_GCM_16,
+				  (unsigned)key_len * 8, km, km_len, aad, aad_len, esp, esp_len, pt,
+				  pt_len);
+			ran++;
+		}
+		free(km);
+		free(key);
+		free(aad);
+		free(esp);
+		free(pt);
+	}
+	T_EQ(ran, 14);
+	json_decref(root);
+}
+
+/* RFC 7634 Appendix A (ESP) and B (IKEv2 SK payload). */
+static void test_rfc7634(void)
+{
+	json_t *root = vec_load("rfc/rfc7634_chacha20poly1305.json");
+	json_t *v;
+	size_t i, ran = 0;
+
+	if (!root)
+		return;
+	json_array_foreach(json_object_get(root, "vectors"), i, v)
+	{
+		uint8_t *km = NULL, *iv = NULL, *aad = NULL, *pt = NULL, *ct = NULL;
+		size_t km_len, iv_len, aad_len, pt_len, ct_len;
+
+		if (vec_hex_member(v, "keymat", &km, &km_len) ||
+		    vec_hex_member(v, "iv", &iv, &iv_len) ||
+		    vec_hex_member(v, "aad", &aad, &aad_len) ||
+		    vec_hex_member(v, "plaintext", &pt, &pt_len) ||
+		    vec_hex_member(v, "ciphertext_and_icv16", &ct, &ct_len)) {
+			T_OK(0, "%s unreadable", vec_str(v, "id"));
+		} else {
+			check_case(__LINE__, vec_str(v, "id"), IKEV2_ENCR_CHACHA20_POLY1305, 0, km,
+				   km_len, iv, aad, aad_len, pt, pt_len, ct, ct_len);
+			ran++;
+		}
+		free(km);
+		free(iv);
+		free(aad);
+		free(pt);
+		free(ct);
+	}
+	T_EQ(ran, 2);
+	json_decref(root);
+}
+
+/* RFC 3602 §4 cases 5-8: whole ESP packets with AES-CBC (no ICV). The decrypted payload is the
+ * inner packet (tunnel) or its payload (transport) followed by the RFC 4303 trailer. */
+static void test_rfc3602_esp(void)
+{
+	json_t *root = vec_load("rfc/rfc3602_aes_cbc.json");
+	json_t *v;
+	size_t i, ran = 0;
+
+	if (!root)
+		return;
+	json_array_foreach(json_object_get(root, "vectors"), i, v)
+	{
+		uint8_t *key = NULL, *esp = NULL, *ip = NULL, *want = NULL;
+		size_t key_len, esp_len, ip_len;
+
+		if (strcmp(vec_str(v, "kind"), "esp-packet") != 0)
+			continue;
+		if (vec_hex_member(v, "key", &key, &key_len) ||
+		    vec_hex_member(v, "esp_payload", &esp, &esp_len) ||
+		    vec_hex_member(v, "plain_ip_packet", &ip, &ip_len) || ip_len < 20) {
+			T_OK(0, "%s unreadable", vec_str(v, "id"));
+			goto next;
+		}
+		size_t pad = json_integer_value(json_object_get(v, "pad_len"));
+		size_t nh = json_integer_value(json_object_get(v, "next_header"));
+		bool tunnel = strcmp(vec_str(v, "mode"), "tunnel") == 0;
+		const uint8_t *inner = tunnel ? ip : ip + (ip[0] & 0x0f) * 4;
+		size_t inner_len = tunnel ? ip_len : ip_len - (ip[0] & 0x0f) * 4;
+		size_t len = inner_len + pad + 2;
+		want = malloc(len);
+		memcpy(want, inner, inner_len);
+		for (size_t k = 0; k < pad; k++)
+			want[inner_len + k] = (uint8_t)(k + 1); /* RFC 4303 §2.4 default padding */
+		want[inner_len + pad] = (uint8_t)pad;
+		want[inner_len + pad + 1] = (uint8_t)nh;
+		check_esp(__LINE__, vec_str(v, "id"), IKEV2_ENCR_AES_CBC, (unsigned)key_len * 8,
+			  key, key_len, NULL, 0, esp, esp_len, want, len);
+		ran++;
+	next:
+		free(key);
+		free(esp);
+		free(ip);
+		free(want);
+	}
+	T_EQ(ran, 4);
+	json_decref(root);
+}
+
+/* AES-GMAC ESP (RFC 4543) from ODP's inbound cases: the payload stays in clear, the ICV covers
+ * SPI | seq | IV | payload. */
+static void test_gmac(void)
+{
+	json_t *root = vec_load("esp/odp_ipsec_vectors.json");
+	json_t *t;
+	size_t i, ran = 0;
+
+	if (!root)
+		return;
+	json_array_foreach(json_object_get(root, "inbound_tests"), i, t)
+	{
+		uint8_t *key = NULL, *extra = NULL, *ip = NULL, km[36];
+		size_t key_len, extra_len, ip_len;
+
+		if (strcmp(vec_str(t, "auth_algo"), "AES-GMAC") != 0 ||
+		    strcmp(vec_str(t, "proto"), "ESP") != 0)
+			continue;
+		const json_t *pkt =
+		    json_object_get(json_object_get(root, "packets"), vec_str(t, "pkt_in"));
+		if (!pkt || vec_hex_member(t, "auth_key", &key, &key_len) ||
+		    vec_hex_member(t, "auth_extra", &extra, &extra_len) ||
+		    vec_hex_member(pkt, "ip_hex", &ip, &ip_len) || extra_len != 4 ||
+		    key_len + 4 > sizeof(km) || ip_len < 20 + 8 + 8 + 16) {
+			T_OK(0, "%s unreadable", vec_str(t, "test"));
+			goto next;
+		}
+		memcpy(km, key, key_len);
+		memcpy(km + key_len, extra, 4);
+		size_t hl = (ip[0] & 0x0f) * 4;
+		const uint8_t *esp = ip + hl;
+		size_t esp_len = ip_len - hl;
+		/* GMAC leaves the payload as it is: the "plaintext" is the payload itself */
+		check_esp(__LINE__, vec_str(t, "test"), IKEV2_ENCR_NULL_AUTH_AES_GMAC,
+			  (unsigned)key_len * 8, km, key_len + 4, esp, 8, esp, esp_len, esp + 16,
+			  esp_len - 16 - 16);
+		ran++;
+	next:
+		free(key);
+		free(extra);
+		free(ip);
+	}
+	T_EQ(ran, 2);
+	json_decref(root);
+}
+
+/* Every algorithm: seal/open round trips over many lengths with a random key, through
+ * duplicated objects too (enc_dup), in place; NULL leaves the bytes as they are, the others
+ * change them. 3DES has no vector file; this is its only coverage besides enc_lookup. */
+static const struct {
+	int line;
+	uint16_t id;
+	unsigned bits;
+} all_algs[] = {
+    {__LINE__, IKEV2_ENCR_NULL, 0},
+    {__LINE__, IKEV2_ENCR_3DES, 0},
+    {__LINE__, IKEV2_ENCR_AES_CBC, 192},
+    {__LINE__, IKEV2_ENCR_AES_CTR, 256},
+    {__LINE__, IKEV2_ENCR_AES_GCM_12, 128},
+    {__LINE__, IKEV2_ENCR_AES_CCM_12, 192},
+    {__LINE__, IKEV2_ENCR_NULL_AUTH_AES_GMAC, 256},
+    {__LINE__, IKEV2_ENCR_CHACHA20_POLY1305, 256},
+};
+
+static void test_roundtrip(void)
+{
+	for (size_t a = 0; a < sizeof(all_algs) / sizeof(all_algs[0]); a++) {
+		int row = all_algs[a].line;
+		struct enc *se = NULL, *de = NULL, *sd = NULL, *dd = NULL;
+		struct enc_info info;
+		uint8_t key[ENC_MAX_KEY_LEN], iv[ENC_MAX_IV_LEN], aad[12], icv[ENC_MAX_ICV_LEN];
+		uint8_t pt[256], buf[256], buf2[256];
+
+		T_EQ_ROW(row, enc_lookup(all_algs[a].id, all_algs[a].bits, &info), 0);
+		T_EQ_ROW(row, crypto_rand_bytes(key, sizeof(key)), 0);
+		T_EQ_ROW(row, crypto_rand_bytes(pt, sizeof(pt)), 0);
+		T_EQ_ROW(row, crypto_rand_bytes(aad, sizeof(aad)), 0);
+		T_EQ_ROW(
+		    row,
+		    enc_new(all_algs[a].id, all_algs[a].bits, ENC_ENCRYPT, key, info.key_len, &se),
+		    0);
+		T_EQ_ROW(
+		    row,
+		    enc_new(all_algs[a].id, all_algs[a].bits, ENC_DECRYPT, key, info.key_len, &de),
+		    0);
+		if (!se || !de)
+			goto next;
+		T_EQ_ROW(row, enc_dup(se, &sd), 0);
+		T_EQ_ROW(row, enc_dup(de, &dd), 0);
+		if (!sd || !dd)
+			goto next;
+		size_t aad_len = info.aead ? sizeof(aad) : 0;
+		for (size_t len = 0; len <= sizeof(pt); len += info.block_size * 3 + 1) {
+			len -= len % info.block_size;
+			T_EQ_ROW(row, crypto_rand_bytes(iv, sizeof(iv)), 0);
+			T_EQ_ROW(row, enc_seal(se, iv, aad, aad_len, pt, len, buf, icv), 0);
+			memcpy(buf2, pt, len);
+			uint8_t icv2[ENC_MAX_ICV_LEN];
+			T_EQ_ROW(row, enc_seal(sd, iv, aad, aad_len, buf2, len, buf2, icv2), 0);
+			T_MEM_ROW(row, buf2, len, buf, len);
+			T_MEM_ROW(row, icv2, info.icv_len, icv, info.icv_len);
+			if (len >= 16)
+				T_OK_ROW(row,
+					 (memcmp(buf, pt, len) == 0) ==
+					     (info.key_len == 0 || info.auth_only),
+					 "ciphertext differs from plaintext except for NULL/GMAC");
+			T_EQ_ROW(row, enc_open(dd, iv, aad, aad_len, buf, len, buf, icv), 0);
+			T_MEM_ROW(row, buf, len, pt, len);
+			if (info.aead) {
+				iv[0] ^= 1; /* another IV must not verify */
+				T_EQ_ROW(row, enc_open(de, iv, aad, aad_len, buf2, len, buf, icv2),
+					 ERR_AUTH);
+			}
+		}
+	next:
+		enc_free(se);
+		enc_free(de);
+		enc_free(sd);
+		enc_free(dd);
+	}
+}
+
 int main(void)
 {
 	test_lookup();
 	test_args();
+	test_roundtrip();
 	test_keymat_file(__LINE__, "rfc/aes_gcm_ipsec_keymat.json");
 	test_keymat_file(__LINE__, "rfc/rfc4309_aes_ccm_ipsec_keymat.json");
 	test_keymat_file(__LINE__, "rfc/chacha20poly1305_ipsec_keymat.json");
 	test_rfc3686();
 	test_rfc3602();
+	test_rfc3602_esp();
+	test_rfc7634();
+	test_mcgrew();
+	test_gmac();
+	test_wycheproof(__LINE__, "wycheproof/aes_gcm_test.json", 4, 116, 81);
+	test_wycheproof(__LINE__, "wycheproof/aes_ccm_test.json", 3, 18, 0);
+	test_wycheproof(__LINE__, "wycheproof/chacha20_poly1305_test.json", 4, 256, 60);
 	return t_finish();
 }
