@@ -2,7 +2,9 @@
  * informational (DPD, delete, notifies), transaction (XAUTH, mode-config), an encrypted quick
  * mode message and a fragment. Without arguments every sample is decoded back and every payload
  * decoded; with "--dump DIR" the samples are written to DIR/NN-name.bin for
- * tests/unit/test_isakmp_tshark.py, which dissects them with tshark. */
+ * tests/unit/test_isakmp_tshark.py, which dissects them with tshark; with "--decode FILE" each
+ * line of FILE (a UDP payload in hex, as tshark prints udp.payload) is decoded and summarised,
+ * for tests/interop/test_charon_ikev1_wire.sh. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,10 +434,90 @@ static int dump(const char *dir)
 	return rc;
 }
 
+/* Decodes captured datagrams; prints one summary line per ISAKMP message and a last line
+ * "decoded N, encrypted E, failed F". Returns 0 when nothing failed. */
+static int decode_file(const char *path)
+{
+	static struct isakmp_msg m;
+	static struct isakmp_payload out;
+	unsigned decoded = 0, encrypted = 0, failures = 0, msgno = 0;
+	char line[8192];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		const uint8_t *ike = NULL;
+		size_t n = 0, ike_len = 0;
+		uint8_t *p = NULL;
+		struct isakmp_err e = {0};
+		int rc;
+
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0])
+			continue;
+		msgno++;
+		if (vec_hex(line, &p, &n)) {
+			printf("msg %u: bad hex\n", msgno);
+			failures++;
+			continue;
+		}
+		ike = p;
+		ike_len = n;
+		if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0 &&
+		    isakmp_udp4500_classify(p, n, &ike, &ike_len) != ISAKMP_UDP4500_IKE) {
+			printf("msg %u: not IKE\n", msgno);
+			failures++;
+			free(p);
+			continue;
+		}
+		rc = isakmp_msg_decode(&m, ike, ike_len, 0, &e);
+		if (rc) {
+			printf("msg %u: FAIL %s (%s at offset %u)\n", msgno, err_str(rc),
+			       isakmp_notify_name(e.notify), e.offset);
+			failures++;
+			free(p);
+			continue;
+		}
+		decoded++;
+		printf("msg %u: exch=%s msgid=%08x enc=%d", msgno, isakmp_exch_name(m.hdr.exch),
+		       m.hdr.msg_id, m.encrypted);
+		if (m.encrypted)
+			encrypted++;
+		for (unsigned i = 0; i < m.n; i++) {
+			rc = isakmp_payload_decode(&m.pld[i], &out, &e);
+			printf(" %s", isakmp_payload_name(m.pld[i].type));
+			if (rc) {
+				printf("(FAIL %s at offset %u)", isakmp_notify_name(e.notify),
+				       e.offset);
+				failures++;
+			} else if (out.type == ISAKMP_PT_VID) {
+				const struct isakmp_vid_info *v =
+				    isakmp_vid_lookup(out.u.data.p, out.u.data.len);
+				printf("[%s]", v ? v->name : "unknown");
+			} else if (out.type == ISAKMP_PT_SA) {
+				printf("[props=%u xforms=%u attrs=%u]", out.u.sa.n_props,
+				       out.u.sa.n_xforms, out.u.sa.n_attrs);
+			} else if (out.type == ISAKMP_PT_N) {
+				printf("[%s]", isakmp_notify_name(out.u.n.type));
+			}
+		}
+		printf("\n");
+		free(p);
+	}
+	fclose(f);
+	printf("decoded %u, encrypted %u, failed %u\n", decoded, encrypted, failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
 
+	if (argc == 3 && !strcmp(argv[1], "--decode"))
+		return decode_file(argv[2]);
 	setup();
 	if (argc == 3 && !strcmp(argv[1], "--dump")) {
 		rc = dump(argv[2]);
