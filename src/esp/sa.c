@@ -37,8 +37,12 @@ static unsigned gmac_bits(uint16_t id)
 	return id == IKEV2_INTEG_AES_128_GMAC ? 128 : id == IKEV2_INTEG_AES_192_GMAC ? 192 : 256;
 }
 
+/* A non-NULL pointer for zero-length keys (ENCR_NULL): enc_new offsets the key pointer. */
+static const uint8_t no_key[1];
+
 static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 {
+	const uint8_t *ekey = cfg->encr_key ? cfg->encr_key : no_key;
 	struct enc_info ei;
 	struct integ_info ii;
 	int err;
@@ -48,7 +52,7 @@ static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 		return ERR_NOMEM;
 	if (cfg->proto == ESP_IPPROTO_ESP) {
 		err = enc_new(cfg->encr_id, cfg->encr_key_bits,
-			      cfg->dir == ESP_DIR_OUT ? ENC_ENCRYPT : ENC_DECRYPT, cfg->encr_key,
+			      cfg->dir == ESP_DIR_OUT ? ENC_ENCRYPT : ENC_DECRYPT, ekey,
 			      cfg->encr_key_len, &sa->crypto[0].enc);
 		if (err)
 			return err;
