@@ -608,3 +608,42 @@ int ikev2_skf_decode(struct buf_reader *body, uint8_t first_inner, struct ikev2_
 		*out = sk;
 	return err;
 }
+
+int ikev2_sk_split(const struct ikev2_sk *sk, size_t iv_len, size_t icv_len, size_t block_len,
+		   struct ikev2_sk_parts *out)
+{
+	struct buf_reader r;
+	struct ikev2_sk_parts parts;
+
+	buf_reader_init(&r, sk->enc, sk->enc_len);
+	r.base = sk->enc_offset;
+	if (buf_get_ref(&r, iv_len, &parts.iv) || buf_remaining(&r) < icv_len + 1) {
+		ikev2_log_bad(&r, "SK", "too short for IV, Pad Length and ICV");
+		return ERR_INVAL;
+	}
+	parts.ct_offset = buf_abs_offset(&r);
+	parts.ct_len = buf_remaining(&r) - icv_len;
+	if (block_len > 1 && parts.ct_len % block_len != 0) {
+		ikev2_log_bad(&r, "SK", "ciphertext not a whole number of blocks");
+		return ERR_INVAL;
+	}
+	(void)buf_get_ref(&r, parts.ct_len, &parts.ct);
+	(void)buf_get_ref(&r, icv_len, &parts.icv);
+	*out = parts;
+	return 0;
+}
+
+int ikev2_sk_unpad(const uint8_t *plain, size_t len, size_t *inner_len)
+{
+	struct buf_reader r;
+	uint8_t pad;
+
+	buf_reader_init(&r, plain, len);
+	if (len == 0 || buf_skip(&r, len - 1) || buf_get_u8(&r, &pad) || (size_t)pad + 1 > len) {
+		log_debug(LOG_WIRE, "ikev2: SK Pad Length does not fit the %zu-octet plaintext",
+			  len);
+		return ERR_INVAL;
+	}
+	*inner_len = len - pad - 1;
+	return 0;
+}

@@ -185,4 +185,25 @@ int ikev2_eap_encode(struct buf_writer *w, const struct ikev2_eap *e);
 int ikev2_sk_decode(struct buf_reader *body, uint8_t first_inner, struct ikev2_sk *out);
 int ikev2_skf_decode(struct buf_reader *body, uint8_t first_inner, struct ikev2_sk *out);
 
+/* The parts of an SK/SKF encrypted region once the negotiated IV and ICV lengths are known:
+ * IV || ciphertext || ICV. ct_offset is the absolute offset of the ciphertext (the base for
+ * ikev2_decode_inner once decrypted in place or copied). */
+struct ikev2_sk_parts {
+	const uint8_t *iv;
+	const uint8_t *ct;
+	size_t ct_len;
+	size_t ct_offset;
+	const uint8_t *icv;
+};
+
+/* Splits sk's region for an algorithm with the given IV, ICV and block lengths (block_len 0 or
+ * 1 for stream/AEAD modes without block alignment). ERR_INVAL when the region cannot hold IV,
+ * ICV and at least the Pad Length octet, or the ciphertext is not a whole number of blocks. */
+int ikev2_sk_split(const struct ikev2_sk *sk, size_t iv_len, size_t icv_len, size_t block_len,
+		   struct ikev2_sk_parts *out);
+/* Given decrypted plaintext (inner payloads || Padding || Pad Length), the length of the inner
+ * payloads. Any padding content is accepted (RFC 7296 §3.14); ERR_INVAL when Pad Length does not
+ * fit. */
+int ikev2_sk_unpad(const uint8_t *plain, size_t len, size_t *inner_len);
+
 #endif

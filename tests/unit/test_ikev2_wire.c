@@ -57,10 +57,12 @@ static uint8_t *decrypt_sk(int row, const uint8_t *msg, const struct ikev2_sk *s
 			   const uint8_t *ekey, size_t ekey_len, const uint8_t *akey, size_t *n)
 {
 	bool gcm = akey == NULL;
-	size_t iv_len = gcm ? 8 : 16, icv_len = 16;
-	const uint8_t *iv = sk->enc, *ct = sk->enc + iv_len;
-	size_t ct_len = sk->enc_len - iv_len - icv_len;
-	const uint8_t *icv = ct + ct_len;
+	struct ikev2_sk_parts parts = {0};
+	int split = ikev2_sk_split(sk, gcm ? 8 : 16, 16, gcm ? 1 : 16, &parts);
+	T_EQ_ROW(row, split, 0);
+	const uint8_t *iv = parts.iv, *ct = parts.ct, *icv = parts.icv;
+	size_t ct_len = parts.ct_len;
+	T_EQ_ROW(row, parts.ct_offset, sk->enc_offset + (gcm ? 8 : 16));
 	uint8_t *pt = malloc(ct_len + 16);
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int l1 = 0, l2 = 0, ok;
@@ -91,9 +93,8 @@ static uint8_t *decrypt_sk(int row, const uint8_t *msg, const struct ikev2_sk *s
 	}
 	EVP_CIPHER_CTX_free(c);
 	size_t len = (size_t)l1 + (size_t)l2;
-	size_t pad = len ? pt[len - 1] : 0;
-	T_OK_ROW(row, len > 0 && pad + 1 <= len, "pad length %zu fits", pad);
-	*n = len > pad ? len - pad - 1 : 0;
+	*n = 0;
+	T_EQ_ROW(row, ikev2_sk_unpad(pt, len, n), 0);
 	return pt;
 }
 
@@ -623,6 +624,38 @@ static void test_inner(void)
 	T_EQ(inner.n, 0);
 }
 
+static void test_sk_split(void)
+{
+	static const uint8_t enc[64];
+	struct ikev2_sk sk = {IKEV2_PT_IDi, 0, 0, enc, 64, 32, 32};
+	struct ikev2_sk_parts parts;
+	static const uint8_t padded[8] = {1, 2, 3, 0, 0, 0, 0, 4}, bad_pad[4] = {1, 2, 3, 4};
+	size_t n = 99;
+
+	/* AES-CBC + HMAC-SHA-256-128: IV 16, ICV 16, 32 octets of ciphertext */
+	T_EQ(ikev2_sk_split(&sk, 16, 16, 16, &parts), 0);
+	T_OK(parts.iv == enc && parts.ct == enc + 16 && parts.icv == enc + 48, "split points");
+	T_EQ(parts.ct_len, 32);
+	T_EQ(parts.ct_offset, 48);
+	/* ciphertext of 31 octets is not whole blocks */
+	sk.enc_len = 63;
+	T_EQ(ikev2_sk_split(&sk, 16, 16, 16, &parts), ERR_INVAL);
+	/* AEAD: any length holding IV, ICV and the Pad Length octet */
+	T_EQ(ikev2_sk_split(&sk, 8, 16, 1, &parts), 0);
+	T_EQ(parts.ct_len, 39);
+	sk.enc_len = 24;
+	T_EQ(ikev2_sk_split(&sk, 8, 16, 1, &parts), ERR_INVAL);
+	sk.enc_len = 4;
+	T_EQ(ikev2_sk_split(&sk, 8, 16, 1, &parts), ERR_INVAL);
+
+	T_EQ(ikev2_sk_unpad(padded, 8, &n), 0);
+	T_EQ(n, 3);
+	T_EQ(ikev2_sk_unpad(bad_pad, 4, &n), ERR_INVAL); /* Pad Length 4 in 4 octets */
+	T_EQ(ikev2_sk_unpad(bad_pad, 0, &n), ERR_INVAL);
+	T_EQ(ikev2_sk_unpad(padded + 3, 5, &n), 0); /* padding only */
+	T_EQ(n, 0);
+}
+
 static void test_ke_len(void)
 {
 	static const uint8_t data[64];
@@ -648,6 +681,7 @@ int main(void)
 	test_error_offsets();
 	test_digest();
 	test_inner();
+	test_sk_split();
 	test_ke_len();
 	return t_finish();
 }
