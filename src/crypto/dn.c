@@ -67,11 +67,41 @@ static int next_rdn(const char *text, size_t *pos, char *key, char *val)
 	return 0;
 }
 
-static int key_nid(const char *key)
+/* One attribute, with strongSwan's choice of string type: PrintableString when every
+ * character allows it, UTF8String otherwise; IA5String for emailAddress and domainComponent.
+ * Size limits (countryName: exactly 2) and allowed types come from OpenSSL's string table. */
+static int add_entry(X509_NAME *name, const char *key, const char *val)
 {
+	unsigned long mask = B_ASN1_PRINTABLESTRING | B_ASN1_UTF8STRING;
+	const ASN1_STRING_TABLE *tbl;
+	ASN1_STRING *str = NULL;
+	ASN1_OBJECT *obj;
+	long minsize = 0, maxsize = 0;
+	int nid, ok = 0;
+
 	if (strcmp(key, "E") == 0 || strcasecmp(key, "email") == 0)
-		return NID_pkcs9_emailAddress;
-	return OBJ_txt2nid(key);
+		obj = OBJ_txt2obj("emailAddress", 0);
+	else
+		obj = OBJ_txt2obj(key, 0); /* short or long name, or dotted OID */
+	if (!obj)
+		return ERR_INVAL;
+	nid = OBJ_obj2nid(obj);
+	if (nid == NID_pkcs9_emailAddress || nid == NID_domainComponent)
+		mask = B_ASN1_IA5STRING | B_ASN1_UTF8STRING;
+	tbl = nid != NID_undef ? ASN1_STRING_TABLE_get(nid) : NULL;
+	if (tbl) {
+		mask = (tbl->mask & mask) ? (tbl->mask & mask) : tbl->mask;
+		minsize = tbl->minsize > 0 ? tbl->minsize : 0;
+		maxsize = tbl->maxsize > 0 ? tbl->maxsize : 0;
+	}
+	if (ASN1_mbstring_ncopy(&str, (const unsigned char *)val, -1, MBSTRING_UTF8, mask, minsize,
+				maxsize) > 0)
+		ok = X509_NAME_add_entry_by_OBJ(name, obj, ASN1_STRING_type(str),
+						ASN1_STRING_get0_data(str), ASN1_STRING_length(str),
+						-1, 0);
+	ASN1_STRING_free(str);
+	ASN1_OBJECT_free(obj);
+	return ok ? 0 : ERR_INVAL;
 }
 
 int dn_from_text(const char *text, uint8_t **der, size_t *len)
@@ -96,16 +126,10 @@ int dn_from_text(const char *text, uint8_t **der, size_t *len)
 	if (!key || !val)
 		goto out;
 	while (text[pos]) {
-		int nid;
 		err = next_rdn(text, &pos, key, val);
+		if (!err)
+			err = add_entry(name, key, val);
 		if (err)
-			goto out;
-		err = ERR_INVAL;
-		nid = key_nid(key);
-		if (nid == NID_undef)
-			goto out;
-		if (!X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, (unsigned char *)val, -1,
-						-1, 0))
 			goto out;
 		while (is_space(text[pos]))
 			pos++;
@@ -151,44 +175,95 @@ static X509_NAME *name_from_der(const uint8_t *der, size_t len)
 	return name;
 }
 
+/* Appends to a bounded text buffer, remembering truncation. */
+struct text {
+	char *buf;
+	size_t size, len;
+	bool truncated;
+};
+
+static void put(struct text *t, const char *p, size_t n)
+{
+	if (t->len + 1 >= t->size) {
+		t->truncated = t->truncated || n > 0;
+		return;
+	}
+	size_t room = t->size - 1 - t->len;
+	if (n > room) {
+		n = room;
+		t->truncated = true;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+	t->buf[t->len] = 0;
+}
+
+/* A value, escaped so that dn_from_text reads it back: ',' and '\\' always, spaces at either
+ * end; control characters become '?'. */
+static void put_value(struct text *t, const unsigned char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)v[i];
+		if (c == ',' || c == '\\' || (c == ' ' && (i == 0 || i == n - 1)))
+			put(t, "\\", 1);
+		if (v[i] < 0x20 || v[i] == 0x7f)
+			c = '?';
+		put(t, &c, 1);
+	}
+}
+
+static void put_entry(struct text *t, const X509_NAME_ENTRY *e)
+{
+	const ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(e);
+	const ASN1_STRING *d = X509_NAME_ENTRY_get_data(e);
+	int nid = OBJ_obj2nid(obj);
+	unsigned char *utf8 = NULL;
+	char oid[80];
+	int n;
+
+	if (nid == NID_pkcs9_emailAddress) {
+		put(t, "E", 1);
+	} else if (nid != NID_undef && OBJ_nid2sn(nid)) {
+		put(t, OBJ_nid2sn(nid), strlen(OBJ_nid2sn(nid)));
+	} else {
+		n = OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+		put(t, oid, n > 0 ? strlen(oid) : 0);
+	}
+	put(t, "=", 1);
+	n = ASN1_STRING_to_UTF8(&utf8, d);
+	if (n >= 0) {
+		put_value(t, utf8, (size_t)n);
+	} else {
+		/* not a character string: RFC 4514 "#" and the hex of the value's content */
+		static const char hex[] = "0123456789abcdef";
+		const unsigned char *p = ASN1_STRING_get0_data(d);
+		put(t, "#", 1);
+		for (int i = 0; i < ASN1_STRING_length(d); i++) {
+			put(t, &hex[p[i] >> 4], 1);
+			put(t, &hex[p[i] & 15], 1);
+		}
+	}
+	OPENSSL_free(utf8);
+}
+
 int dn_to_text(const uint8_t *der, size_t len, char *buf, size_t size)
 {
-	const unsigned long flags = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_ESC_2253 |
-				    ASN1_STRFLGS_ESC_CTRL | ASN1_STRFLGS_UTF8_CONVERT;
 	X509_NAME *name = name_from_der(der, len);
-	BIO *bio = NULL;
-	char *p = NULL;
-	long n;
+	struct text t = {buf, size, 0, false};
 	int err = ERR_INVAL;
 
 	if (size)
 		buf[0] = 0;
 	if (!name)
 		goto out;
-	err = ERR_NOMEM;
-	bio = BIO_new(BIO_s_mem());
-	if (!bio)
-		goto out;
-	err = ERR_INVAL;
-	if (X509_NAME_print_ex(bio, name, 0, flags) < 0)
-		goto out;
-	n = BIO_get_mem_data(bio, &p);
-	if (n < 0)
-		goto out;
-	err = ERR_NOSPACE;
-	if (size == 0)
-		goto out;
-	if ((size_t)n >= size) {
-		memcpy(buf, p, size - 1);
-		buf[size - 1] = 0;
-		goto out;
+	for (int i = 0; i < X509_NAME_entry_count(name); i++) {
+		if (i > 0)
+			put(&t, ", ", 2);
+		put_entry(&t, X509_NAME_get_entry(name, i));
 	}
-	if (n > 0)
-		memcpy(buf, p, (size_t)n);
-	buf[n] = 0;
-	err = 0;
+	err = t.truncated || size == 0 ? ERR_NOSPACE : 0;
 out:
-	BIO_free(bio);
+	ERR_clear_error();
 	X509_NAME_free(name);
 	return err;
 }

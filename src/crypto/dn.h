@@ -3,9 +3,11 @@
  *
  * Text form (strongSwan's): relative distinguished names in order, separated by commas with
  * optional spaces, each KEY=value: "C=CH, O=strongSwan, CN=moon". Keys are OpenSSL short or
- * long names (C, ST, L, O, OU, CN, DC, SN, GN, serialNumber, UID, emailAddress, ...), plus
- * "E" for emailAddress. A backslash escapes the next character (\, \= \\); leading and
- * trailing spaces of keys and values are dropped. Multi-valued RDNs are not written.
+ * long names (C, ST, L, O, OU, CN, DC, SN, GN, serialNumber, UID, emailAddress, ...) or dotted
+ * OIDs, plus "E" for emailAddress. A backslash escapes the next character (\, \\ \ ); leading
+ * and trailing spaces of keys and values are dropped. Values are encoded as strongSwan does:
+ * PrintableString when possible, else UTF8String; IA5String for E and DC. Multi-valued RDNs
+ * are read as separate RDNs.
  */
 #ifndef RAMPART_CRYPTO_DN_H
 #define RAMPART_CRYPTO_DN_H
@@ -25,8 +27,10 @@
 int dn_from_text(const char *text, uint8_t **der, size_t *len);
 
 /* DER Name -> text in buf (always NUL-terminated when size >= 1), "C=CH, O=strongSwan, CN=moon"
- * with RFC 4514 escaping of special characters and UTF-8 values. ERR_INVAL when der is not
- * exactly one DER Name; ERR_NOSPACE when the text was truncated to fit. */
+ * as strongSwan prints it (emailAddress as "E"), values in UTF-8 with ',' and '\' and spaces
+ * at either end escaped so that dn_from_text reads the text back; control characters print
+ * as '?', non-string values as "#hex". ERR_INVAL when der is not exactly one DER Name;
+ * ERR_NOSPACE when the text was truncated to fit. */
 int dn_to_text(const uint8_t *der, size_t len, char *buf, size_t size);
 
 /* Whether two DER Names denote the same name: byte-equal, or equal under OpenSSL's canonical

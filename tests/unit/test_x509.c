@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -531,8 +532,11 @@ static void test_ids(void)
 	x509_subject_der(certs[EE_RSA], &subj, &subjl);
 	T_EQ(x509_match_id(certs[EE_RSA], IKEV2_ID_DER_ASN1_DN, subj, subjl), 0);
 	T_EQ(x509_match_id(certs[EE_EC], IKEV2_ID_DER_ASN1_DN, subj, subjl), ERR_AUTH);
+	/* this test PKI encodes UTF8String, the text parser PrintableString (as strongSwan):
+	 * different bytes, the same name */
 	T_EQ(dn_from_text("C=CH, O=strongSwan, CN=moon", &der, &len), 0);
-	T_MEM(der, len, subj, subjl);
+	T_OK(der && (len != subjl || memcmp(der, subj, len) != 0), "string types differ");
+	T_OK(der && dn_equal(der, len, subj, subjl), "same name");
 	free(der);
 }
 
@@ -549,9 +553,12 @@ static const struct {
     {__LINE__, "CN=a\\,b", 0, "CN=a\\,b"},
     {__LINE__, "CN=a\\\\b", 0, "CN=a\\\\b"},
     {__LINE__, "CN=x=y", 0, NULL},
-    {__LINE__, "E=carol@strongswan.org, CN=carol", 0,
-     "emailAddress=carol@strongswan.org, CN=carol"},
-    {__LINE__, "emailAddress=a@b.c", 0, NULL},
+    {__LINE__, "E=carol@strongswan.org, CN=carol", 0, NULL},
+    {__LINE__, "emailAddress=a@b.c", 0, "E=a@b.c"},
+    {__LINE__, "2.5.4.3=moon, 1.2.3.4=x", 0, "CN=moon, 1.2.3.4=x"},
+    {__LINE__, "CN=caf\xc3\xa9\xff", ERR_INVAL, NULL}, /* invalid UTF-8 */
+    {__LINE__, "E=\xc3\xa9@b.c", ERR_INVAL, NULL},     /* IA5String only */
+    {__LINE__, "CN=a\tb", ERR_INVAL, NULL},
     {__LINE__, "DC=org, DC=strongswan, OU=VPN, L=Zurich, ST=ZH, CN=gw", 0, NULL},
     {__LINE__, "CN=Zürich", 0, NULL},
     {__LINE__, "CN=\\ padded\\ ", 0, "CN=\\ padded\\ "},
@@ -593,6 +600,167 @@ static void test_dn_text(void)
 	     "malformed names never match");
 }
 
+/* ---- strongSwan's pki as an independent implementation ---- */
+
+/* Runs a shell command (pki's plugin chatter on stderr discarded); 1 on success. */
+static int sh(const char *fmt, const char *dir)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "cd '%s' && ( %s ) 2>/dev/null", dir, fmt);
+	return system(cmd) == 0;
+}
+
+/* The value of "label" in pki's output file (the text after the label, up to the line end,
+ * quotes stripped); for keyid the hex on the following line. */
+static int pki_field(const char *path, const char *label, bool next_line, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, label);
+		if (!p)
+			continue;
+		if (next_line && !fgets(line, sizeof(line), f))
+			break;
+		p = next_line ? line : p + strlen(label);
+		while (*p == ' ' || *p == '"')
+			p++;
+		size_t n = strcspn(p, "\"\n");
+		if (n >= size)
+			break;
+		memcpy(out, p, n);
+		out[n] = 0;
+		found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+static const struct {
+	int line;
+	const char *name, *keytype, *dn, *sans;
+	enum sign_scheme scheme;
+	unsigned id_type;
+	const char *id;
+	size_t id_len; /* 0: strlen(id) */
+} pki_certs[] = {
+    {__LINE__, "moon", "ecdsa --size 384", "C=CH, O=strongSwan Project, CN=moon.strongswan.org",
+     "--san moon.strongswan.org --san 192.168.0.1 --san fec0::1", SIGN_ECDSA_P1363_SHA384,
+     IKEV2_ID_FQDN, "moon.strongswan.org", 0},
+    {__LINE__, "carol", "rsa --size 2048",
+     "C=CH, O=strongSwan, OU=Research, E=carol@strongswan.org, CN=carol",
+     "--san carol@strongswan.org", SIGN_RSA_PSS_SHA256, IKEV2_ID_RFC822_ADDR,
+     "carol@strongswan.org", 0},
+    {__LINE__, "dave", "ed25519", "C=CH, O=strongSwan, OU=Sales / EMEA, CN=dave", "--san 10.1.0.20",
+     SIGN_ED25519, IKEV2_ID_IPV4_ADDR, "\x0a\x01\x00\x14", 4},
+};
+
+static void test_strongswan_pki(void)
+{
+	char dir[] = "/tmp/rampart-test-pki-XXXXXX";
+	char cmd[1024], path[512], want[512], got[512];
+	struct x509 *ca = NULL;
+	struct x509_store *store = NULL;
+	int64_t now;
+
+	T_OK(access("/usr/bin/pki", X_OK) == 0, "strongSwan pki installed (strongswan-pki)");
+	if (!mkdtemp(dir))
+		return;
+	T_OK(sh("pki --gen --type ed25519 --outform pem > ca.key && "
+		"pki --self --ca --lifetime 3650 --in ca.key --outform pem "
+		"--dn 'C=CH, O=strongSwan, CN=strongSwan Root CA' > ca.crt",
+		dir),
+	     "pki CA");
+	snprintf(path, sizeof(path), "%s/ca.crt", dir);
+	T_EQ(x509_load_file(path, &ca), 0);
+	store = x509_store_new();
+	if (!ca || !store || x509_store_add(store, ca) != 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(pki_certs) / sizeof(pki_certs[0]); i++) {
+		int row = pki_certs[i].line;
+		const char *n = pki_certs[i].name;
+		struct x509 *c = NULL;
+		struct pkey *priv = NULL, *pub = NULL, *pubfile = NULL;
+		uint8_t *der = NULL, *sig = NULL, hash[PKEY_SHA1_LEN];
+		size_t len = 0, sigl = 0;
+		const uint8_t *subj;
+		size_t subjl;
+		const char *reason = NULL;
+
+		snprintf(cmd, sizeof(cmd),
+			 "pki --gen --type %s --outform pem > %s.key && "
+			 "pki --pub --in %s.key --outform pem > %s.pub && "
+			 "pki --issue --cacert ca.crt --cakey ca.key --type priv --in %s.key "
+			 "--dn \"%s\" %s --outform pem > %s.crt && "
+			 "pki --print --in %s.crt > %s.txt && "
+			 "pki --keyid --type x509 --in %s.crt > %s.keyid",
+			 pki_certs[i].keytype, n, n, n, n, pki_certs[i].dn, pki_certs[i].sans, n, n,
+			 n, n, n);
+		T_OK_ROW(row, sh(cmd, dir), "pki issue %s", n);
+		snprintf(path, sizeof(path), "%s/%s.crt", dir, n);
+		T_EQ_ROW(row, x509_load_file(path, &c), 0);
+		if (!c)
+			continue;
+		/* subject text as strongSwan prints it */
+		snprintf(path, sizeof(path), "%s/%s.txt", dir, n);
+		T_OK_ROW(row, pki_field(path, "subject:", false, want, sizeof(want)),
+			 "pki subject");
+		T_EQ_ROW(row, x509_subject_text(c, got, sizeof(got)), 0);
+		T_OK_ROW(row, strcmp(got, want) == 0, "'%s' vs pki '%s'", got, want);
+		/* the configured DN text encodes to strongSwan's bytes */
+		x509_subject_der(c, &subj, &subjl);
+		T_EQ_ROW(row, dn_from_text(pki_certs[i].dn, &der, &len), 0);
+		T_MEM_ROW(row, der, len, subj, subjl);
+		T_EQ_ROW(row, x509_match_id(c, IKEV2_ID_DER_ASN1_DN, der, len), 0);
+		T_EQ_ROW(row,
+			 x509_match_id(c, pki_certs[i].id_type, (const uint8_t *)pki_certs[i].id,
+				       pki_certs[i].id_len ? pki_certs[i].id_len
+							   : strlen(pki_certs[i].id)),
+			 0);
+		/* SPKI SHA-1 as pki computes it */
+		snprintf(path, sizeof(path), "%s/%s.keyid", dir, n);
+		T_OK_ROW(row,
+			 pki_field(path, "SHA-1 of subjectPublicKeyInfo", true, want, sizeof(want)),
+			 "pki keyid");
+		T_EQ_ROW(row, x509_spki_sha1(c, hash), 0);
+		for (size_t b = 0; b < sizeof(hash); b++)
+			snprintf(got + 3 * b, 4, b + 1 < sizeof(hash) ? "%02x:" : "%02x", hash[b]);
+		T_OK_ROW(row, strcmp(got, want) == 0, "%s vs pki %s", got, want);
+		/* chain a minute after issuing (pki's notBefore is the issuing second), and
+		 * twenty years on */
+		now = (int64_t)time(NULL) + 60;
+		T_EQ_ROW(row, x509_verify(store, c, NULL, 0, now, &reason), 0);
+		T_EQ_ROW(row, x509_verify(store, c, NULL, 0, now + 7300 * DAY, &reason), ERR_AUTH);
+		/* pki's key files: private key signs, certificate and pub file verify */
+		snprintf(path, sizeof(path), "%s/%s.key", dir, n);
+		T_EQ_ROW(row, pkey_load_private_file(path, NULL, &priv), 0);
+		snprintf(path, sizeof(path), "%s/%s.pub", dir, n);
+		T_EQ_ROW(row, pkey_load_public_file(path, &pubfile), 0);
+		T_EQ_ROW(row, x509_public_key(c, &pub), 0);
+		if (priv && pub && pubfile) {
+			T_OK_ROW(row, pkey_public_equal(pub, pubfile), "pub file == cert key");
+			T_EQ_ROW(row, sign_create(priv, pki_certs[i].scheme, "x", 1, &sig, &sigl),
+				 0);
+			T_EQ_ROW(row, sign_verify(pub, pki_certs[i].scheme, "x", 1, sig, sigl), 0);
+		}
+		free(sig);
+		free(der);
+		pkey_free(priv);
+		pkey_free(pub);
+		pkey_free(pubfile);
+		x509_free(c);
+	}
+out:
+	x509_store_free(store);
+	x509_free(ca);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	T_OK(system(cmd) == 0, "cleanup");
+}
+
 int main(void)
 {
 	if (!setup()) {
@@ -606,6 +774,7 @@ int main(void)
 	test_chains();
 	test_ids();
 	test_dn_text();
+	test_strongswan_pki();
 	teardown();
 	return t_finish();
 }
