@@ -427,33 +427,6 @@ static int attach_tree(struct conf *c, struct conf_node *parent, struct conf_nod
 	return hash_subtree(c, n);
 }
 
-/* Moves what src (a detached copy) has and dst lacks into dst; frees the rest of src. */
-static int merge_into(struct conf *c, struct conf_node *dst, struct conf_node *src)
-{
-	struct conf_node *x, *d;
-	int rc = 0;
-
-	while ((x = src->first)) {
-		src->first = x->next;
-		if (!src->first)
-			src->last = NULL;
-		x->next = NULL;
-		if (rc) {
-			node_free(c, x);
-			continue;
-		}
-		d = child_mut(dst, x->name, x->kind);
-		if (!d) {
-			rc = attach_tree(c, dst, x);
-		} else {
-			if (x->kind == CONF_SECTION)
-				rc = merge_into(c, d, x);
-			node_free(c, x); /* own values win */
-		}
-	}
-	return rc;
-}
-
 /* Copies what src (elsewhere in the tree, resolved) has and dst lacks into dst. */
 static int merge_from(struct conf *c, struct conf_node *dst, const struct conf_node *src)
 {
@@ -499,7 +472,7 @@ static int resolve_sec(struct conf *c, struct conf_node *s, unsigned hops, char 
 			rc = resolve_sec(c, x, hops, err, errlen);
 	for (size_t i = 0; !rc && i < s->nrefs; i++) {
 		const struct conf_ref *r = &s->refs[i];
-		struct conf_node *t, *copy;
+		struct conf_node *t;
 
 		t = (struct conf_node *)(uintptr_t)conf_section(&c->root, r->path);
 		conf_node_path(s, path, sizeof(path));
@@ -517,30 +490,22 @@ static int resolve_sec(struct conf *c, struct conf_node *s, unsigned hops, char 
 			rc = ERR_LIMIT;
 			break;
 		}
-		if (is_ancestor(t, s))
-			rc = ERR_BADSTATE;
+		if (is_ancestor(t, s) || is_ancestor(s, t))
+			rc = ERR_BADSTATE; /* t contains s, or s contains t (strongSwan recurses
+					    * forever on both) */
 		else
 			rc = resolve_sec(c, t, hops + 1, err, errlen);
 		if (rc == ERR_BADSTATE) {
 			conf_msg(err, errlen, r->file, r->line,
-				 "reference loop: section '%s' references '%s', which contains or "
-				 "references '%s'",
+				 "reference loop: section '%s' references '%s', which contains, "
+				 "lies inside or references '%s'",
 				 path, r->path, path);
 			rc = ERR_INVAL;
 			break;
 		}
 		if (rc)
 			break;
-		if (is_ancestor(s, t)) {
-			/* t lies inside s: merge from a snapshot, s grows while we copy */
-			rc = clone_tree(c, t, &copy);
-			if (!rc) {
-				rc = merge_into(c, s, copy);
-				node_free(c, copy);
-			}
-		} else {
-			rc = merge_from(c, s, t);
-		}
+		rc = merge_from(c, s, t);
 		if (rc)
 			limit_msg(rc, err, errlen, r->file, r->line);
 	}

@@ -87,8 +87,9 @@ int conf_set_key(struct conf *c, struct conf_node *parent, const char *name, con
 int conf_add_ref(struct conf *c, struct conf_node *sec, const char *path, const char *file,
 		 unsigned line, char *err, size_t errlen);
 /* Resolves every reference (see above). Errors, with "FILE:LINE:" of the reference: a path that
- * names no section (ERR_NOTFOUND), a loop such as a section referencing itself or an
- * ancestor (ERR_INVAL), limits (ERR_LIMIT). Idempotent. */
+ * names no section (ERR_NOTFOUND), a loop (ERR_INVAL): a section referencing itself, an
+ * ancestor or a descendant (strongSwan 5.9.8 recurses until its stack overflows on each of
+ * these), or a cycle through several sections; limits (ERR_LIMIT). Idempotent. */
 int conf_resolve(struct conf *c, char *err, size_t errlen);
 /* The root as a mutable node, for building. */
 struct conf_node *conf_root_mut(struct conf *c);

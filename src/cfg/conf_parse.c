@@ -571,7 +571,7 @@ static int parse_refs(struct parser *ps, struct src *s, struct conf_node *child,
 		lex(s, &t);
 		if (t.t == T_COMMA)
 			continue;
-		if (t.t == T_NL)
+		while (t.t == T_NL)
 			lex(s, &t);
 		if (t.t == T_LBRACE)
 			return 0;
@@ -647,8 +647,9 @@ static int parse_body(struct parser *ps, struct src *s, struct conf_node *sec, u
 		}
 		lex(s, &t2);
 		if (t2.t == T_NL) {
-			/* "name NEWLINE {" is a section too */
-			lex(s, &t2);
+			/* "name NEWLINE... {" is a section too */
+			while (t2.t == T_NL)
+				lex(s, &t2);
 			if (t2.t != T_LBRACE) {
 				perr(ps, s->name, t.line,
 				     "expected '=' or '{' after '%s', got end of line", name);

@@ -2,7 +2,7 @@
  * "SYNTAX", "REFERENCING OTHER SECTIONS", "INCLUDING FILES"), into a cfg/conf.h tree.
  *
  *   settings  := ( section | keyvalue | include | NEWLINE )*
- *   section   := name [ ":" absname ( "," absname )* ] [ NEWLINE ] "{" settings "}"
+ *   section   := name [ ":" absname ( "," absname )* ] NEWLINE* "{" settings "}"
  *   keyvalue  := name "=" [ value ] ( NEWLINE | "#" comment | "}" | EOF )
  *   include   := "include" ( space | tab )+ pattern
  *
@@ -21,9 +21,11 @@
  * Deliberate differences from strongSwan, all rejecting input strongSwan would load with a
  * surprising result: an include of a literal path (no * ? [) that does not exist is an error
  * (strongSwan ignores it silently; a glob matching nothing is still fine); an included file
- * must close every section it opens (strongSwan lets a section span files); a name containing
- * '.' is an error (strongSwan accepts it but cannot look it up); a reference to a section that
- * does not exist, and reference loops, are errors.
+ * must close every section it opens (strongSwan lets a section span files); a control character
+ * in a name is an error (strongSwan takes it as part of the name); a reference to a
+ * section that does not exist, and reference loops, are errors (strongSwan 5.9.8 overflows its
+ * stack looking up keys through a loop). tests/unit/test_conf_strongswan.c checks these and
+ * the common syntax against libstrongswan itself.
  *
  * Errors: the parse functions return ERR_INVAL for syntax and reference errors, ERR_LIMIT when
  * a limit below is exceeded, ERR_IO when the top-level file cannot be read, ERR_NOMEM; err

@@ -220,7 +220,6 @@ static const struct {
     {__LINE__, "d { x { a = 1\n b = 2 } }\ns : d { x { a = 9 } }", "s.x.a", "9"},
     {__LINE__, "d { a = 1 }\ne : d { }\ns : e { }", "s.a", "1"},
     {__LINE__, "t { d { a = 1 } }\ns : t.d { }", "s.a", "1"},
-    {__LINE__, "s : s.d { d { a = 1 } }", "s.a", "1"},
     {__LINE__, "d { a = 1 }\ns : d { }\ns : d { }", "s.a", "1"},
     {__LINE__, "d { a = 1 }\ns : d { a = }", "s.a", NULL},
 };
