@@ -15,7 +15,7 @@
 
 #include "lib/err.h"
 
-enum sign_kind { K_RSA_PKCS1, K_RSA_PSS, K_ECDSA, K_ECDSA_P1363, K_EDDSA };
+enum sign_kind { K_RSA_PKCS1, K_RSA_PSS, K_ECDSA, K_ECDSA_P1363, K_EDDSA, K_RSA_RAW };
 
 /* RFC 7427 Appendix A encodings (PKCS#1 with NULL parameters; RSASSA-PSS with explicit
  * SHA-2 hash, MGF1 over the same hash and salt length = hash length, trailer default;
@@ -92,6 +92,8 @@ static const struct scheme_desc schemes[] = {
     {SIGN_ED25519, "ED25519", K_EDDSA, NULL, NID_ED25519, NID_undef, PKEY_ED25519,
      A(algid_ed25519)},
     {SIGN_ED448, "ED448", K_EDDSA, NULL, NID_ED448, NID_undef, PKEY_ED448, A(algid_ed448)},
+    {SIGN_RSA_PKCS1_RAW, "RSA_PKCS1_RAW", K_RSA_RAW, NULL, NID_undef, NID_undef, PKEY_NONE, NULL,
+     0},
 };
 #undef A
 
@@ -115,6 +117,7 @@ static bool fits(const struct scheme_desc *d, const struct pkey *k)
 
 	switch (d->kind) {
 	case K_RSA_PKCS1:
+	case K_RSA_RAW:
 		return t == PKEY_RSA;
 	case K_RSA_PSS:
 		return t == PKEY_RSA || t == PKEY_RSA_PSS;
@@ -222,6 +225,58 @@ out:
 	return err;
 }
 
+/* IKEv1 RSA signatures: PKCS#1 v1.5 type 1 padding around the data itself, no DigestInfo. */
+static int raw_create(const struct pkey *k, const void *data, size_t len, uint8_t **sig,
+		      size_t *siglen)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	uint8_t *buf = NULL;
+	size_t n = 0, modlen = (pkey_bits(k) + 7) / 8;
+	int err = ERR_INVAL;
+
+	if (len + 11 > modlen)
+		goto out;
+	err = ERR_CRYPTO;
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey_evp(k), NULL);
+	if (!ctx || EVP_PKEY_sign_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_sign(ctx, NULL, &n, data, len) != 1)
+		goto out;
+	err = ERR_NOMEM;
+	buf = malloc(n);
+	if (!buf)
+		goto out;
+	err = ERR_CRYPTO;
+	if (EVP_PKEY_sign(ctx, buf, &n, data, len) != 1 || n != modlen)
+		goto out;
+	*sig = buf;
+	*siglen = n;
+	buf = NULL;
+	err = 0;
+out:
+	free(buf);
+	EVP_PKEY_CTX_free(ctx);
+	return err;
+}
+
+static int raw_verify(const struct pkey *k, const void *data, size_t len, const uint8_t *sig,
+		      size_t siglen)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	int err = ERR_AUTH;
+
+	if (siglen != (pkey_bits(k) + 7) / 8)
+		goto out;
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey_evp(k), NULL);
+	if (ctx && EVP_PKEY_verify_init(ctx) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+	    EVP_PKEY_verify(ctx, sig, siglen, data, len) == 1)
+		err = 0;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	return err;
+}
+
 int sign_create(const struct pkey *k, enum sign_scheme s, const void *data, size_t len,
 		uint8_t **sig, size_t *siglen)
 {
@@ -233,6 +288,10 @@ int sign_create(const struct pkey *k, enum sign_scheme s, const void *data, size
 
 	if (!d || !k || !fits(d, k) || !pkey_has_private(k))
 		goto out;
+	if (d->kind == K_RSA_RAW) {
+		err = raw_create(k, data, len, sig, siglen);
+		goto out;
+	}
 	err = md_init(d, k, true, &mctx);
 	if (err)
 		goto out;
@@ -281,6 +340,10 @@ int sign_verify(const struct pkey *k, enum sign_scheme s, const void *data, size
 	err = ERR_AUTH;
 	if (!sig || siglen == 0)
 		goto out;
+	if (d->kind == K_RSA_RAW) {
+		err = raw_verify(k, data, len, sig, siglen);
+		goto out;
+	}
 	if (d->kind == K_ECDSA_P1363) {
 		if (siglen != 2 * ecdsa_half(k))
 			goto out;

@@ -7,6 +7,9 @@
  *   ECDSA with SHA-256/384/512, r || s       IKEv2 methods 9/10/11 (RFC 4754): IEEE P1363,
  *                                            r and s each left-padded to the order length
  *   Ed25519, Ed448 (pure, no prehash)        RFC 8420
+ *   RSA PKCS#1 v1.5 "raw"                    IKEv1 RSA signatures (RFC 2409 §5.1): type 1
+ *                                            padding around the data (HASH_I/HASH_R) itself,
+ *                                            no hash, no DigestInfo; data <= modulus - 11
  *
  * RFC 7427 carries the scheme as a DER AlgorithmIdentifier in front of the signature:
  * sign_algid gives the bytes we send, sign_algid_parse maps received bytes to a scheme.
@@ -37,6 +40,7 @@ enum sign_scheme {
 	SIGN_ECDSA_P1363_SHA512,
 	SIGN_ED25519,
 	SIGN_ED448,
+	SIGN_RSA_PKCS1_RAW, /* IKEv1 */
 	SIGN_SCHEME_COUNT,
 };
 
@@ -48,7 +52,8 @@ const char *sign_scheme_name(enum sign_scheme s);
 bool sign_scheme_fits(enum sign_scheme s, const struct pkey *k);
 
 /* Signs data with private key k. 0 and *sig (malloc'd, caller frees) of *siglen bytes;
- * ERR_INVAL when the scheme does not fit the key or the key has no private half;
+ * ERR_INVAL when the scheme does not fit the key or the key has no private half (or, for RSA
+ * raw, the data is longer than the modulus length - 11);
  * ERR_CRYPTO / ERR_NOMEM on failure. */
 int sign_create(const struct pkey *k, enum sign_scheme s, const void *data, size_t len,
 		uint8_t **sig, size_t *siglen);
@@ -60,7 +65,7 @@ int sign_verify(const struct pkey *k, enum sign_scheme s, const void *data, size
 		const uint8_t *sig, size_t siglen);
 
 /* RFC 7427 §3: the DER AlgorithmIdentifier for scheme s (static bytes). ERR_UNSUPPORTED for
- * the r || s ECDSA schemes and SIGN_NONE, which have none. */
+ * the r || s ECDSA schemes, RSA raw and SIGN_NONE, which have none. */
 int sign_algid(enum sign_scheme s, const uint8_t **der, size_t *len);
 
 /* Maps a received DER AlgorithmIdentifier to a scheme. RSA PKCS#1 identifiers may carry NULL

@@ -65,6 +65,32 @@ static struct pkey *load_hex_public(const char *hex)
 	return k;
 }
 
+/* DigestInfo (RFC 8017 §9.2 note 1) || hash of msg for a PKCS#1 scheme; its length or 0. */
+static size_t digest_info(enum sign_scheme s, const uint8_t *msg, size_t len, uint8_t *out)
+{
+	static const uint8_t p256[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+				       0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+	static const uint8_t p384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+				       0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
+	static const uint8_t p512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+				       0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
+	const uint8_t *prefix = s == SIGN_RSA_PKCS1_SHA256   ? p256
+				: s == SIGN_RSA_PKCS1_SHA384 ? p384
+				: s == SIGN_RSA_PKCS1_SHA512 ? p512
+							     : NULL;
+	const EVP_MD *md = s == SIGN_RSA_PKCS1_SHA256	? EVP_sha256()
+			   : s == SIGN_RSA_PKCS1_SHA384 ? EVP_sha384()
+							: EVP_sha512();
+	unsigned int hl = 0;
+
+	if (!prefix)
+		return 0;
+	memcpy(out, prefix, 19);
+	if (EVP_Digest(msg, len, out + 19, &hl, md, NULL) != 1)
+		return 0;
+	return 19 + hl;
+}
+
 /* kind: "ecdsa", "p1363", "pkcs1", "pss", "ed25519", "ed448" */
 static void wycheproof_verify(const char *file, const char *kind, size_t want_cases)
 {
@@ -113,6 +139,13 @@ static void wycheproof_verify(const char *file, const char *kind, size_t want_ca
 				goto next;
 			}
 			err = sign_verify(k, s, msg, msgl, sig, sigl);
+			if (strcmp(kind, "pkcs1") == 0) {
+				/* IKEv1's raw form over DigestInfo || hash decides the same */
+				uint8_t di[19 + 64];
+				size_t dil = digest_info(s, msg, msgl, di);
+				T_OK(dil > 0, "DigestInfo");
+				T_EQ(sign_verify(k, SIGN_RSA_PKCS1_RAW, di, dil, sig, sigl), err);
+			}
 			if (strcmp(result, "valid") == 0) {
 				T_OK(err == 0, "%s tc %d: valid -> %d", file, id, err);
 				valid += err == 0;
@@ -470,6 +503,7 @@ static const struct {
     {__LINE__, SIGN_ECDSA_P1363_SHA256, PKEY_EC, 521, 132}, /* hash and curve independent */
     {__LINE__, SIGN_ED25519, PKEY_ED25519, 0, 64},
     {__LINE__, SIGN_ED448, PKEY_ED448, 0, 114},
+    {__LINE__, SIGN_RSA_PKCS1_RAW, PKEY_RSA, 2048, 256},
 };
 
 /* Independent check with OpenSSL for the DER and EdDSA forms. */
@@ -572,7 +606,8 @@ static void test_roundtrip(void)
 		if (schemes[i].siglen)
 			T_EQ_ROW(row, sigl, schemes[i].siglen);
 		T_EQ_ROW(row, sign_verify(k, s, "message", 7, sig, sigl), 0);
-		if (s < SIGN_ECDSA_P1363_SHA256 || s > SIGN_ECDSA_P1363_SHA512)
+		if ((s < SIGN_ECDSA_P1363_SHA256 || s > SIGN_ECDSA_P1363_SHA512) &&
+		    s != SIGN_RSA_PKCS1_RAW)
 			T_OK_ROW(row, openssl_verify(k, s, sig, sigl), "OpenSSL verifies");
 		/* failures */
 		T_EQ_ROW(row, sign_verify(k, s, "messagf", 7, sig, sigl), ERR_AUTH);
@@ -612,6 +647,33 @@ static void test_roundtrip(void)
 	T_EQ(sign_verify(ed, SIGN_NONE, "m", 1, (const uint8_t *)"s", 1), ERR_INVAL);
 	T_EQ(sign_verify(ed, SIGN_SCHEME_COUNT, "m", 1, (const uint8_t *)"s", 1), ERR_INVAL);
 	pkey_free(ed);
+}
+
+/* IKEv1 raw RSA over DigestInfo || SHA-256(m) is the PKCS#1 SHA-256 signature of m
+ * (deterministic padding), and data too long for the modulus is refused. */
+static void test_rsa_raw(void)
+{
+	struct pkey *k = cached_key(PKEY_RSA, 2048, 0);
+	uint8_t di[19 + 64], *a = NULL, *b = NULL, big[246] = {0};
+	size_t dil, al = 0, bl = 0;
+
+	if (!k)
+		return;
+	dil = digest_info(SIGN_RSA_PKCS1_SHA256, (const uint8_t *)"abc", 3, di);
+	T_EQ(sign_create(k, SIGN_RSA_PKCS1_RAW, di, dil, &a, &al), 0);
+	T_EQ(sign_create(k, SIGN_RSA_PKCS1_SHA256, "abc", 3, &b, &bl), 0);
+	if (a && b)
+		T_MEM(a, al, b, bl);
+	T_EQ(sign_verify(k, SIGN_RSA_PKCS1_RAW, di, dil - 1, a, al), ERR_AUTH);
+	free(a);
+	a = NULL;
+	T_EQ(sign_create(k, SIGN_RSA_PKCS1_RAW, big, 245, &a, &al), 0);
+	T_EQ(sign_verify(k, SIGN_RSA_PKCS1_RAW, big, 245, a, al), 0);
+	free(a);
+	a = NULL;
+	T_EQ(sign_create(k, SIGN_RSA_PKCS1_RAW, big, 246, &a, &al), ERR_INVAL);
+	T_OK(a == NULL, "nothing signed");
+	free(b);
 }
 
 /* ---- RFC 7427 AlgorithmIdentifiers ---- */
@@ -693,12 +755,12 @@ static void test_algid_vs_openssl(void)
 		size_t len = 0, wantl = 0;
 		enum sign_scheme back = SIGN_NONE;
 		bool p1363 = s >= SIGN_ECDSA_P1363_SHA256 && s <= SIGN_ECDSA_P1363_SHA512;
-		struct pkey *k = s <= SIGN_RSA_PSS_SHA512 ? rsa
-				 : s == SIGN_ED25519	  ? ed
-				 : s == SIGN_ED448	  ? ed4
-							  : ec;
+		struct pkey *k = s <= SIGN_RSA_PSS_SHA512 || s == SIGN_RSA_PKCS1_RAW ? rsa
+				 : s == SIGN_ED25519				     ? ed
+				 : s == SIGN_ED448				     ? ed4
+										     : ec;
 
-		if (p1363) {
+		if (p1363 || s == SIGN_RSA_PKCS1_RAW) {
 			T_EQ(sign_algid(s, &der, &len), ERR_UNSUPPORTED);
 			continue;
 		}
@@ -800,6 +862,7 @@ int main(void)
 	test_load();
 	test_load_errors();
 	test_roundtrip();
+	test_rsa_raw();
 	test_algid_vs_openssl();
 	test_algid_parse();
 	cache_free();
