@@ -156,10 +156,12 @@ setup_wireguard() {
 setup_rampart() {
 	if [ ! -x "$RAMPARTD" ] || [ ! -x "$RAMPART" ]; then
 		CASE_SKIP="no $RAMPARTD or $RAMPART (make all)"
+		CASE_KEEP=0
 		return 1
 	fi
 	if [ ! -f "$root/tests/netns/rampart_tunnel.sh" ]; then
 		CASE_SKIP="the data plane is not on main yet (no tests/netns/rampart_tunnel.sh)"
+		CASE_KEEP=0
 		return 1
 	fi
 	CASE_SKIP="tests/netns/rampart_tunnel.sh exists but is not wired into bench/run.sh yet"
@@ -303,6 +305,7 @@ bench_case() {
 	local i
 	CASE=$1
 	CASE_SKIP=""
+	CASE_KEEP=1
 	CASE_PIDS=""
 	say "--- $CASE"
 	ns_create NA "$CASE-a" && ns_create NB "$CASE-b" &&
@@ -312,9 +315,12 @@ bench_case() {
 	}
 	if ! "setup_$CASE"; then
 		[ -n "$CASE_SKIP" ] || CASE_SKIP="setup failed"
+		# keep the logs of a setup that broke (not of one that cannot run here yet)
+		[ "$CASE_KEEP" = 1 ] && T_KEEP=1
 		say "$CASE: not available ($CASE_SKIP)"
 		echo "$CASE skip $CASE_SKIP" >>"$RESULTS"
 	elif ! ping_ok "$NA" "$CASE_DST" "$CASE_SRC" 3; then
+		T_KEEP=1
 		say "$CASE: not available (no ping through the tunnel)"
 		echo "$CASE skip no ping through the tunnel" >>"$RESULTS"
 	else
