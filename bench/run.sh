@@ -13,6 +13,7 @@
 #               one CHILD_SA = one AES-128-GCM SA each way (esp_proposals aes128gcm16)
 #   wireguard   wireguard-go <-> wireguard-go, configured with wg
 #   rampart     rampartd <-> rampartd, static AES-128-GCM SAs keyed with `rampart xfrm`
+#               (tests/netns/rampart_tunnel.sh), ESP in UDP unless BENCH_RAMPART_ENCAP=esp
 #
 # Per case: iperf3 TCP for BENCH_TIME s (default 30), REPEAT times (default 3), median quoted;
 # then 64-byte UDP as fast as the sender goes (build/bench/udpblast with sendmmsg/recvmmsg, or
@@ -37,6 +38,8 @@ BENCH_PPS=${BENCH_PPS:-1}
 RAMPARTD=${RAMPARTD:-$root/build/rampartd}
 RAMPART=${RAMPART:-$root/build/rampart}
 UDPBLAST=${UDPBLAST:-$root/build/bench/udpblast}
+RAMPART_TUNNEL_SH=${RAMPART_TUNNEL_SH:-$root/tests/netns/rampart_tunnel.sh}
+BENCH_RAMPART_ENCAP=${BENCH_RAMPART_ENCAP:-udp}
 HZ=$(getconf CLK_TCK)
 RESULTS=$T_TMP/results
 
@@ -153,19 +156,35 @@ setup_wireguard() {
 	CASE_DST=10.10.0.2
 }
 
+# Rampart: tests/netns/rampart_tunnel.sh (rt_start, rt_tunnel) with static SAs keyed through
+# `rampart xfrm`, one AES-128-GCM SA each way, tunnel mode. BENCH_RAMPART_ENCAP=udp (default,
+# like charon's kernel-libipsec, which always encapsulates) or esp (plain ESP, IP protocol 50).
 setup_rampart() {
 	if [ ! -x "$RAMPARTD" ] || [ ! -x "$RAMPART" ]; then
 		CASE_SKIP="no $RAMPARTD or $RAMPART (make all)"
 		CASE_KEEP=0
 		return 1
 	fi
-	if [ ! -f "$root/tests/netns/rampart_tunnel.sh" ]; then
+	if [ ! -f "$RAMPART_TUNNEL_SH" ]; then
 		CASE_SKIP="the data plane is not on main yet (no tests/netns/rampart_tunnel.sh)"
 		CASE_KEEP=0
 		return 1
 	fi
-	CASE_SKIP="tests/netns/rampart_tunnel.sh exists but is not wired into bench/run.sh yet"
-	return 1
+	. "$RAMPART_TUNNEL_SH"
+	addr_add "$NA" lo 10.10.1.1/32 && addr_add "$NB" lo 10.10.2.1/32 || return 1
+	if ! rt_start RA "$NA" || ! rt_start RB "$NB"; then
+		CASE_SKIP="rampartd did not start (logs $T_TMP/RA.log, $T_TMP/RB.log)"
+		return 1
+	fi
+	if ! rt_tunnel RA RB 192.0.2.1 192.0.2.2 10.10.1.0/24 10.10.2.0/24 \
+		"$BENCH_RAMPART_ENCAP" gcm >"$T_TMP/rt_tunnel.log" 2>&1; then
+		CASE_SKIP="rampart xfrm refused the SAs ($(tail -n 1 "$T_TMP/rt_tunnel.log"))"
+		return 1
+	fi
+	CASE_SRC=10.10.1.1
+	CASE_DST=10.10.2.1
+	CASE_PIDS="$(rt_pid RA) $(rt_pid RB)"
+	say "rampart: AES-128-GCM, $BENCH_RAMPART_ENCAP, $RAMPARTD"
 }
 
 # ---- measuring -------------------------------------------------------------------------------
@@ -300,6 +319,31 @@ median() {
 		}'
 }
 
+# ping_checked: pings through the case's path; for tunnels, a capture on the outer link must
+# hold no plaintext ICMP (a bypass would make the figures meaningless).
+ping_checked() {
+	local pcap=$T_TMP/$CASE-ping.pcap n
+	capture_start "$NA" a0 "$pcap" icmp || {
+		CASE_SKIP="tcpdump did not start"
+		return 1
+	}
+	if ! ping_ok "$NA" "$CASE_DST" "$CASE_SRC" 3; then
+		capture_stop
+		CASE_SKIP="no ping through the tunnel"
+		return 1
+	fi
+	capture_stop
+	n=$(capture_count "$pcap")
+	if [ "$CASE" != plain ] && [ "$n" != 0 ]; then
+		CASE_SKIP="$n plaintext ICMP packets on the outer link: not a tunnel"
+		return 1
+	fi
+	if [ "$CASE" = plain ] && [ "$n" = 0 ]; then
+		CASE_SKIP="the capture saw no ping on the plain link"
+		return 1
+	fi
+}
+
 # bench_case NAME: fresh namespaces, the case's tunnel, the runs; then everything torn down.
 bench_case() {
 	local i
@@ -319,10 +363,10 @@ bench_case() {
 		[ "$CASE_KEEP" = 1 ] && T_KEEP=1
 		say "$CASE: not available ($CASE_SKIP)"
 		echo "$CASE skip $CASE_SKIP" >>"$RESULTS"
-	elif ! ping_ok "$NA" "$CASE_DST" "$CASE_SRC" 3; then
+	elif ! ping_checked; then
 		T_KEEP=1
-		say "$CASE: not available (no ping through the tunnel)"
-		echo "$CASE skip no ping through the tunnel" >>"$RESULTS"
+		say "$CASE: not available ($CASE_SKIP)"
+		echo "$CASE skip $CASE_SKIP" >>"$RESULTS"
 	else
 		i=1
 		while [ $i -le "$REPEAT" ]; do
