@@ -1,8 +1,12 @@
 #!/bin/sh
-# Rampart's ISAKMP decoder on IKEv1 traffic produced by an independent implementation:
-# strongSwan's charon (IKEv1, PSK) in two namespaces, main mode + quick mode with PFS, DPD,
-# delete, then aggressive mode. Every datagram captured on the link is decoded by the ISAKMP
-# codec (ASan build): plaintext messages payload by payload, encrypted ones up to the header.
+# Rampart's ISAKMP codec against an independent implementation, strongSwan's charon (IKEv1,
+# PSK) in two namespaces:
+# 1. decoder: main mode + quick mode with PFS, DPD, delete, then aggressive mode between two
+#    charons; every datagram captured on the link is decoded (ASan build): plaintext messages
+#    payload by payload, encrypted ones up to the header.
+# 2. encoder: main mode messages 1 and 3 built by Rampart's encoder (the samples binary) are
+#    sent to charon b, which must parse them (its log lists the payloads) and answer with
+#    messages 2 and 4, which the decoder decodes.
 #
 #   ns a                                            ns b
 #   lo 10.1.0.1/32                                 lo 10.2.0.1/32
@@ -129,7 +133,56 @@ t_expect_eq "no unknown vendor ID" 0 "$(grep -c 'VID\[unknown\]' "$out")"
 t_expect_ge "quick mode messages (encrypted)" 6 "$(grep -c 'Quick Mode.* enc=1' "$out")"
 t_expect_ge "informational messages (DPD, delete)" 3 "$(grep -c 'Informational.* enc=1' "$out")"
 
+# ---- 2. charon parses what Rampart's encoder writes -------------------------------------------
+# b accepts the samples' first transform (AES-256, SHA2-256, PSK, MODP 2048).
+sed 's/proposals = aes128-sha256-modp2048,3des-sha1-modp1024/proposals = aes256-sha256-modp2048/; s/^\([[:space:]]*remote_addrs = \).*/\1%any/' \
+	"$T_TMP/b-no.conf" >"$T_TMP/b-enc.conf"
+t_check "b loads the responder config" charon_load "$DB" "$T_TMP/b-enc.conf"
+samples=$T_TMP/samples
+mkdir -p "$samples"
+t_check "samples dumped" "$DECODER" --dump "$samples"
+replies=$T_TMP/replies.hex
+# From an ephemeral port of a: MM1, then MM3 with the responder cookie of MM2 and, in place of
+# the sample's filler, a valid MODP 2048 public value (charon checks it) from the vectors.
+vectors=${VECTORS:-$here/../../../shared/vectors}
+ip netns exec "$A" /usr/bin/python3 - "$samples/01-mm1.bin" "$samples/02-mm3.bin" \
+	"$vectors/rfc/ike_dh_groups_ke_payloads.json" >"$replies" 2>"$T_TMP/send.err" <<'PY'
+import json, socket, sys
+mm1 = open(sys.argv[1], "rb").read()
+mm3 = bytearray(open(sys.argv[2], "rb").read())
+ke = next(bytes.fromhex(v["ke_payload_i"]) for v in json.load(open(sys.argv[3]))["vectors"]
+          if v["id"] == "modp2048")
+assert mm3[16] == 4 and int.from_bytes(mm3[30:32], "big") == 4 + len(ke) == 260
+mm3[32:32 + len(ke)] = ke
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.1", 0))
+s.settimeout(5)
+s.sendto(mm1, ("192.0.2.2", 500))
+mm2 = s.recv(65535)
+print(mm2.hex())
+mm3[0:8] = mm1[0:8]
+mm3[8:16] = mm2[8:16]
+s.sendto(bytes(mm3), ("192.0.2.2", 500))
+print(s.recv(65535).hex())
+PY
+t_expect_eq "charon answered MM1 and MM3" 2 "$(grep -c . "$replies")"
+t_check "charon parsed MM1 (SA and six VIDs)" \
+	grep -q "parsed ID_PROT request 0 \[ SA V V V V V V \]" "$DB/charon.log"
+t_check "charon parsed MM3 (KE, nonce, CR, two NAT-D)" \
+	grep -q "parsed ID_PROT request 0 \[ KE No CERTREQ NAT-D NAT-D \]" "$DB/charon.log"
+rout=$T_TMP/replies.out
+"$DECODER" --decode "$replies" >"$rout" 2>&1
+t_expect_eq "charon's answers decode" 0 "$?"
+t_expect_eq "MM2 selects the offered first transform" 1 \
+	"$(grep -c 'Main Mode.* SA\[props=1 xforms=1 attrs=7\]' "$rout")"
+t_expect_eq "MM4 carries KE, nonce and NAT-D" 1 \
+	"$(grep -c 'Main Mode.* KE NONCE NAT-D NAT-D' "$rout")"
+
 if [ "$T_FAIL" -ne 0 ]; then
+	echo "--- decoder output (replies)"
+	cat "$rout" "$T_TMP/send.err" 2>/dev/null
+	echo "--- charon b log tail"
+	tail -n 30 "$DB/charon.log"
 	echo "--- decoder output"
 	cat "$out"
 	echo "--- charon a log tail"
