@@ -7,6 +7,7 @@
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
@@ -230,6 +231,22 @@ int pkey_load_public(const void *data, size_t len, struct pkey **out)
 	if (!err)
 		*out = k;
 	return err;
+}
+
+int pkey_from_spki_der(const uint8_t *der, size_t len, struct pkey **out)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *evp;
+
+	if (!der || len == 0 || len > KEYFILE_MAX)
+		return ERR_INVAL;
+	evp = d2i_PUBKEY(NULL, &p, (long)len);
+	if (!evp || p != der + len) {
+		EVP_PKEY_free(evp);
+		ERR_clear_error();
+		return ERR_INVAL;
+	}
+	return pkey_from_evp(evp, out);
 }
 
 int pkey_load_private_file(const char *path, const char *passphrase, struct pkey **out)

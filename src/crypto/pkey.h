@@ -40,6 +40,11 @@ int pkey_load_private_file(const char *path, const char *passphrase, struct pkey
 int pkey_load_public(const void *data, size_t len, struct pkey **out);
 int pkey_load_public_file(const char *path, struct pkey **out);
 
+/* A public key from exactly one DER SubjectPublicKeyInfo, nothing else accepted: for keys a
+ * peer sends (RFC 7670 raw public keys, CERT encoding 15). ERR_INVAL when malformed or with
+ * trailing bytes; ERR_UNSUPPORTED for other key types or curves. */
+int pkey_from_spki_der(const uint8_t *der, size_t len, struct pkey **out);
+
 /* A fresh key: PKEY_RSA / PKEY_RSA_PSS with param = modulus bits (2048..16384), PKEY_EC with
  * param = 256, 384 or 521, PKEY_ED25519 / PKEY_ED448 with param 0. */
 int pkey_generate(enum pkey_type type, unsigned param, struct pkey **out);

@@ -130,6 +130,53 @@ static bool fits(const struct scheme_desc *d, const struct pkey *k)
 	return false;
 }
 
+const char *sign_scheme_digest(enum sign_scheme s)
+{
+	const struct scheme_desc *d = scheme_find(s);
+	return d ? d->md : NULL;
+}
+
+size_t sign_schemes_for_key(const struct pkey *k, enum sign_scheme *out, size_t cap)
+{
+	static const enum sign_scheme rsa[] = {SIGN_RSA_PSS_SHA256,   SIGN_RSA_PSS_SHA384,
+					       SIGN_RSA_PSS_SHA512,   SIGN_RSA_PKCS1_SHA256,
+					       SIGN_RSA_PKCS1_SHA384, SIGN_RSA_PKCS1_SHA512};
+	static const enum sign_scheme ec256[] = {SIGN_ECDSA_SHA256, SIGN_ECDSA_SHA384,
+						 SIGN_ECDSA_SHA512};
+	static const enum sign_scheme ec384[] = {SIGN_ECDSA_SHA384, SIGN_ECDSA_SHA512,
+						 SIGN_ECDSA_SHA256};
+	static const enum sign_scheme ec521[] = {SIGN_ECDSA_SHA512, SIGN_ECDSA_SHA384,
+						 SIGN_ECDSA_SHA256};
+	static const enum sign_scheme ed25519[] = {SIGN_ED25519};
+	static const enum sign_scheme ed448[] = {SIGN_ED448};
+	const enum sign_scheme *list = NULL;
+	size_t n = 0, i;
+
+	switch (pkey_type(k)) {
+	case PKEY_RSA:
+		list = rsa, n = 6;
+		break;
+	case PKEY_RSA_PSS:
+		list = rsa, n = 3;
+		break;
+	case PKEY_EC:
+		list = pkey_bits(k) <= 256 ? ec256 : pkey_bits(k) <= 384 ? ec384 : ec521;
+		n = 3;
+		break;
+	case PKEY_ED25519:
+		list = ed25519, n = 1;
+		break;
+	case PKEY_ED448:
+		list = ed448, n = 1;
+		break;
+	case PKEY_NONE:
+		break;
+	}
+	for (i = 0; i < n && i < cap; i++)
+		out[i] = list[i];
+	return i;
+}
+
 bool sign_scheme_fits(enum sign_scheme s, const struct pkey *k)
 {
 	const struct scheme_desc *d = scheme_find(s);

@@ -47,6 +47,19 @@ enum sign_scheme {
 /* "RSA_PKCS1_SHA256", "ECDSA_P1363_SHA384", ...; "unknown" otherwise. */
 const char *sign_scheme_name(enum sign_scheme s);
 
+/* The digest a scheme hashes with ("SHA1", "SHA256", "SHA384", "SHA512"), or NULL for
+ * EdDSA, RSA raw and unknown schemes (RFC 7427 §4 "Identity" for EdDSA). For choosing what
+ * to announce in SIGNATURE_HASH_ALGORITHMS. */
+const char *sign_scheme_digest(enum sign_scheme s);
+
+/* The RFC 7427 schemes key k can sign with, most preferred first, into out[0..return):
+ *   RSA      PSS SHA-256/384/512, then PKCS#1 SHA-256/384/512 (RFC 8247 §3.2)
+ *   RSA-PSS  PSS SHA-256/384/512
+ *   EC       ECDSA with the hash of the curve's size first (P-256: SHA-256, ...), then the rest
+ *   Ed25519 / Ed448  their own scheme
+ * At most cap entries are written; the return value is the number written. */
+size_t sign_schemes_for_key(const struct pkey *k, enum sign_scheme *out, size_t cap);
+
 /* True when key k can make / check signatures of scheme s (RSA keys: PKCS#1 and PSS; RSA-PSS
  * keys: PSS only; EC keys: ECDSA on any of the three curves; Ed25519/Ed448 their own). */
 bool sign_scheme_fits(enum sign_scheme s, const struct pkey *k);

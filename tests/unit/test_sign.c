@@ -841,6 +841,132 @@ static void test_algid_parse(void)
 	}
 }
 
+/* ---- scheme lists and digests; SPKI from a peer ---- */
+
+static void test_scheme_lists(void)
+{
+	static const struct {
+		int line;
+		enum pkey_type type;
+		unsigned param;
+		size_t n;
+		enum sign_scheme want[6];
+	} rows[] = {
+	    {__LINE__,
+	     PKEY_RSA,
+	     2048,
+	     6,
+	     {SIGN_RSA_PSS_SHA256, SIGN_RSA_PSS_SHA384, SIGN_RSA_PSS_SHA512, SIGN_RSA_PKCS1_SHA256,
+	      SIGN_RSA_PKCS1_SHA384, SIGN_RSA_PKCS1_SHA512}},
+	    {__LINE__,
+	     PKEY_RSA_PSS,
+	     2048,
+	     3,
+	     {SIGN_RSA_PSS_SHA256, SIGN_RSA_PSS_SHA384, SIGN_RSA_PSS_SHA512}},
+	    {__LINE__, PKEY_EC, 256, 3, {SIGN_ECDSA_SHA256, SIGN_ECDSA_SHA384, SIGN_ECDSA_SHA512}},
+	    {__LINE__, PKEY_EC, 384, 3, {SIGN_ECDSA_SHA384, SIGN_ECDSA_SHA512, SIGN_ECDSA_SHA256}},
+	    {__LINE__, PKEY_EC, 521, 3, {SIGN_ECDSA_SHA512, SIGN_ECDSA_SHA384, SIGN_ECDSA_SHA256}},
+	    {__LINE__, PKEY_ED25519, 0, 1, {SIGN_ED25519}},
+	    {__LINE__, PKEY_ED448, 0, 1, {SIGN_ED448}},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int row = rows[i].line;
+		struct pkey *k = cached_key(rows[i].type, rows[i].param, 0);
+		enum sign_scheme got[8];
+		const uint8_t *der;
+		size_t n, len;
+
+		T_OK_ROW(row, k != NULL, "key");
+		if (!k)
+			continue;
+		n = sign_schemes_for_key(k, got, 8);
+		T_EQ_ROW(row, n, rows[i].n);
+		for (size_t j = 0; j < n && j < rows[i].n; j++) {
+			uint8_t *sig = NULL;
+			size_t sigl = 0;
+			T_EQ_ROW(row, got[j], rows[i].want[j]);
+			/* every listed scheme fits, has an RFC 7427 identifier, and signs */
+			T_OK_ROW(row, sign_scheme_fits(got[j], k), "fits");
+			T_EQ_ROW(row, sign_algid(got[j], &der, &len), 0);
+			T_EQ_ROW(row, sign_create(k, got[j], "m", 1, &sig, &sigl), 0);
+			T_EQ_ROW(row, sign_verify(k, got[j], "m", 1, sig, sigl), 0);
+			free(sig);
+		}
+		T_EQ_ROW(row, sign_schemes_for_key(k, got, 1), 1);
+		T_EQ_ROW(row, got[0], rows[i].want[0]);
+		T_EQ_ROW(row, sign_schemes_for_key(k, got, 0), 0);
+	}
+
+	static const struct {
+		int line;
+		enum sign_scheme s;
+		const char *md;
+	} digests[] = {
+	    {__LINE__, SIGN_RSA_PKCS1_SHA1, "SHA1"},
+	    {__LINE__, SIGN_RSA_PSS_SHA384, "SHA384"},
+	    {__LINE__, SIGN_ECDSA_SHA256, "SHA256"},
+	    {__LINE__, SIGN_ECDSA_P1363_SHA512, "SHA512"},
+	    {__LINE__, SIGN_RSA_PKCS1_SHA512, "SHA512"},
+	    {__LINE__, SIGN_ED25519, NULL},
+	    {__LINE__, SIGN_ED448, NULL},
+	    {__LINE__, SIGN_RSA_PKCS1_RAW, NULL},
+	    {__LINE__, SIGN_NONE, NULL},
+	    {__LINE__, SIGN_SCHEME_COUNT, NULL},
+	};
+	for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
+		const char *md = sign_scheme_digest(digests[i].s);
+		T_OK_ROW(digests[i].line,
+			 md == digests[i].md ||
+			     (md && digests[i].md && strcmp(md, digests[i].md) == 0),
+			 "digest %s", md ? md : "(none)");
+	}
+}
+
+static void test_spki_from_peer(void)
+{
+	static const char *files[] = {"wycheproof/ed25519_test.json", "wycheproof/ed448_test.json",
+				      "wycheproof/ecdsa_secp384r1_sha384_test.json",
+				      "wycheproof/rsa_pss_2048_sha256_mgf1_32_test.json"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		json_t *j = vec_load(files[i]);
+		const json_t *g = json_array_get(json_object_get(j, "testGroups"), 0);
+		const char *pem = vec_str(g, "publicKeyPem");
+		uint8_t *der = NULL, *longer = NULL;
+		size_t len = 0;
+		struct pkey *a = NULL, *b = NULL, *x = NULL;
+
+		if (vec_hex(vec_str(g, "publicKeyDer"), &der, &len) == 0 && len > 0) {
+			T_EQ(pkey_from_spki_der(der, len, &a), 0);
+			T_EQ(pkey_load_public(der, len, &b), 0);
+			T_OK(a && b && pkey_public_equal(a, b), "%s: same key", files[i]);
+			T_EQ(pkey_from_spki_der(der, len - 1, &x), ERR_INVAL);
+			longer = malloc(len + 1);
+			if (longer) {
+				memcpy(longer, der, len);
+				longer[len] = 0;
+				T_EQ(pkey_from_spki_der(longer, len + 1, &x), ERR_INVAL);
+			}
+			/* PEM is configuration, not peer input */
+			T_EQ(pkey_from_spki_der((const uint8_t *)pem, strlen(pem), &x), ERR_INVAL);
+			T_OK(x == NULL, "nothing loaded");
+		}
+		free(der);
+		free(longer);
+		pkey_free(a);
+		pkey_free(b);
+		json_decref(j);
+	}
+	EVP_PKEY *x25519 = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	uint8_t *der = NULL;
+	size_t len = 0;
+	struct pkey *x = NULL;
+	if (x25519 && serialise(x25519, PUB_SPKI_DER, &der, &len) == 0)
+		T_EQ(pkey_from_spki_der(der, len, &x), ERR_UNSUPPORTED);
+	free(der);
+	EVP_PKEY_free(x25519);
+	T_EQ(pkey_from_spki_der(NULL, 0, &x), ERR_INVAL);
+}
+
 int main(void)
 {
 	wycheproof_verify("wycheproof/ecdsa_secp256r1_sha256_test.json", "ecdsa", 484);
@@ -863,6 +989,8 @@ int main(void)
 	test_load_errors();
 	test_roundtrip();
 	test_rsa_raw();
+	test_scheme_lists();
+	test_spki_from_peer();
 	test_algid_vs_openssl();
 	test_algid_parse();
 	cache_free();
