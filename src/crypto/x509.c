@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -127,8 +128,10 @@ int x509_load_all(const void *data, size_t len, struct x509 **certs, size_t cap,
 				goto out;
 			count++;
 		}
+		/* the loop ends at the end of the text (no further BEGIN line) or at a PEM block
+		 * that does not decode: the latter fails the whole load */
 		err = ERR_INVAL;
-		if (count == 0)
+		if (count == 0 || ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
 			goto out;
 	}
 	memcpy(certs, got, count * sizeof(got[0]));
@@ -246,6 +249,37 @@ int x509_spki_sha1(const struct x509 *c, uint8_t out[PKEY_SHA1_LEN])
 		err = 0;
 	OPENSSL_free(der);
 	return err;
+}
+
+int x509_der_sha1(const struct x509 *c, uint8_t out[PKEY_SHA1_LEN])
+{
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(c->der, c->derlen, out, &mdlen, EVP_sha1(), NULL) != 1 ||
+	    mdlen != PKEY_SHA1_LEN)
+		return ERR_CRYPTO;
+	return 0;
+}
+
+static int time_of(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (!t || !ASN1_TIME_to_tm(t, &tm))
+		return ERR_INVAL;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int x509_validity(const struct x509 *c, int64_t *not_before, int64_t *not_after)
+{
+	int64_t nb, na;
+
+	if (time_of(X509_get0_notBefore(c->x), &nb) || time_of(X509_get0_notAfter(c->x), &na))
+		return ERR_INVAL;
+	*not_before = nb;
+	*not_after = na;
+	return 0;
 }
 
 bool x509_is_ca(const struct x509 *c)

@@ -25,8 +25,9 @@ struct x509_store;
  * bytes); ERR_NOMEM. */
 int x509_load(const void *data, size_t len, struct x509 **out);
 /* Every certificate: one DER certificate, or all certificates of PEM text, in order, into
- * certs[0..*n). ERR_INVAL when there is none; ERR_LIMIT when there are more than cap. On
- * failure nothing is returned. */
+ * certs[0..*n). ERR_INVAL when there is none or a CERTIFICATE block does not decode (text
+ * outside the blocks is ignored); ERR_LIMIT when there are more than cap. On failure nothing
+ * is returned. */
 int x509_load_all(const void *data, size_t len, struct x509 **certs, size_t cap, size_t *n);
 /* The same from files; ERR_IO when unreadable. */
 int x509_load_file(const char *path, struct x509 **out);
@@ -48,6 +49,11 @@ int x509_issuer_text(const struct x509 *c, char *buf, size_t size);
 int x509_public_key(const struct x509 *c, struct pkey **out);
 /* SHA-1 of the SubjectPublicKeyInfo (RFC 7296 §3.7 CERTREQ hashes). */
 int x509_spki_sha1(const struct x509 *c, uint8_t out[PKEY_SHA1_LEN]);
+/* SHA-1 of the certificate's DER (RFC 7296 §3.6 "Hash and URL" encodings 12 and 13). */
+int x509_der_sha1(const struct x509 *c, uint8_t out[PKEY_SHA1_LEN]);
+/* The validity period, seconds since the Unix epoch (UTC). */
+int x509_validity(const struct x509 *c, int64_t *not_before, int64_t *not_after);
+/* basicConstraints CA (or a v1 self-signed root, as OpenSSL's X509_check_ca counts it). */
 bool x509_is_ca(const struct x509 *c);
 
 enum x509_san_type {

@@ -46,6 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkey_free(k);
 	(void)x509_spki_sha1(c, sha);
 	(void)x509_is_ca(c);
+	(void)x509_der_sha1(c, sha);
+	int64_t nb, na;
+	(void)x509_validity(c, &nb, &na);
 	x509_free(c);
 	return 0;
 }

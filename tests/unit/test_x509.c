@@ -236,6 +236,13 @@ static void test_load(void)
 			for (size_t i = 0; i < n; i++)
 				x509_free(all[i]);
 			T_EQ(x509_load_all(bundle, total, all, 2, &n), ERR_LIMIT);
+			/* a truncated last certificate fails the whole bundle */
+			T_EQ(x509_load_all(bundle, total - 100, all, 4, &n), ERR_INVAL);
+			/* a corrupted middle certificate too */
+			uint8_t keep = bundle[al + jl + 100];
+			bundle[al + jl + 100] = '*'; /* not base64 */
+			T_EQ(x509_load_all(bundle, total, all, 4, &n), ERR_INVAL);
+			bundle[al + jl + 100] = keep;
 			/* x509_load takes the first */
 			T_EQ(x509_load(bundle, total, &c), 0);
 			if (c) {
@@ -324,6 +331,20 @@ static void test_keys_and_names(void)
 		pkey_free(ref);
 		pkey_free(priv);
 	}
+	/* validity and the certificate hash (computed independently over i2d_X509) */
+	int64_t nb = 0, na = 0;
+	T_EQ(x509_validity(certs[EE_RSA], &nb, &na), 0);
+	T_EQ(nb, T0);
+	T_EQ(na, T0 + 365 * DAY);
+	T_EQ(x509_validity(certs[ROOT], &nb, &na), 0);
+	T_EQ(nb, T0 - 365 * DAY);
+	uint8_t h[PKEY_SHA1_LEN], w[PKEY_SHA1_LEN], *der = NULL;
+	int dl = i2d_X509(xs[EE_EC], &der);
+	T_OK(dl > 0 && EVP_Digest(der, (size_t)dl, w, NULL, EVP_sha1(), NULL) == 1, "sha1");
+	T_EQ(x509_der_sha1(certs[EE_EC], h), 0);
+	T_MEM(h, sizeof(h), w, sizeof(w));
+	OPENSSL_free(der);
+
 	/* SPKI hashes differ between certificates */
 	uint8_t a[PKEY_SHA1_LEN], b[PKEY_SHA1_LEN];
 	T_EQ(x509_spki_sha1(certs[EE_RSA], a), 0);
