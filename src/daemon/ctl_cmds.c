@@ -8,7 +8,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 
-int ctl_cmds_addr_is_local(const struct xfrm_addr *a)
+int ctl_cmds_addr_is_local(const struct addr *a)
 {
 	struct ifaddrs *ifa = NULL;
 	int found = 0;
@@ -19,11 +19,11 @@ int ctl_cmds_addr_is_local(const struct xfrm_addr *a)
 		if (!i->ifa_addr || i->ifa_addr->sa_family != a->family)
 			continue;
 		if (a->family == AF_INET)
-			found = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, a->a,
+			found = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, a->bytes,
 				       4) == 0;
 		else
 			found = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
-				       a->a, 16) == 0;
+				       a->bytes, 16) == 0;
 	}
 	freeifaddrs(ifa);
 	return found;
@@ -31,7 +31,7 @@ int ctl_cmds_addr_is_local(const struct xfrm_addr *a)
 
 static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_reply *rep)
 {
-	int (*is_local)(const struct xfrm_addr *) =
+	int (*is_local)(const struct addr *) =
 	    c->is_local ? c->is_local : ctl_cmds_addr_is_local;
 	char a[64], b[64];
 	uint8_t dir;
@@ -73,7 +73,7 @@ static void state_del(struct ctl_cmds *c, const struct xfrm_state_spec *s, struc
 	long i = xfrm_db_state_find(c->db, &s->dst, s->proto, s->spi);
 	char b[64];
 
-	if (i < 0 || !xfrm_addr_equal(&c->db->states[i].spec.src, &s->src)) {
+	if (i < 0 || !addr_equal(&c->db->states[i].spec.src, &s->src)) {
 		xfrm_addr_str(&s->dst, b, sizeof(b));
 		ctl_reply_error(rep, "no state dst %s proto %s spi 0x%08x", b,
 				xfrm_proto_name(s->proto), s->spi);

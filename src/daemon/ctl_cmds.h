@@ -31,7 +31,7 @@ struct ctl_cmds {
 	const struct ctl_dp_ops *ops; /* NULL: no data plane */
 	void *dp;
 	/* Overrides the local-address test that decides a state's direction (tests). */
-	int (*is_local)(const struct xfrm_addr *a);
+	int (*is_local)(const struct addr *a);
 };
 
 /* ctl_handler_fn for ctl_server. */
@@ -39,6 +39,6 @@ void ctl_cmds_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_rep
 /* Applies one parsed xfrm command (config loading uses this too). */
 void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *rep);
 /* Whether a is configured on an interface of this network namespace. */
-int ctl_cmds_addr_is_local(const struct xfrm_addr *a);
+int ctl_cmds_addr_is_local(const struct addr *a);
 
 #endif

@@ -98,21 +98,21 @@ static int num_arg(struct cur *c, const char *kw, const char *what, uint64_t min
 	return 0;
 }
 
-static int parse_addr(const char *s, struct xfrm_addr *a)
+static int parse_addr(const char *s, struct addr *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->a) == 1) {
+	if (inet_pton(AF_INET, s, a->bytes) == 1) {
 		a->family = AF_INET;
 		return 0;
 	}
-	if (inet_pton(AF_INET6, s, a->a) == 1) {
+	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
 		a->family = AF_INET6;
 		return 0;
 	}
 	return ERR_INVAL;
 }
 
-static int addr_arg(struct cur *c, const char *kw, struct xfrm_addr *a)
+static int addr_arg(struct cur *c, const char *kw, struct addr *a)
 {
 	const char *s;
 	int r;
@@ -126,7 +126,7 @@ static int addr_arg(struct cur *c, const char *kw, struct xfrm_addr *a)
 	return 0;
 }
 
-static int prefix_arg(struct cur *c, const char *kw, struct xfrm_prefix *p)
+static int prefix_arg(struct cur *c, const char *kw, struct prefix *p)
 {
 	char tmp[INET6_ADDRSTRLEN + 8];
 	const char *s;
@@ -152,7 +152,7 @@ static int prefix_arg(struct cur *c, const char *kw, struct xfrm_prefix *p)
 			    bits);
 	p->len = (uint8_t)len;
 	for (unsigned b = p->len; b < bits; b++) {
-		if (p->addr.a[b / 8] & (0x80 >> (b % 8)))
+		if (p->addr.bytes[b / 8] & (0x80 >> (b % 8)))
 			return fail(c, "invalid prefix \"%s\" for \"%s\": host bits are set", s,
 				    kw);
 	}
@@ -738,13 +738,13 @@ int xfrm_args_split(char *line, const char **words, int max)
 	return n;
 }
 
-void xfrm_addr_str(const struct xfrm_addr *a, char *out, size_t out_size)
+void xfrm_addr_str(const struct addr *a, char *out, size_t out_size)
 {
-	if (!a->family || !inet_ntop(a->family, a->a, out, (socklen_t)out_size))
+	if (!a->family || !inet_ntop(a->family, a->bytes, out, (socklen_t)out_size))
 		snprintf(out, out_size, "?");
 }
 
-void xfrm_prefix_str(const struct xfrm_prefix *p, char *out, size_t out_size)
+void xfrm_prefix_str(const struct prefix *p, char *out, size_t out_size)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -773,29 +773,4 @@ const char *xfrm_proto_name(uint8_t proto)
 		return "gre";
 	}
 	return NULL;
-}
-
-int xfrm_addr_equal(const struct xfrm_addr *a, const struct xfrm_addr *b)
-{
-	size_t n = a->family == AF_INET ? 4 : 16;
-	return a->family == b->family && memcmp(a->a, b->a, n) == 0;
-}
-
-int xfrm_addr_is_unspec(const struct xfrm_addr *a)
-{
-	static const uint8_t zero[16];
-	return a->family == 0 || memcmp(a->a, zero, sizeof(zero)) == 0;
-}
-
-int xfrm_prefix_contains(const struct xfrm_prefix *p, const struct xfrm_addr *addr)
-{
-	unsigned full = p->len / 8, rem = p->len % 8;
-
-	if (p->addr.family != addr->family)
-		return 0;
-	if (memcmp(p->addr.a, addr->a, full) != 0)
-		return 0;
-	if (rem && ((p->addr.a[full] ^ addr->a[full]) & (0xff << (8 - rem)) & 0xff))
-		return 0;
-	return 1;
 }

@@ -14,22 +14,13 @@
 #include <stdint.h>
 
 #include "daemon/xfrm_alg.h"
+#include "lib/addr.h"
 #include "lib/secret.h"
 
 #define XFRM_ARGS_MAX	       64   /* tokens in one command */
 #define XFRM_LINE_MAX	       1024 /* bytes in one config line */
 #define XFRM_REPLAY_WINDOW_MAX 4096 /* packets; bounded by the data plane's bitmap */
 #define XFRM_ERR_MAX	       256  /* bytes of an error message */
-
-struct xfrm_addr {
-	uint8_t family; /* AF_INET or AF_INET6 */
-	uint8_t a[16];	/* network order; IPv4 in the first 4 bytes */
-};
-
-struct xfrm_prefix {
-	struct xfrm_addr addr; /* host bits are zero */
-	uint8_t len;
-};
 
 enum xfrm_mode {
 	XFRM_MODE_TRANSPORT = 0,
@@ -54,7 +45,7 @@ struct xfrm_key_alg {
 };
 
 struct xfrm_state_spec {
-	struct xfrm_addr src, dst;
+	struct addr src, dst;
 	uint8_t proto; /* IPPROTO_ESP or IPPROTO_AH */
 	uint32_t spi;
 	enum xfrm_mode mode;
@@ -63,21 +54,21 @@ struct xfrm_state_spec {
 	bool esn;
 	bool encap; /* ESP in UDP (RFC 3948) */
 	uint16_t encap_sport, encap_dport;
-	struct xfrm_addr encap_oa; /* original address (NAT-OA); may be unspecified */
+	struct addr encap_oa; /* original address (NAT-OA); may be unspecified */
 	struct xfrm_key_alg aead, enc, auth;
 };
 
 struct xfrm_tmpl {
 	bool present;
 	bool has_addrs; /* src/dst given (required in tunnel mode) */
-	struct xfrm_addr src, dst;
+	struct addr src, dst;
 	uint8_t proto;
 	enum xfrm_mode mode;
 	uint32_t reqid;
 };
 
 struct xfrm_policy_spec {
-	struct xfrm_prefix src, dst;
+	struct prefix src, dst;
 	uint8_t proto;	       /* 0 = any upper-layer protocol */
 	uint16_t sport, dport; /* 0 = any; only with tcp, udp, sctp */
 	enum xfrm_dir dir;
@@ -119,12 +110,8 @@ void xfrm_state_spec_cleanup(struct xfrm_state_spec *s);
 int xfrm_args_split(char *line, const char **words, int max);
 
 /* Formatting helpers shared by listings. */
-void xfrm_addr_str(const struct xfrm_addr *a, char *out, size_t out_size);
-void xfrm_prefix_str(const struct xfrm_prefix *p, char *out, size_t out_size);
+void xfrm_addr_str(const struct addr *a, char *out, size_t out_size);
+void xfrm_prefix_str(const struct prefix *p, char *out, size_t out_size);
 const char *xfrm_proto_name(uint8_t proto); /* "esp", "ah", "tcp", ... or NULL */
-int xfrm_addr_equal(const struct xfrm_addr *a, const struct xfrm_addr *b);
-int xfrm_addr_is_unspec(const struct xfrm_addr *a);
-/* Whether addr lies in the prefix (families must match). */
-int xfrm_prefix_contains(const struct xfrm_prefix *p, const struct xfrm_addr *addr);
 
 #endif

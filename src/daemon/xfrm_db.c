@@ -30,12 +30,12 @@ void xfrm_db_cleanup(struct xfrm_db *db)
 	memset(db, 0, sizeof(*db));
 }
 
-long xfrm_db_state_find(const struct xfrm_db *db, const struct xfrm_addr *dst, uint8_t proto,
+long xfrm_db_state_find(const struct xfrm_db *db, const struct addr *dst, uint8_t proto,
 			uint32_t spi)
 {
 	for (size_t i = 0; i < db->n_states; i++) {
 		const struct xfrm_state_spec *s = &db->states[i].spec;
-		if (s->spi == spi && s->proto == proto && xfrm_addr_equal(&s->dst, dst))
+		if (s->spi == spi && s->proto == proto && addr_equal(&s->dst, dst))
 			return (long)i;
 	}
 	return -1;
@@ -70,8 +70,8 @@ void xfrm_db_state_remove(struct xfrm_db *db, size_t i)
 static int same_selector(const struct xfrm_policy_spec *a, const struct xfrm_policy_spec *b)
 {
 	return a->dir == b->dir && a->src.len == b->src.len && a->dst.len == b->dst.len &&
-	       xfrm_addr_equal(&a->src.addr, &b->src.addr) &&
-	       xfrm_addr_equal(&a->dst.addr, &b->dst.addr) && a->proto == b->proto &&
+	       addr_equal(&a->src.addr, &b->src.addr) &&
+	       addr_equal(&a->dst.addr, &b->dst.addr) && a->proto == b->proto &&
 	       a->sport == b->sport && a->dport == b->dport;
 }
 

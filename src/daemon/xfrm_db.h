@@ -39,7 +39,7 @@ int xfrm_db_init(struct xfrm_db *db);
 void xfrm_db_cleanup(struct xfrm_db *db);
 
 /* Index of the state with (dst, proto, spi) - the SAD key, RFC 4301 §4.1 - or -1. */
-long xfrm_db_state_find(const struct xfrm_db *db, const struct xfrm_addr *dst, uint8_t proto,
+long xfrm_db_state_find(const struct xfrm_db *db, const struct addr *dst, uint8_t proto,
 			uint32_t spi);
 /* Takes the keys of *spec (moved). ERR_EXISTS for a duplicate SAD key, ERR_LIMIT. */
 int xfrm_db_state_add(struct xfrm_db *db, struct xfrm_state_spec *spec, uint8_t dir, size_t *index);

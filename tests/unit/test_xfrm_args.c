@@ -242,7 +242,7 @@ static void test_values(void)
 	T_EQ(r, 0);
 	T_EQ(cmd.op, XFRM_STATE_ADD);
 	T_EQ(cmd.state.src.family, AF_INET6);
-	T_EQ(cmd.state.dst.a[15], 2);
+	T_EQ(cmd.state.dst.bytes[15], 2);
 	T_EQ(cmd.state.proto, IPPROTO_ESP);
 	T_EQ(cmd.state.spi, 4096);
 	T_EQ(cmd.state.mode, XFRM_MODE_TUNNEL);
@@ -252,7 +252,7 @@ static void test_values(void)
 	T_OK(cmd.state.encap, "encap");
 	T_EQ(cmd.state.encap_sport, 4500);
 	T_EQ(cmd.state.encap_dport, 4501);
-	T_EQ(cmd.state.encap_oa.a[0], 198);
+	T_EQ(cmd.state.encap_oa.bytes[0], 198);
 	T_OK(cmd.state.aead.alg && strcmp(cmd.state.aead.alg->name, "rfc4106(gcm(aes))") == 0,
 	     "aead alg");
 	T_EQ(cmd.state.aead.icv_bits, 96);
@@ -283,10 +283,10 @@ static void test_values(void)
 	T_EQ(cmd.policy.dir, XFRM_DIR_IN);
 	T_EQ(cmd.policy.action, XFRM_ACTION_BLOCK);
 	T_EQ(cmd.policy.priority, 9);
-	struct xfrm_addr a = {AF_INET, {10, 1, 200, 3}};
-	T_OK(xfrm_prefix_contains(&cmd.policy.src, &a), "10.1.200.3 in 10.1/16");
-	a.a[1] = 2;
-	T_OK(!xfrm_prefix_contains(&cmd.policy.src, &a), "10.2.200.3 not in 10.1/16");
+	struct addr a = {AF_INET, {10, 1, 200, 3}};
+	T_OK(prefix_contains(&cmd.policy.src, &a), "10.1.200.3 in 10.1/16");
+	a.bytes[1] = 2;
+	T_OK(!prefix_contains(&cmd.policy.src, &a), "10.2.200.3 not in 10.1/16");
 	xfrm_cmd_cleanup(&cmd);
 }
 
