@@ -19,8 +19,8 @@ int ctl_cmds_addr_is_local(const struct addr *a)
 		if (!i->ifa_addr || i->ifa_addr->sa_family != a->family)
 			continue;
 		if (a->family == AF_INET)
-			found = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, a->bytes,
-				       4) == 0;
+			found = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
+				       a->bytes, 4) == 0;
 		else
 			found = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
 				       a->bytes, 16) == 0;
@@ -31,8 +31,7 @@ int ctl_cmds_addr_is_local(const struct addr *a)
 
 static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_reply *rep)
 {
-	int (*is_local)(const struct addr *) =
-	    c->is_local ? c->is_local : ctl_cmds_addr_is_local;
+	int (*is_local)(const struct addr *) = c->is_local ? c->is_local : ctl_cmds_addr_is_local;
 	char a[64], b[64];
 	uint8_t dir;
 	size_t idx;
@@ -117,15 +116,20 @@ void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *r
 	switch (cmd->op) {
 	case XFRM_STATE_ADD:
 		state_add(c, &cmd->state, rep);
+		if (!rep->status)
+			policies_changed(c, rep); /* templates may now resolve to the new SA */
 		break;
 	case XFRM_STATE_DEL:
 		state_del(c, &cmd->state, rep);
+		if (!rep->status)
+			policies_changed(c, rep);
 		break;
 	case XFRM_STATE_LIST:
 		xfrm_db_state_print(c->db, rep, stats_cb, c);
 		break;
 	case XFRM_STATE_FLUSH:
 		state_flush(c);
+		policies_changed(c, rep);
 		break;
 	case XFRM_POLICY_ADD:
 		if (xfrm_db_policy_add(c->db, &cmd->policy) == ERR_EXISTS) {

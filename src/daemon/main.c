@@ -19,6 +19,7 @@
 #include "daemon/config.h"
 #include "daemon/ctl_cmds.h"
 #include "daemon/ctl_server.h"
+#include "daemon/dataplane.h"
 #include "daemon/dsyslog.h"
 #include "daemon/loop.h"
 #include "daemon/version.h"
@@ -32,6 +33,7 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct xfrm_db db;
 	struct ctl_cmds cmds;
+	struct dataplane *dp;
 };
 
 static void usage(FILE *f)
@@ -61,6 +63,7 @@ static void on_tick(void *ctx, uint64_t now_ms)
 	struct daemon *d = ctx;
 
 	ctl_server_tick(d->ctl, now_ms);
+	dataplane_tick(d->dp, now_ms);
 }
 
 /* Installs the config's static states and policies through the same path as the CLI. */
@@ -212,9 +215,15 @@ int main(int argc, char **argv)
 	if (xfrm_db_init(&d.db) || loop_new(&d.loop, on_signal, &d))
 		goto out;
 	d.cmds.db = &d.db;
+	if (dataplane_new(&d.dp, &d.cfg))
+		goto out;
+	d.cmds.ops = &dataplane_ops;
+	d.cmds.dp = d.dp;
 	if (ctl_server_new(&d.ctl, d.loop, d.cfg.control, ctl_cmds_handle, &d.cmds))
 		goto out;
 	if (apply_static(&d))
+		goto out;
+	if (dataplane_start(d.dp))
 		goto out;
 	loop_set_tick(d.loop, 1000, on_tick, &d);
 	log_info(LOG_DAEMON, "rampartd %s ready: control %s, tun %s", RAMPART_VERSION,
@@ -224,6 +233,10 @@ int main(int argc, char **argv)
 out:
 	report_ready(&ready_fd, 1);
 	ctl_server_free(d.ctl);
+	for (size_t i = 0; d.cmds.ops && i < d.db.n_states; i++)
+		d.cmds.ops->state_del(d.dp, &d.db.states[i]);
+	dataplane_free(d.dp);
+	d.cmds.ops = NULL;
 	xfrm_db_cleanup(&d.db);
 	loop_free(d.loop);
 	config_cleanup(&d.cfg);

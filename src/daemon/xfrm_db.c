@@ -70,9 +70,8 @@ void xfrm_db_state_remove(struct xfrm_db *db, size_t i)
 static int same_selector(const struct xfrm_policy_spec *a, const struct xfrm_policy_spec *b)
 {
 	return a->dir == b->dir && a->src.len == b->src.len && a->dst.len == b->dst.len &&
-	       addr_equal(&a->src.addr, &b->src.addr) &&
-	       addr_equal(&a->dst.addr, &b->dst.addr) && a->proto == b->proto &&
-	       a->sport == b->sport && a->dport == b->dport;
+	       addr_equal(&a->src.addr, &b->src.addr) && addr_equal(&a->dst.addr, &b->dst.addr) &&
+	       a->proto == b->proto && a->sport == b->sport && a->dport == b->dport;
 }
 
 long xfrm_db_policy_find(const struct xfrm_db *db, const struct xfrm_policy_spec *p)

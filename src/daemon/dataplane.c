@@ -1,0 +1,581 @@
+#include "daemon/dataplane.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon/rtnl.h"
+#include "daemon/tun.h"
+#include "daemon/worker.h"
+#include "esp/esp.h"
+#include "esp/sa.h"
+#include "esp/sad.h"
+#include "esp/spd.h"
+#include "lib/err.h"
+#include "lib/log.h"
+
+#define DP_REQID_BASE 0x80000000u /* internal reqids of outbound SAs */
+#define DP_REQID_NONE 0xffffffffu /* a template no SA matches */
+#define DP_SOCKBUF    (4 << 20)
+#define DP_OUTER_MTU  1500
+
+struct dp_route {
+	struct prefix dst;
+	struct addr src;
+};
+
+struct dataplane {
+	const struct daemon_config *cfg;
+	struct tun tun;
+	struct rtnl nl;
+	bool rule[2];
+	struct dp_shared sh;
+	uint32_t next_reqid;
+	struct dp_route *routes;
+	size_t n_routes;
+	bool started;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void sockbuf(int fd, int opt_force, int opt)
+{
+	int v = DP_SOCKBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, opt_force, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v));
+}
+
+static int open_sockets(struct dataplane *dp)
+{
+	static const int fams[2] = {AF_INET, AF_INET6};
+	static const int protos[2] = {IPPROTO_ESP, IPPROTO_AH};
+	uint32_t mark = dp->cfg->fwmark;
+	int one = 1;
+
+	for (int f = 0; f < 2; f++) {
+		int fd = socket(fams[f], SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		if (fd < 0) {
+			log_warn(LOG_DAEMON, "raw socket (%s): %s", f ? "IPv6" : "IPv4",
+				 strerror(errno));
+			continue;
+		}
+		if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
+			log_warn(LOG_DAEMON, "SO_MARK: %s", strerror(errno));
+		sockbuf(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+		dp->sh.raw_out[f] = fd;
+		for (int p = 0; p < 2; p++) {
+			fd = socket(fams[f], SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protos[p]);
+			if (fd < 0)
+				continue;
+			sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+			if (f) {
+				setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+				setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one));
+			}
+			dp->sh.raw_in[f * 2 + p] = fd;
+		}
+		fd = socket(fams[f], SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		struct addr any;
+		addr_zero(&any, fams[f]);
+		addr_to_sockaddr(&any, ESP_ENCAP_PORT, &ss, &sl);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+		if (f) {
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+		} else {
+			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		}
+		sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+		if (bind(fd, (struct sockaddr *)&ss, sl)) {
+			log_warn(LOG_DAEMON, "bind UDP %u (%s): %s", ESP_ENCAP_PORT,
+				 f ? "IPv6" : "IPv4", strerror(errno));
+			close(fd);
+			continue;
+		}
+		dp->sh.udp_in[f] = fd;
+	}
+	if (dp->sh.raw_out[0] < 0 && dp->sh.raw_out[1] < 0) {
+		log_error(LOG_DAEMON, "no raw socket: rampartd needs CAP_NET_RAW");
+		return ERR_IO;
+	}
+	return 0;
+}
+
+static uint32_t rule_pref(const struct daemon_config *cfg)
+{
+	return cfg->table < 32000 ? cfg->table : 220;
+}
+
+int dataplane_new(struct dataplane **out, const struct daemon_config *cfg)
+{
+	struct dataplane *dp = calloc(1, sizeof(*dp));
+	int r = ERR_IO;
+
+	if (!dp)
+		return ERR_NOMEM;
+	dp->cfg = cfg;
+	dp->tun.fd = -1;
+	dp->nl.fd = -1;
+	dp->next_reqid = DP_REQID_BASE;
+	for (int i = 0; i < 2; i++)
+		dp->sh.raw_out[i] = dp->sh.udp_in[i] = -1;
+	for (int i = 0; i < 4; i++)
+		dp->sh.raw_in[i] = -1;
+	dp->sh.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dp->sh.nthreads = cfg->workers >= 2 ? 2 : 1;
+	dp->sh.buf_size =
+	    ESP_HEADROOM + (cfg->mtu > DP_OUTER_MTU ? cfg->mtu : DP_OUTER_MTU) + ESP_TAILROOM + 256;
+	dp->sh.tun = &dp->tun;
+	dp->sh.sad = esp_sad_new();
+	dp->routes = calloc(XFRM_DB_POLICIES_MAX, sizeof(*dp->routes));
+	if (dp->sh.stop_fd < 0 || !dp->sh.sad || !dp->routes) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if ((r = tun_open(&dp->tun, cfg->tun, cfg->offload)))
+		goto out;
+	if ((r = rtnl_open(&dp->nl))) {
+		log_error(LOG_DAEMON, "rtnetlink: %s", strerror(errno));
+		goto out;
+	}
+	if ((r = rtnl_link_up(&dp->nl, dp->tun.ifindex, cfg->mtu))) {
+		log_error(LOG_DAEMON, "bringing %s up: %s", dp->tun.name, strerror(errno));
+		goto out;
+	}
+	for (int f = 0; f < 2; f++) {
+		int fam = f ? AF_INET6 : AF_INET;
+		int rr = rtnl_rule(&dp->nl, true, fam, rule_pref(cfg), cfg->fwmark, cfg->table);
+		if (rr && errno != EEXIST) {
+			log_warn(LOG_DAEMON, "ip rule (%s): %s", f ? "IPv6" : "IPv4",
+				 strerror(errno));
+			continue;
+		}
+		dp->rule[f] = rr == 0;
+	}
+	if ((r = open_sockets(dp)))
+		goto out;
+	*out = dp;
+	dp = NULL;
+	r = 0;
+out:
+	dataplane_free(dp);
+	return r;
+}
+
+int dataplane_start(struct dataplane *dp)
+{
+	int r = dp_workers_start(&dp->sh);
+
+	dp->started = true;
+	if (r)
+		log_error(LOG_DAEMON, "starting the data-plane workers: %s", err_str(r));
+	else
+		log_info(LOG_DAEMON, "data plane: %u worker thread%s", dp->sh.nthreads,
+			 dp->sh.nthreads == 1 ? "" : "s");
+	return r;
+}
+
+static void routes_clear(struct dataplane *dp)
+{
+	for (size_t i = 0; i < dp->n_routes; i++)
+		rtnl_route(&dp->nl, false, &dp->routes[i].dst, dp->tun.ifindex, dp->cfg->table,
+			   NULL);
+	dp->n_routes = 0;
+}
+
+void dataplane_free(struct dataplane *dp)
+{
+	if (!dp)
+		return;
+	if (dp->started)
+		dp_workers_stop(&dp->sh);
+	if (dp->nl.fd >= 0) {
+		routes_clear(dp);
+		for (int f = 0; f < 2; f++)
+			if (dp->rule[f])
+				rtnl_rule(&dp->nl, false, f ? AF_INET6 : AF_INET,
+					  rule_pref(dp->cfg), dp->cfg->fwmark, dp->cfg->table);
+	}
+	rtnl_close(&dp->nl);
+	tun_close(&dp->tun);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&dp->sh.raw_out[i]);
+		close_fd(&dp->sh.udp_in[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		close_fd(&dp->sh.raw_in[i]);
+	close_fd(&dp->sh.stop_fd);
+	esp_spd_free(atomic_load(&dp->sh.spd));
+	esp_sad_free(dp->sh.sad);
+	free(dp->routes);
+	free(dp);
+}
+
+void dataplane_tick(struct dataplane *dp, uint64_t now_ms)
+{
+	(void)dp;
+	(void)now_ms;
+}
+
+/* --- states --- */
+
+static unsigned key_bits(const struct xfrm_key_alg *k)
+{
+	/* AES modes are keyed by size; NULL, 3DES and ChaCha20-Poly1305 have one size. */
+	switch (k->alg->ikev2_id) {
+	case 3:	 /* ENCR_3DES */
+	case 11: /* ENCR_NULL */
+	case 28: /* ENCR_CHACHA20_POLY1305 */
+		return 0;
+	default:
+		return (unsigned)(k->key->len - k->alg->salt_len) * 8;
+	}
+}
+
+static int dp_state_add(void *ctx, struct xfrm_db_state *st)
+{
+	struct dataplane *dp = ctx;
+	const struct xfrm_state_spec *s = &st->spec;
+	struct esp_sa_cfg c;
+	struct esp_sa *sa = NULL;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.spi = s->spi;
+	c.proto = s->proto;
+	c.mode = s->mode == XFRM_MODE_TUNNEL ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
+	c.dir = st->dir == XFRM_DIR_OUT ? ESP_DIR_OUT : ESP_DIR_IN;
+	c.esn = s->esn;
+	c.reqid = st->dir == XFRM_DIR_OUT ? dp->next_reqid : s->reqid;
+	c.src = s->src;
+	c.dst = s->dst;
+	if (s->aead.alg) {
+		c.encr_id = xfrm_alg_ikev2_id(s->aead.alg, s->aead.icv_bits);
+		c.encr_key_bits = (uint16_t)key_bits(&s->aead);
+		c.encr_key = s->aead.key->p;
+		c.encr_key_len = s->aead.key->len;
+	} else if (s->enc.alg) {
+		c.encr_id = xfrm_alg_ikev2_id(s->enc.alg, 0);
+		c.encr_key_bits = (uint16_t)key_bits(&s->enc);
+		c.encr_key = s->enc.key->p;
+		c.encr_key_len = s->enc.key->len;
+	}
+	if (s->auth.alg) {
+		c.integ_id = xfrm_alg_ikev2_id(s->auth.alg, s->auth.icv_bits);
+		c.integ_key = s->auth.key->p;
+		c.integ_key_len = s->auth.key->len;
+	}
+	c.replay_window = s->replay_window;
+	c.encap = s->encap;
+	c.encap_sport = s->encap_sport;
+	c.encap_dport = s->encap_dport;
+	if (s->encap && !addr_is_zero(&s->encap_oa)) {
+		if (st->dir == XFRM_DIR_IN)
+			c.oa_src = s->encap_oa;
+		else
+			c.oa_dst = s->encap_oa;
+	}
+	c.mtu = s->mode == XFRM_MODE_TUNNEL ? DP_OUTER_MTU : 0;
+	esp_sel_any(&c.sel, 0);
+	c.nworkers = DP_WORKERS_MAX;
+	r = esp_sa_new(&c, &sa);
+	if (r) {
+		log_warn(LOG_DAEMON, "esp_sa_new spi 0x%08x: %s", s->spi, err_str(r));
+		return r;
+	}
+	r = esp_sad_add(dp->sh.sad, sa);
+	if (r) {
+		esp_sa_put(sa);
+		return r;
+	}
+	if (st->dir == XFRM_DIR_OUT)
+		dp->next_reqid++;
+	st->dp = sa; /* our reference; the SAD holds its own */
+	return 0;
+}
+
+static void dp_state_del(void *ctx, struct xfrm_db_state *st)
+{
+	struct dataplane *dp = ctx;
+	struct esp_sa *sa = st->dp;
+
+	if (!sa)
+		return;
+	esp_sad_del(dp->sh.sad, sa);
+	esp_sa_put(sa);
+	st->dp = NULL;
+}
+
+/* --- policies and routes --- */
+
+static void sel_from_policy(const struct xfrm_policy_spec *p, struct esp_sel *sel)
+{
+	esp_sel_any(sel, p->src.addr.family);
+	sel->src_len = p->src.len;
+	sel->dst_len = p->dst.len;
+	memcpy(sel->src, p->src.addr.bytes, 16);
+	memcpy(sel->dst, p->dst.addr.bytes, 16);
+	sel->proto = p->proto;
+	if (p->sport)
+		sel->sport_lo = sel->sport_hi = p->sport;
+	if (p->dport)
+		sel->dport_lo = sel->dport_hi = p->dport;
+}
+
+/* The internal reqid of the outbound SA that matches the template (RFC 4301 §4.4.1.2). */
+static uint32_t resolve_out(const struct xfrm_db *db, const struct xfrm_tmpl *t)
+{
+	for (size_t i = db->n_states; i-- > 0;) {
+		const struct xfrm_db_state *st = &db->states[i];
+		const struct xfrm_state_spec *s = &st->spec;
+		if (st->dir != XFRM_DIR_OUT || !st->dp || s->proto != t->proto ||
+		    s->mode != t->mode)
+			continue;
+		if (t->has_addrs &&
+		    (!addr_equal(&s->src, &t->src) || !addr_equal(&s->dst, &t->dst)))
+			continue;
+		if (t->reqid && s->reqid != t->reqid)
+			continue;
+		return esp_sa_reqid(st->dp);
+	}
+	return DP_REQID_NONE;
+}
+
+/* A local address inside prefix p, for the route's preferred source. */
+static int local_in_prefix(const struct prefix *p, struct addr *out)
+{
+	struct ifaddrs *ifa = NULL;
+	int found = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next) {
+		struct addr a;
+		if (!i->ifa_addr || i->ifa_addr->sa_family != p->addr.family)
+			continue;
+		socklen_t sl = i->ifa_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+								 : sizeof(struct sockaddr_in6);
+		if (addr_from_sockaddr(i->ifa_addr, sl, &a, NULL))
+			continue;
+		if (prefix_contains(p, &a) && !(p->len == 0)) {
+			*out = a;
+			found = 1;
+		}
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+static void routes_sync(struct dataplane *dp, const struct xfrm_db *db)
+{
+	size_t n = 0;
+
+	/* Routes are few (one per outbound policy); rebuild the set and apply the difference. */
+	struct dp_route *nw = calloc(XFRM_DB_POLICIES_MAX, sizeof(*nw));
+	if (!nw)
+		return;
+	for (size_t i = 0; i < db->n_policies; i++) {
+		const struct xfrm_policy_spec *p = &db->policies[i].spec;
+		if (p->dir != XFRM_DIR_OUT || p->action != XFRM_ACTION_ALLOW || !p->tmpl.present)
+			continue;
+		int dup = 0;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = nw[k].dst.len == p->dst.len &&
+			      addr_equal(&nw[k].dst.addr, &p->dst.addr);
+		if (dup)
+			continue;
+		nw[n].dst = p->dst;
+		memset(&nw[n].src, 0, sizeof(nw[n].src));
+		local_in_prefix(&p->src, &nw[n].src);
+		n++;
+	}
+	/* remove routes no longer wanted */
+	for (size_t i = 0; i < dp->n_routes; i++) {
+		int keep = 0;
+		for (size_t k = 0; k < n && !keep; k++)
+			keep = nw[k].dst.len == dp->routes[i].dst.len &&
+			       addr_equal(&nw[k].dst.addr, &dp->routes[i].dst.addr) &&
+			       addr_equal(&nw[k].src, &dp->routes[i].src);
+		if (!keep)
+			rtnl_route(&dp->nl, false, &dp->routes[i].dst, dp->tun.ifindex,
+				   dp->cfg->table, NULL);
+	}
+	for (size_t k = 0; k < n; k++) {
+		char b[PREFIX_STRLEN];
+		if (rtnl_route(&dp->nl, true, &nw[k].dst, dp->tun.ifindex, dp->cfg->table,
+			       nw[k].src.family ? &nw[k].src : NULL))
+			log_warn(LOG_DAEMON, "route %s dev %s table %u: %s",
+				 prefix_str(&nw[k].dst, b, sizeof(b)), dp->tun.name, dp->cfg->table,
+				 strerror(errno));
+	}
+	memcpy(dp->routes, nw, n * sizeof(*nw));
+	dp->n_routes = n;
+	free(nw);
+}
+
+static int dp_policies_sync(void *ctx, const struct xfrm_db *db)
+{
+	struct dataplane *dp = ctx;
+	struct esp_spd *spd = esp_spd_new(), *old;
+	int r = 0;
+
+	if (!spd)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < db->n_policies && !r; i++) {
+		const struct xfrm_policy_spec *p = &db->policies[i].spec;
+		struct esp_policy ep;
+		uint32_t id;
+		memset(&ep, 0, sizeof(ep));
+		ep.priority = p->priority;
+		ep.dir = p->dir == XFRM_DIR_IN	  ? ESP_DIR_IN
+			 : p->dir == XFRM_DIR_OUT ? ESP_DIR_OUT
+						  : ESP_DIR_FWD;
+		sel_from_policy(p, &ep.sel);
+		if (p->action == XFRM_ACTION_BLOCK) {
+			ep.action = ESP_ACTION_DISCARD;
+		} else if (!p->tmpl.present) {
+			ep.action = ESP_ACTION_BYPASS;
+		} else {
+			ep.action = ESP_ACTION_PROTECT;
+			ep.tmpl.proto = p->tmpl.proto;
+			ep.tmpl.mode =
+			    p->tmpl.mode == XFRM_MODE_TUNNEL ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
+			ep.tmpl.src = p->tmpl.src;
+			ep.tmpl.dst = p->tmpl.dst;
+			ep.tmpl.reqid =
+			    p->dir == XFRM_DIR_OUT ? resolve_out(db, &p->tmpl) : p->tmpl.reqid;
+		}
+		r = esp_spd_add(spd, &ep, &id);
+	}
+	if (r) {
+		esp_spd_free(spd);
+		return r;
+	}
+	esp_spd_commit(spd);
+	old = atomic_exchange(&dp->sh.spd, spd);
+	dp_workers_quiesce(&dp->sh, old);
+	esp_spd_free(old);
+	routes_sync(dp, db);
+	return 0;
+}
+
+/* --- counters --- */
+
+static void print_drops(struct ctl_reply *rep, const struct esp_stats *s, const char *indent)
+{
+	int any = 0;
+
+	for (int d = 0; d < ESP_DROP_COUNT; d++) {
+		if (!s->drops[d])
+			continue;
+		if (rep->json)
+			ctl_reply_printf(rep, "%s\"%s\":%llu", any ? "," : "",
+					 esp_drop_name((enum esp_drop)d),
+					 (unsigned long long)s->drops[d]);
+		else
+			ctl_reply_printf(rep, "%s%s %llu", any ? ", " : indent,
+					 esp_drop_name((enum esp_drop)d),
+					 (unsigned long long)s->drops[d]);
+		any = 1;
+	}
+	if (any && !rep->json)
+		ctl_reply_printf(rep, "\n");
+}
+
+static void dp_state_stats(void *ctx, const struct xfrm_db_state *st, struct ctl_reply *rep)
+{
+	struct esp_stats s;
+	(void)ctx;
+
+	if (!st->dp)
+		return;
+	esp_sa_stats(st->dp, &s);
+	if (rep->json) {
+		ctl_reply_printf(rep,
+				 ",\"stats\":{\"in_packets\":%llu,\"in_bytes\":%llu,"
+				 "\"out_packets\":%llu,\"out_bytes\":%llu,\"drops\":{",
+				 (unsigned long long)s.in_packets, (unsigned long long)s.in_bytes,
+				 (unsigned long long)s.out_packets,
+				 (unsigned long long)s.out_bytes);
+		print_drops(rep, &s, "");
+		ctl_reply_printf(rep, "}}");
+		return;
+	}
+	if (st->dir == XFRM_DIR_OUT)
+		ctl_reply_printf(rep, "\tstats: %llu packets, %llu bytes out\n",
+				 (unsigned long long)s.out_packets,
+				 (unsigned long long)s.out_bytes);
+	else
+		ctl_reply_printf(rep, "\tstats: %llu packets, %llu bytes in\n",
+				 (unsigned long long)s.in_packets, (unsigned long long)s.in_bytes);
+	print_drops(rep, &s, "\tdrops: ");
+}
+
+static void dp_stats(void *ctx, const struct xfrm_db *db, struct ctl_reply *rep)
+{
+	struct dataplane *dp = ctx;
+	struct esp_stats ws;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	memset(&ws, 0, sizeof(ws));
+	dp_workers_stats(&dp->sh, &ws);
+	if (rep->json) {
+		ctl_reply_printf(rep, "{\"dataplane\":{");
+		for (int c = 0; c < DP_CTR_COUNT; c++)
+			ctl_reply_printf(rep, "%s\"%s\":%llu", c ? "," : "",
+					 dp_ctr_name((enum dp_ctr)c),
+					 (unsigned long long)atomic_load(&dp->sh.ctr[c]));
+		ctl_reply_printf(rep, "},\"drops\":{");
+		print_drops(rep, &ws, "");
+		ctl_reply_printf(rep, "},\"sas\":[");
+	} else {
+		ctl_reply_printf(rep, "data plane (%u thread%s, tun %s%s):\n", dp->sh.nthreads,
+				 dp->sh.nthreads == 1 ? "" : "s", dp->tun.name,
+				 dp->tun.vnet ? ", offloads" : "");
+		for (int c = 0; c < DP_CTR_COUNT; c++)
+			ctl_reply_printf(rep, "  %-24s %llu\n", dp_ctr_name((enum dp_ctr)c),
+					 (unsigned long long)atomic_load(&dp->sh.ctr[c]));
+		print_drops(rep, &ws, "  drops before an SA was found: ");
+	}
+	for (size_t i = 0; i < db->n_states; i++) {
+		const struct xfrm_db_state *st = &db->states[i];
+		addr_str(&st->spec.src, src, sizeof(src));
+		addr_str(&st->spec.dst, dst, sizeof(dst));
+		if (rep->json)
+			ctl_reply_printf(rep, "%s{\"spi\":%u,\"src\":\"%s\",\"dst\":\"%s\"",
+					 i ? "," : "", st->spec.spi, src, dst);
+		else
+			ctl_reply_printf(rep, "sa %s spi 0x%08x %s -> %s\n",
+					 xfrm_proto_name(st->spec.proto), st->spec.spi, src, dst);
+		dp_state_stats(dp, st, rep);
+		if (rep->json)
+			ctl_reply_printf(rep, "}");
+	}
+	if (rep->json)
+		ctl_reply_printf(rep, "]}\n");
+}
+
+const struct ctl_dp_ops dataplane_ops = {
+    .state_add = dp_state_add,
+    .state_del = dp_state_del,
+    .policies_sync = dp_policies_sync,
+    .state_stats = dp_state_stats,
+    .stats = dp_stats,
+};

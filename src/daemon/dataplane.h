@@ -1,0 +1,37 @@
+/* The userspace ESP/AH data plane behind rampartd: owns the TUN, the sockets, the SAD and SPD
+ * of src/esp, the routes and the worker threads (daemon/worker.h), and turns the control
+ * side's manual states and policies (daemon/xfrm_db.h) into them.
+ *
+ * States: a state whose src is a local address is outbound, one whose dst is local inbound
+ * (decided by ctl_cmds). Outbound SAs get an internal reqid; each outbound policy's template
+ * is resolved to the outbound SA that matches it (tmpl src/dst, proto, mode and, when given,
+ * reqid), the way the kernel matches templates to states, and re-resolved on every change.
+ * Inbound SAs keep the configured reqid, which the inbound policy check compares.
+ *
+ * Policies: every change rebuilds the SPD, publishes it to the workers with an atomic swap and
+ * frees the old one once no worker holds it. Outbound allow-with-template policies get a route
+ * for their destination through the TUN in Rampart's table (preferred source: a local address
+ * inside the policy's source prefix, if any).
+ */
+#ifndef RAMPART_DAEMON_DATAPLANE_H
+#define RAMPART_DAEMON_DATAPLANE_H
+
+#include <stdint.h>
+
+#include "daemon/config.h"
+#include "daemon/ctl_cmds.h"
+
+struct dataplane;
+
+/* Opens the TUN (brought up with the configured MTU), the sockets and the routing rule. */
+int dataplane_new(struct dataplane **out, const struct daemon_config *cfg);
+/* Starts the worker threads. */
+int dataplane_start(struct dataplane *dp);
+/* Stops the workers, removes routes and rules, closes everything. Accepts NULL. */
+void dataplane_free(struct dataplane *dp);
+void dataplane_tick(struct dataplane *dp, uint64_t now_ms);
+
+/* The backend table for ctl_cmds (ctx is the struct dataplane). */
+extern const struct ctl_dp_ops dataplane_ops;
+
+#endif

@@ -1,0 +1,676 @@
+#include "daemon/worker.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/gso.h"
+#include "esp/esp.h"
+#include "esp/pmtu.h"
+#include "esp/sel.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/log.h"
+
+#define POOL_N	   (GSO_MAX_SEGS + 2 * DP_BATCH)
+#define SUPER_SIZE (GSO_VNET_HDR_LEN + 65536 + 64)
+#define FRAG_MAX   48
+
+enum { ROLE_OUT = 1, ROLE_IN = 2 };
+
+/* One family's pending sendmmsg batch; entries reference pool buffers. */
+struct batch {
+	unsigned n;
+	struct mmsghdr msg[DP_BATCH];
+	struct iovec iov[DP_BATCH];
+	struct sockaddr_storage to[DP_BATCH];
+	unsigned buf[DP_BATCH];
+};
+
+struct dp_worker {
+	struct dp_shared *sh;
+	unsigned id;
+	int role;
+	pthread_t thread;
+	bool started;
+	_Atomic(struct esp_spd *) hazard;
+	struct esp_worker ew;
+	struct log_ratelimit rl;
+	/* outbound */
+	uint8_t *super;
+	uint8_t *pool_mem;
+	unsigned free_n, free_idx[POOL_N];
+	struct batch out[2];
+	/* inbound */
+	uint8_t *rx_mem;
+	struct mmsghdr rx_msg[DP_BATCH];
+	struct iovec rx_iov[DP_BATCH];
+	struct sockaddr_storage rx_from[DP_BATCH];
+	uint8_t rx_ctl[DP_BATCH][128];
+};
+
+static const char *const ctr_names[DP_CTR_COUNT] = {
+    [DP_TUN_RX] = "tun-rx",
+    [DP_TUN_TX] = "tun-tx",
+    [DP_NET_TX] = "net-tx",
+    [DP_NET_RX] = "net-rx",
+    [DP_GSO_SUPER] = "gso-superpackets",
+    [DP_NO_POLICY] = "no-policy",
+    [DP_POLICY_BLOCK] = "policy-block",
+    [DP_BYPASS] = "bypass",
+    [DP_NO_SA] = "no-sa",
+    [DP_IN_POLICY] = "inbound-policy-mismatch",
+    [DP_ESP_ERROR] = "esp-error",
+    [DP_ICMP_TOO_BIG] = "icmp-too-big",
+    [DP_FRAGMENTED] = "fragmented",
+    [DP_IKE] = "ike-dropped",
+    [DP_MALFORMED] = "malformed",
+    [DP_IO_ERROR] = "io-error",
+};
+
+const char *dp_ctr_name(enum dp_ctr c)
+{
+	return (unsigned)c < DP_CTR_COUNT ? ctr_names[c] : "?";
+}
+
+static void count(struct dp_shared *sh, enum dp_ctr c, uint64_t n)
+{
+	atomic_fetch_add_explicit(&sh->ctr[c], n, memory_order_relaxed);
+}
+
+static uint64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Hazard pointer: publish what we read, then confirm it is still current. */
+static struct esp_spd *spd_acquire(struct dp_worker *w)
+{
+	struct esp_spd *p;
+
+	do {
+		p = atomic_load(&w->sh->spd);
+		atomic_store(&w->hazard, p);
+	} while (p != atomic_load(&w->sh->spd));
+	return p;
+}
+
+static void spd_release(struct dp_worker *w)
+{
+	atomic_store(&w->hazard, NULL);
+}
+
+static uint8_t *pool_buf(struct dp_worker *w, unsigned i)
+{
+	return w->pool_mem + (size_t)i * w->sh->buf_size;
+}
+
+/* Writes the clear packet b to the TUN (with an all-zero virtio_net_hdr when the TUN wants
+ * one: no offload requested, checksums complete). */
+static void tun_write(struct dp_worker *w, struct esp_buf *b)
+{
+	struct dp_shared *sh = w->sh;
+	uint8_t *p = esp_buf_data(b);
+	size_t n = b->len;
+
+	if (sh->tun->vnet) {
+		if (b->off < GSO_VNET_HDR_LEN) {
+			count(sh, DP_MALFORMED, 1);
+			return;
+		}
+		p -= GSO_VNET_HDR_LEN;
+		memset(p, 0, GSO_VNET_HDR_LEN);
+		n += GSO_VNET_HDR_LEN;
+	}
+	if (write(sh->tun->fd, p, n) < 0) {
+		count(sh, DP_IO_ERROR, 1);
+		return;
+	}
+	count(sh, DP_TUN_TX, 1);
+}
+
+static void batch_flush(struct dp_worker *w, int fam)
+{
+	struct batch *bt = &w->out[fam];
+	struct dp_shared *sh = w->sh;
+	unsigned done = 0;
+
+	while (done < bt->n) {
+		int r = sendmmsg(sh->raw_out[fam], bt->msg + done, bt->n - done, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* drop the packet at fault and carry on with the rest */
+			count(sh, DP_IO_ERROR, 1);
+			done++;
+			continue;
+		}
+		count(sh, DP_NET_TX, (uint64_t)r);
+		done += (unsigned)r;
+	}
+	for (unsigned i = 0; i < bt->n; i++)
+		w->free_idx[w->free_n++] = bt->buf[i];
+	bt->n = 0;
+}
+
+/* Queues the protected packet in pool buffer bi for sending. */
+static void queue_send(struct dp_worker *w, unsigned bi, struct esp_buf *b)
+{
+	uint8_t *p = esp_buf_data(b);
+	int fam = (p[0] >> 4) == 6;
+	struct batch *bt = &w->out[fam];
+	unsigned k = bt->n;
+
+	memset(&bt->to[k], 0, sizeof(bt->to[k]));
+	if (fam) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&bt->to[k];
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, p + 24, 16);
+		bt->msg[k].msg_hdr.msg_namelen = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&bt->to[k];
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, p + 16, 4);
+		bt->msg[k].msg_hdr.msg_namelen = sizeof(*s4);
+	}
+	bt->iov[k].iov_base = p;
+	bt->iov[k].iov_len = b->len;
+	bt->msg[k].msg_hdr.msg_name = &bt->to[k];
+	bt->msg[k].msg_hdr.msg_iov = &bt->iov[k];
+	bt->msg[k].msg_hdr.msg_iovlen = 1;
+	bt->buf[k] = bi;
+	bt->n++;
+	if (bt->n == DP_BATCH)
+		batch_flush(w, fam);
+}
+
+static void release(struct dp_worker *w, unsigned bi)
+{
+	w->free_idx[w->free_n++] = bi;
+}
+
+static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, size_t len,
+		       int depth);
+
+/* ESP_RES_FRAGMENT: split the clear IPv4 packet and protect each fragment. */
+static void out_fragment(struct dp_worker *w, struct esp_spd *spd, struct esp_buf *b, size_t mtu)
+{
+	struct esp_buf frags[FRAG_MAX];
+	unsigned idx[FRAG_MAX];
+	size_t n = 0, got = 0;
+
+	while (n < FRAG_MAX && w->free_n > 0) {
+		idx[n] = w->free_idx[--w->free_n];
+		esp_buf_init(&frags[n], pool_buf(w, idx[n]), w->sh->buf_size, ESP_HEADROOM, 0);
+		n++;
+	}
+	if (esp_ip4_fragment(esp_buf_data(b), b->len, mtu, frags, n, &got)) {
+		count(w->sh, DP_MALFORMED, 1);
+		got = 0;
+	} else {
+		count(w->sh, DP_FRAGMENTED, 1);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i < got)
+			out_packet(w, spd, idx[i], frags[i].len, 1);
+		else
+			release(w, idx[i]);
+	}
+}
+
+/* One clear packet in pool buffer bi at ESP_HEADROOM: policy, SA, protect, queue. Takes
+ * ownership of the buffer. */
+static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, size_t len, int depth)
+{
+	struct dp_shared *sh = w->sh;
+	const struct esp_policy *pol;
+	struct esp_flow flow;
+	struct esp_result res;
+	struct esp_buf b;
+	struct esp_sa *sa;
+	int r;
+
+	esp_buf_init(&b, pool_buf(w, bi), sh->buf_size, ESP_HEADROOM, len);
+	count(sh, DP_TUN_RX, 1);
+	if (esp_flow_from_packet(esp_buf_data(&b), len, &flow)) {
+		count(sh, DP_MALFORMED, 1);
+		goto drop;
+	}
+	pol = spd ? esp_spd_lookup(spd, ESP_DIR_OUT, &flow) : NULL;
+	if (!pol) {
+		count(sh, DP_NO_POLICY, 1);
+		goto drop;
+	}
+	if (pol->action == ESP_ACTION_DISCARD) {
+		count(sh, DP_POLICY_BLOCK, 1);
+		goto drop;
+	}
+	if (pol->action == ESP_ACTION_BYPASS) {
+		count(sh, DP_BYPASS, 1);
+		queue_send(w, bi, &b);
+		return;
+	}
+	sa = esp_sad_lookup_out(sh->sad, pol->tmpl.reqid);
+	if (!sa) {
+		count(sh, DP_NO_SA, 1);
+		goto drop;
+	}
+	memset(&res, 0, sizeof(res));
+	r = esp_protect(sa, &w->ew, &b, now_s(), &res);
+	esp_sa_put(sa);
+	if (r) {
+		count(sh, DP_ESP_ERROR, 1);
+		goto drop;
+	}
+	switch (res.kind) {
+	case ESP_RES_SEND:
+		queue_send(w, bi, &b);
+		return;
+	case ESP_RES_ICMP:
+		count(sh, DP_ICMP_TOO_BIG, 1);
+		tun_write(w, &b);
+		break;
+	case ESP_RES_FRAGMENT:
+		if (depth == 0) {
+			out_fragment(w, spd, &b, res.frag_mtu);
+			break;
+		}
+		count(sh, DP_MALFORMED, 1);
+		break;
+	default:
+		break;
+	}
+drop:
+	release(w, bi);
+}
+
+/* Reads everything the TUN has (up to a bound), segments, protects and sends in batches. */
+static void out_drain(struct dp_worker *w)
+{
+	struct dp_shared *sh = w->sh;
+	uint8_t *segs[GSO_MAX_SEGS];
+	size_t lens[GSO_MAX_SEGS], nseg;
+	unsigned idx[GSO_MAX_SEGS];
+	struct esp_spd *spd;
+
+	spd = spd_acquire(w);
+	for (int rounds = 0; rounds < 256; rounds++) {
+		if (w->free_n < GSO_MAX_SEGS + FRAG_MAX) {
+			batch_flush(w, 0);
+			batch_flush(w, 1);
+		}
+		if (!sh->tun->vnet) {
+			unsigned bi = w->free_idx[--w->free_n];
+			ssize_t n = read(sh->tun->fd, pool_buf(w, bi) + ESP_HEADROOM,
+					 sh->buf_size - ESP_HEADROOM - ESP_TAILROOM);
+			if (n <= 0) {
+				release(w, bi);
+				break;
+			}
+			out_packet(w, spd, bi, (size_t)n, 0);
+			continue;
+		}
+		ssize_t n = read(sh->tun->fd, w->super, SUPER_SIZE);
+		if (n <= 0)
+			break;
+		if ((size_t)n < GSO_VNET_HDR_LEN) {
+			count(sh, DP_MALFORMED, 1);
+			continue;
+		}
+		for (size_t i = 0; i < GSO_MAX_SEGS; i++) {
+			idx[i] = w->free_idx[w->free_n - 1 - i];
+			segs[i] = pool_buf(w, idx[i]);
+		}
+		int r = gso_split(w->super, w->super + GSO_VNET_HDR_LEN,
+				  (size_t)n - GSO_VNET_HDR_LEN, segs, sh->buf_size - ESP_TAILROOM,
+				  ESP_HEADROOM, GSO_MAX_SEGS, lens, &nseg);
+		if (r) {
+			count(sh, DP_MALFORMED, 1);
+			continue;
+		}
+		if (nseg > 1)
+			count(sh, DP_GSO_SUPER, 1);
+		w->free_n -= (unsigned)nseg;
+		for (size_t i = 0; i < nseg; i++)
+			out_packet(w, spd, idx[i], lens[i], 0);
+	}
+	batch_flush(w, 0);
+	batch_flush(w, 1);
+	spd_release(w);
+}
+
+/* Rebuilds the IPv6 header a raw IPv6 socket strips (RFC 8200 §3), from the ancillary data. */
+static int in_v6_header(struct esp_buf *b, const struct msghdr *mh, uint8_t proto)
+{
+	const struct sockaddr_in6 *from = mh->msg_name;
+	const struct in6_pktinfo *pi = NULL;
+	int hops = 64;
+	uint8_t *h;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)mh); c;
+	     c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		if (c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(*pi)))
+			pi = (const struct in6_pktinfo *)(const void *)CMSG_DATA(c);
+		else if (c->cmsg_type == IPV6_HOPLIMIT && c->cmsg_len >= CMSG_LEN(sizeof(int)))
+			memcpy(&hops, CMSG_DATA(c), sizeof(int));
+	}
+	if (!pi || b->off < 40 || b->len > 65535 || mh->msg_namelen < sizeof(*from))
+		return ERR_INVAL;
+	b->off -= 40;
+	h = esp_buf_data(b);
+	memset(h, 0, 40);
+	h[0] = 0x60;
+	buf_store_be16(h + 4, (uint16_t)b->len);
+	h[6] = proto;
+	h[7] = (uint8_t)hops;
+	memcpy(h + 8, &from->sin6_addr, 16);
+	memcpy(h + 24, &pi->ipi6_addr, 16);
+	b->len += 40;
+	return 0;
+}
+
+static int in_udp_dst(const struct msghdr *mh, int v6, struct addr *dst)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)mh); c;
+	     c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		if (!v6 && c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			return addr_from_bytes(dst, AF_INET, &pi.ipi_addr, 4);
+		}
+		if (v6 && c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			return addr_from_bytes(dst, AF_INET6, &pi.ipi6_addr, 16);
+		}
+	}
+	return ERR_INVAL;
+}
+
+/* RFC 4301 §5.2 step 4/5: the clear packet must be allowed by the inbound (or forward)
+ * policy for its flow, and when that policy names a reqid, arrive on an SA of that reqid. */
+static int in_policy_ok(struct dp_worker *w, struct esp_buf *b, uint32_t reqid)
+{
+	const struct esp_policy *pol = NULL;
+	struct esp_spd *spd;
+	struct esp_flow flow;
+	int ok = 1;
+
+	if (esp_flow_from_packet(esp_buf_data(b), b->len, &flow))
+		return 0;
+	spd = spd_acquire(w);
+	if (spd) {
+		pol = esp_spd_lookup(spd, ESP_DIR_IN, &flow);
+		if (!pol)
+			pol = esp_spd_lookup(spd, ESP_DIR_FWD, &flow);
+	}
+	if (pol && pol->action == ESP_ACTION_DISCARD) {
+		count(w->sh, DP_POLICY_BLOCK, 1);
+		ok = 0;
+	} else if (pol && pol->action == ESP_ACTION_PROTECT && pol->tmpl.reqid &&
+		   pol->tmpl.reqid != reqid) {
+		count(w->sh, DP_IN_POLICY, 1);
+		ok = 0;
+	}
+	spd_release(w);
+	return ok;
+}
+
+/* kind: 0 raw v4, 1 raw v6, 2 UDP v4, 3 UDP v6; proto for raw sockets. */
+static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
+{
+	struct dp_shared *sh = w->sh;
+	size_t cap = sh->buf_size - ESP_HEADROOM - ESP_TAILROOM;
+
+	for (int rounds = 0; rounds < 16; rounds++) {
+		for (unsigned i = 0; i < DP_BATCH; i++) {
+			struct msghdr *mh = &w->rx_msg[i].msg_hdr;
+			w->rx_iov[i].iov_base = w->rx_mem + (size_t)i * sh->buf_size + ESP_HEADROOM;
+			w->rx_iov[i].iov_len = cap;
+			mh->msg_iov = &w->rx_iov[i];
+			mh->msg_iovlen = 1;
+			mh->msg_name = &w->rx_from[i];
+			mh->msg_namelen = sizeof(w->rx_from[i]);
+			mh->msg_control = w->rx_ctl[i];
+			mh->msg_controllen = sizeof(w->rx_ctl[i]);
+			mh->msg_flags = 0;
+		}
+		int n = recvmmsg(fd, w->rx_msg, DP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		count(sh, DP_NET_RX, (uint64_t)n);
+		uint64_t now = now_s();
+		for (int i = 0; i < n; i++) {
+			struct msghdr *mh = &w->rx_msg[i].msg_hdr;
+			struct esp_result res;
+			struct esp_buf b;
+			int r;
+			if (mh->msg_flags & MSG_TRUNC) {
+				count(sh, DP_MALFORMED, 1);
+				continue;
+			}
+			esp_buf_init(&b, w->rx_mem + (size_t)i * sh->buf_size, sh->buf_size,
+				     ESP_HEADROOM, w->rx_msg[i].msg_len);
+			memset(&res, 0, sizeof(res));
+			if (kind == 1 && in_v6_header(&b, mh, proto)) {
+				count(sh, DP_MALFORMED, 1);
+				continue;
+			}
+			if (kind < 2) {
+				r = esp_input(sh->sad, &w->ew, &b, now, &res);
+			} else {
+				struct addr src, dst;
+				uint16_t sport;
+				if (addr_from_sockaddr(mh->msg_name, mh->msg_namelen, &src,
+						       &sport) ||
+				    in_udp_dst(mh, kind == 3, &dst)) {
+					count(sh, DP_MALFORMED, 1);
+					continue;
+				}
+				r = esp_input_udp(sh->sad, &w->ew, &b, &src, &dst, sport,
+						  ESP_ENCAP_PORT, now, &res);
+			}
+			if (r) {
+				count(sh, DP_ESP_ERROR, 1);
+				log_peer(&w->rl, now_ms(), LOG_ESP, LOG_LVL_DEBUG,
+					 "inbound packet spi 0x%08x dropped: %s (%s)", res.spi,
+					 err_str(r), esp_drop_name((enum esp_drop)res.drop));
+				continue;
+			}
+			if (res.kind == ESP_RES_IKE) {
+				count(sh, DP_IKE, 1);
+				continue;
+			}
+			if (res.kind != ESP_RES_DELIVER)
+				continue;
+			if (!in_policy_ok(w, &b, res.reqid))
+				continue;
+			tun_write(w, &b);
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_shared *sh = w->sh;
+	struct pollfd pfd[8];
+	int kinds[8];
+	uint8_t protos[8];
+	nfds_t n = 0;
+
+	pfd[n].fd = sh->stop_fd;
+	pfd[n++].events = POLLIN;
+	if (w->role & ROLE_OUT) {
+		kinds[n] = -1;
+		pfd[n].fd = sh->tun->fd;
+		pfd[n++].events = POLLIN;
+	}
+	if (w->role & ROLE_IN) {
+		static const int raw_kind[4] = {0, 0, 1, 1};
+		static const uint8_t raw_proto[4] = {IPPROTO_ESP, IPPROTO_AH, IPPROTO_ESP,
+						     IPPROTO_AH};
+		for (int i = 0; i < 4; i++) {
+			if (sh->raw_in[i] < 0)
+				continue;
+			kinds[n] = raw_kind[i];
+			protos[n] = raw_proto[i];
+			pfd[n].fd = sh->raw_in[i];
+			pfd[n++].events = POLLIN;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (sh->udp_in[i] < 0)
+				continue;
+			kinds[n] = 2 + i;
+			protos[n] = IPPROTO_ESP;
+			pfd[n].fd = sh->udp_in[i];
+			pfd[n++].events = POLLIN;
+		}
+	}
+	while (!atomic_load(&sh->stop)) {
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error(LOG_DAEMON, "worker %u: poll: %s", w->id, strerror(errno));
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		for (nfds_t i = 1; i < n; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLERR)))
+				continue;
+			if (kinds[i] < 0)
+				out_drain(w);
+			else
+				in_drain(w, pfd[i].fd, kinds[i], protos[i]);
+		}
+	}
+	return NULL;
+}
+
+static void worker_free(struct dp_worker *w)
+{
+	if (!w)
+		return;
+	free(w->super);
+	free(w->pool_mem);
+	free(w->rx_mem);
+	free(w);
+}
+
+static int worker_new(struct dp_shared *sh, unsigned id, int role, struct dp_worker **out)
+{
+	struct dp_worker *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return ERR_NOMEM;
+	w->sh = sh;
+	w->id = id;
+	w->role = role;
+	esp_worker_init(&w->ew, id);
+	log_ratelimit_init(&w->rl, 1000, 5);
+	if (role & ROLE_OUT) {
+		w->super = malloc(SUPER_SIZE);
+		w->pool_mem = malloc((size_t)POOL_N * sh->buf_size);
+		if (!w->super || !w->pool_mem)
+			goto fail;
+		for (unsigned i = 0; i < POOL_N; i++)
+			w->free_idx[w->free_n++] = i;
+	}
+	if (role & ROLE_IN) {
+		w->rx_mem = malloc((size_t)DP_BATCH * sh->buf_size);
+		if (!w->rx_mem)
+			goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	worker_free(w);
+	return ERR_NOMEM;
+}
+
+int dp_workers_start(struct dp_shared *sh)
+{
+	int r;
+
+	for (unsigned i = 0; i < sh->nthreads; i++) {
+		int role = sh->nthreads == 1 ? (ROLE_OUT | ROLE_IN) : (i == 0 ? ROLE_OUT : ROLE_IN);
+		if ((r = worker_new(sh, i, role, &sh->workers[i])))
+			return r;
+	}
+	for (unsigned i = 0; i < sh->nthreads; i++) {
+		if (pthread_create(&sh->workers[i]->thread, NULL, worker_main, sh->workers[i]))
+			return ERR_IO;
+		sh->workers[i]->started = true;
+	}
+	return 0;
+}
+
+void dp_workers_stop(struct dp_shared *sh)
+{
+	uint64_t one = 1;
+
+	atomic_store(&sh->stop, true);
+	if (write(sh->stop_fd, &one, sizeof(one)) < 0) {
+		/* the eventfd cannot be full after one write */
+	}
+	for (unsigned i = 0; i < DP_WORKERS_MAX; i++) {
+		struct dp_worker *w = sh->workers[i];
+		if (!w)
+			continue;
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		worker_free(w);
+		sh->workers[i] = NULL;
+	}
+}
+
+void dp_workers_quiesce(struct dp_shared *sh, const struct esp_spd *old)
+{
+	if (!old)
+		return; /* an idle worker's hazard is NULL too */
+	for (unsigned i = 0; i < DP_WORKERS_MAX; i++) {
+		struct dp_worker *w = sh->workers[i];
+		if (!w)
+			continue;
+		while (atomic_load(&w->hazard) == old) {
+			struct timespec ts = {0, 20000};
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+void dp_workers_stats(struct dp_shared *sh, struct esp_stats *out)
+{
+	for (unsigned i = 0; i < DP_WORKERS_MAX; i++) {
+		struct esp_stats s;
+		if (!sh->workers[i])
+			continue;
+		esp_stats_read(&sh->workers[i]->ew.stats, &s);
+		out->in_packets += s.in_packets;
+		out->out_packets += s.out_packets;
+		for (int d = 0; d < ESP_DROP_COUNT; d++)
+			out->drops[d] += s.drops[d];
+	}
+}

@@ -1,0 +1,81 @@
+/* Data-plane worker threads: the packet path between the TUN and the network.
+ *
+ *   outbound (TUN -> net): read clear packets (GSO super-packets segmented by daemon/gso.h),
+ *       SPD lookup, SA by reqid, esp_protect in place, batched sendmmsg on a raw socket
+ *       (IP_HDRINCL, marked with the fwmark so it bypasses Rampart's routing table).
+ *   inbound (net -> TUN): recvmmsg on raw ESP/AH sockets (IPv4 delivers the IP header; for
+ *       IPv6 it is rebuilt from the ancillary data) and on the UDP 4500 sockets (ESP in UDP),
+ *       esp_input / esp_input_udp, the inbound policy check, write to the TUN.
+ *
+ * With one worker a single thread does both; with two or more, one thread per direction so
+ * one SA's traffic can use two cores. Buffers are allocated once per worker; nothing on the
+ * packet path allocates or hands a packet to another thread. The SPD is read through a
+ * hazard pointer (dp_shared_spd_acquire/release); SAs are reference counted by src/esp.
+ */
+#ifndef RAMPART_DAEMON_WORKER_H
+#define RAMPART_DAEMON_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/tun.h"
+#include "esp/pkt.h"
+#include "esp/sad.h"
+#include "esp/spd.h"
+
+#define DP_WORKERS_MAX 2
+#define DP_BATCH       64 /* packets per recvmmsg / sendmmsg */
+
+/* Counters of the daemon's own packet path (src/esp counts per SA and per drop reason). */
+enum dp_ctr {
+	DP_TUN_RX = 0,	 /* packets read from the TUN (after segmentation) */
+	DP_TUN_TX,	 /* packets written to the TUN */
+	DP_NET_TX,	 /* protected packets sent */
+	DP_NET_RX,	 /* packets received on the ESP/AH/UDP sockets */
+	DP_GSO_SUPER,	 /* GSO super-packets segmented */
+	DP_NO_POLICY,	 /* outbound: no policy for the flow */
+	DP_POLICY_BLOCK, /* outbound or inbound: the policy says block */
+	DP_BYPASS,	 /* outbound: sent in the clear by an allow policy without tmpl */
+	DP_NO_SA,	 /* outbound: policy without an SA */
+	DP_IN_POLICY,	 /* inbound: the SA is not the one the policy requires */
+	DP_ESP_ERROR,	 /* esp_protect / esp_input failed (reason counted by src/esp) */
+	DP_ICMP_TOO_BIG, /* ICMP errors written back to the TUN */
+	DP_FRAGMENTED,	 /* inner IPv4 packets fragmented before protection */
+	DP_IKE,		 /* IKE messages on port 4500 (no IKE engine yet: dropped) */
+	DP_MALFORMED,	 /* unparseable clear packets, bad GSO headers */
+	DP_IO_ERROR,	 /* failed sends/writes */
+	DP_CTR_COUNT,
+};
+
+const char *dp_ctr_name(enum dp_ctr c);
+
+struct dp_worker;
+
+/* What the workers share with the control side. Set up by daemon/dataplane.c. */
+struct dp_shared {
+	struct tun *tun;
+	int raw_out[2];	 /* [0] IPv4, [1] IPv6: IPPROTO_RAW, header included */
+	int raw_in[4];	 /* ESP v4, AH v4, ESP v6, AH v6 */
+	int udp_in[2];	 /* ESP in UDP on 4500, v4 and v6 */
+	int stop_fd;	 /* eventfd: readable when the workers must stop */
+	size_t buf_size; /* bytes per packet buffer (headroom + MTU + tailroom) */
+	struct esp_sad *sad;
+	_Atomic(struct esp_spd *) spd;
+	atomic_bool stop;
+	unsigned nthreads;
+	struct dp_worker *workers[DP_WORKERS_MAX];
+	_Atomic uint64_t ctr[DP_CTR_COUNT];
+};
+
+/* Starts the worker threads (one or two). */
+int dp_workers_start(struct dp_shared *sh);
+/* Signals and joins the workers, frees their buffers. */
+void dp_workers_stop(struct dp_shared *sh);
+/* Waits until no worker still reads old (after it was replaced in sh->spd). */
+void dp_workers_quiesce(struct dp_shared *sh, const struct esp_spd *old);
+/* Adds each worker's pre-SA drop counters (esp_worker.stats) into out. */
+void dp_workers_stats(struct dp_shared *sh, struct esp_stats *out);
+
+#endif
