@@ -501,8 +501,12 @@ int kex_derive(const struct kex *k, const uint8_t *peer, size_t peer_len, struct
 		goto out;
 	if (g->kind == KIND_MODP && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
 		goto out;
-	/* OpenSSL's own public-key check as well (range, subgroup where q is known, on curve) */
-	if (EVP_PKEY_derive_set_peer_ex(ctx, peerkey, 1) <= 0) {
+	/* The peer value is already validated: MODP by dh_peer (range; subgroup for 22-24),
+	 * ECP by OpenSSL's import (on the curve; every curve here has cofactor 1, so that is
+	 * full validation), X25519/X448 below (all-zero result). OpenSSL's own check would
+	 * repeat it at the price of a second exponentiation (y^q for the safe-prime groups,
+	 * n*Q for ECP): half the exchanges per second a responder can do. */
+	if (EVP_PKEY_derive_set_peer_ex(ctx, peerkey, 0) <= 0) {
 		err = ERR_INVAL;
 		goto out;
 	}
