@@ -28,6 +28,7 @@
 #include "wire/ikev2_msg.h"
 #include "wire/ikev2_payload.h"
 #include "wire/ikev2_sa.h"
+#include "wire/ikev2_sk.h"
 #include "wire/ikev2_ts.h"
 
 enum ikev2_build_state {

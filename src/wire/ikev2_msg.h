@@ -24,6 +24,7 @@
 #include "lib/buf.h"
 #include "wire/ikev2_payload.h"
 #include "wire/ikev2_sa.h"
+#include "wire/ikev2_sk.h"
 #include "wire/ikev2_ts.h"
 
 #define IKEV2_HDR_LEN	   28 /* RFC 7296 §3.1 */

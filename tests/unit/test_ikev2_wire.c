@@ -1,6 +1,7 @@
 /* IKEv2 message decoding: the real exchanges in ../shared/vectors (structure checked against the
  * JSON, SK payloads decrypted with the published keys and their inner chains decoded), the fuzz
  * corpus, and the malformed-input table (RFC 7296 §3 wire MUSTs), one row per case. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -624,6 +625,56 @@ static void test_inner(void)
 	T_EQ(inner.n, 0);
 }
 
+static char last_line[1024];
+static int lines;
+
+static void capture(void *ctx, enum log_subsys ss, enum log_level lvl, const char *line)
+{
+	(void)ctx;
+	(void)ss;
+	(void)lvl;
+	snprintf(last_line, sizeof(last_line), "%s", line);
+	lines++;
+}
+
+/* A decode failure logs one line naming the payload and its absolute offset. */
+static void test_log_lines(void)
+{
+	static uint8_t msg[128];
+	static const struct {
+		int line;
+		const char *body;
+		uint8_t np;
+		const char *want1, *want2;
+	} rows[] = {
+	    {__LINE__, "28000008 00004000 00000004", 41, "Nonce", "offset 40"},
+	    {__LINE__, "00000010 03040003 01020304 05060708", 42, "bad D", "offset 36"},
+	    {__LINE__, "00000020 0000001c 01010002 0000000c 0100000c 800e0100 00000008 04000013",
+	     33, "SA transform", "offset 52"},
+	    {__LINE__, "00800004", 201, "critical payload 201", "offset 28"},
+	};
+	enum log_level saved = log_get_level(LOG_WIRE);
+
+	log_set_sink(capture, NULL);
+	log_set_level(LOG_WIRE, LOG_LVL_DEBUG);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct bad_row r = {rows[i].line, rows[i].np, 0, 0, rows[i].body, 0, 0, 0, 0};
+		size_t n = mkmsg(msg, sizeof(msg), &r);
+		int err;
+
+		lines = 0;
+		last_line[0] = 0;
+		err = ikev2_decode(msg, n, &dg, NULL);
+		T_OK_ROW(rows[i].line, err < 0, "decode fails");
+		T_EQ_ROW(rows[i].line, lines, 1);
+		T_OK_ROW(rows[i].line,
+			 strstr(last_line, rows[i].want1) && strstr(last_line, rows[i].want2),
+			 "log line \"%s\"", last_line);
+	}
+	log_set_sink(NULL, NULL);
+	log_set_level(LOG_WIRE, saved);
+}
+
 static void test_sk_split(void)
 {
 	static const uint8_t enc[64];
@@ -681,6 +732,7 @@ int main(void)
 	test_error_offsets();
 	test_digest();
 	test_inner();
+	test_log_lines();
 	test_sk_split();
 	test_ke_len();
 	return t_finish();
