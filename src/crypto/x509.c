@@ -29,6 +29,8 @@ struct x509 {
 struct x509_store {
 	X509_STORE *st;
 	size_t count;
+	size_t crls;
+	bool crl_strict;
 };
 
 void x509_free(struct x509 *c)
@@ -438,6 +440,75 @@ int x509_store_add(struct x509_store *s, const struct x509 *ca)
 	return 0;
 }
 
+/* CRLs: DER (one) or PEM (any number). */
+int x509_store_add_crls(struct x509_store *s, const void *data, size_t len, size_t *added)
+{
+	const uint8_t *p = data;
+	X509_CRL *crl = NULL;
+	BIO *bio = NULL;
+	size_t n = 0;
+	int err = ERR_INVAL;
+
+	if (!data || len == 0 || len > KEYFILE_MAX)
+		goto out;
+	if (looks_der(p, len)) {
+		const unsigned char *q = p;
+		crl = d2i_X509_CRL(NULL, &q, (long)len);
+		if (!crl || q != p + len)
+			goto out;
+		err = ERR_NOMEM;
+		if (!X509_STORE_add_crl(s->st, crl))
+			goto out;
+		n = 1;
+		err = 0;
+		goto out;
+	}
+	err = ERR_NOMEM;
+	bio = BIO_new_mem_buf(data, (int)len);
+	if (!bio)
+		goto out;
+	while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+		err = ERR_NOMEM;
+		if (!X509_STORE_add_crl(s->st, crl))
+			goto out;
+		X509_CRL_free(crl);
+		crl = NULL;
+		n++;
+	}
+	err = ERR_INVAL;
+	if (n > 0 && ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE)
+		err = 0;
+out:
+	/* CRLs added before a failure stay: they are valid revocation information */
+	if (n > 0) {
+		s->crls += n;
+		X509_STORE_set_flags(s->st, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	}
+	if (!err && added)
+		*added = n;
+	X509_CRL_free(crl);
+	BIO_free(bio);
+	ERR_clear_error();
+	return err;
+}
+
+void x509_store_set_crl_strict(struct x509_store *s, bool strict)
+{
+	s->crl_strict = strict;
+}
+
+/* strongSwan's default CRL policy: a certificate listed in a CRL is refused, but a missing,
+ * expired or not yet valid CRL does not by itself fail the chain. */
+static int relaxed_crl_cb(int ok, X509_STORE_CTX *ctx)
+{
+	int e = X509_STORE_CTX_get_error(ctx);
+
+	if (!ok && (e == X509_V_ERR_UNABLE_TO_GET_CRL || e == X509_V_ERR_CRL_HAS_EXPIRED ||
+		    e == X509_V_ERR_CRL_NOT_YET_VALID))
+		return 1;
+	return ok;
+}
+
 size_t x509_store_count(const struct x509_store *s)
 {
 	return s->count;
@@ -459,6 +530,8 @@ int x509_verify(const struct x509_store *s, const struct x509 *ee, struct x509 *
 	if (!X509_STORE_CTX_init(ctx, s->st, ee->x, untrusted))
 		goto out;
 	X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
+	if (s->crls && !s->crl_strict)
+		X509_STORE_CTX_set_verify_cb(ctx, relaxed_crl_cb);
 	err = ERR_AUTH;
 	if (X509_verify_cert(ctx) == 1) {
 		why = "ok";

@@ -95,6 +95,16 @@ void x509_store_free(struct x509_store *s);
 int x509_store_add(struct x509_store *s, const struct x509 *ca);
 size_t x509_store_count(const struct x509_store *s);
 
+/* Adds certificate revocation lists: one DER CRL, or every CRL of PEM text; *added (when
+ * non-NULL) gets their number. ERR_INVAL when there is none or one does not decode (CRLs
+ * read before it stay). Once the store holds a CRL, x509_verify checks every certificate of
+ * the chain against its issuer's CRL (signature and validity of the CRL checked by OpenSSL):
+ * a revoked certificate fails. By default (strongSwan's strictcrlpolicy=no) an issuer
+ * without a CRL here, or with an expired or not yet valid one, does not fail the chain;
+ * x509_store_set_crl_strict(s, true) makes each of those a failure. */
+int x509_store_add_crls(struct x509_store *s, const void *data, size_t len, size_t *added);
+void x509_store_set_crl_strict(struct x509_store *s, bool strict);
+
 /* Verifies the end-entity certificate ee, with untrusted intermediates chain[0..n) in any
  * order, up to a trust anchor in s, with validity periods checked at now (seconds since the
  * Unix epoch, UTC). 0 when the chain verifies; ERR_AUTH otherwise, with *reason (when reason

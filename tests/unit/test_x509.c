@@ -453,6 +453,141 @@ static void test_chains(void)
 	x509_free(NULL);
 }
 
+/* ---- revocation ---- */
+
+static X509_CRL *make_crl(X509 *issuer, EVP_PKEY *signer, long revoked, int64_t this_upd,
+			  int64_t next_upd)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)this_upd);
+	ASN1_TIME *u = ASN1_TIME_set(NULL, (time_t)next_upd);
+	bool ok = crl && t && u && X509_CRL_set_version(crl, 1) &&
+		  X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) &&
+		  X509_CRL_set1_lastUpdate(crl, t) && X509_CRL_set1_nextUpdate(crl, u);
+
+	if (ok && revoked) {
+		X509_REVOKED *r = X509_REVOKED_new();
+		ASN1_INTEGER *sn = ASN1_INTEGER_new();
+		ok = r && sn && ASN1_INTEGER_set(sn, revoked) &&
+		     X509_REVOKED_set_serialNumber(r, sn) &&
+		     X509_REVOKED_set_revocationDate(r, t) && X509_CRL_add0_revoked(crl, r);
+		if (!ok)
+			X509_REVOKED_free(r);
+		ASN1_INTEGER_free(sn);
+	}
+	ok = ok && X509_CRL_sort(crl) &&
+	     X509_CRL_sign(crl, signer, EVP_PKEY_is_a(signer, "ED25519") ? NULL : EVP_sha256()) > 0;
+	ASN1_TIME_free(t);
+	ASN1_TIME_free(u);
+	if (!ok) {
+		X509_CRL_free(crl);
+		return NULL;
+	}
+	return crl;
+}
+
+static int crl_bytes(X509_CRL *crl, bool pem, uint8_t **out, size_t *len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+	int ok = b && crl && (pem ? PEM_write_bio_X509_CRL(b, crl) : i2d_X509_CRL_bio(b, crl));
+
+	if (ok && (n = BIO_get_mem_data(b, &p)) > 0 && (*out = malloc((size_t)n))) {
+		memcpy(*out, p, (size_t)n);
+		*len = (size_t)n;
+	} else {
+		ok = 0;
+	}
+	BIO_free(b);
+	return ok;
+}
+
+enum crlset { CRL_NONE, CRL_GOOD, CRL_FORGED };
+
+static const struct {
+	int line;
+	int ee;
+	enum crlset crl;
+	bool strict;
+	int64_t now;
+	int want;
+	const char *reason; /* substring, or NULL */
+} revocations[] = {
+    {__LINE__, EE_EC, CRL_NONE, false, T0 + DAY, 0, NULL},
+    {__LINE__, EE_EC, CRL_GOOD, false, T0 + DAY, ERR_AUTH, "revoked"},
+    {__LINE__, EE_RSA, CRL_GOOD, false, T0 + DAY, 0, NULL},
+    {__LINE__, EE_ED, CRL_GOOD, false, T0 + DAY, 0, NULL},
+    /* a stale CRL still revokes; otherwise it is tolerated unless strict */
+    {__LINE__, EE_EC, CRL_GOOD, false, T0 + 40 * DAY, ERR_AUTH, "revoked"},
+    {__LINE__, EE_RSA, CRL_GOOD, false, T0 + 40 * DAY, 0, NULL},
+    {__LINE__, EE_RSA, CRL_GOOD, true, T0 + 40 * DAY, ERR_AUTH, "expired"},
+    /* strict: the intermediate has no CRL from the root */
+    {__LINE__, EE_RSA, CRL_GOOD, true, T0 + DAY, ERR_AUTH, "CRL"},
+    /* a CRL with a bad signature fails the chain */
+    {__LINE__, EE_RSA, CRL_FORGED, false, T0 + DAY, ERR_AUTH, "signature"},
+};
+
+static void test_crls(void)
+{
+	X509_CRL *good = make_crl(xs[INTER], keys[INTER], 4 /* EE_EC */, T0, T0 + 30 * DAY);
+	X509_CRL *forged = make_crl(xs[INTER], keys[OTHER_EE], 0, T0, T0 + 30 * DAY);
+	uint8_t *gpem = NULL, *gder = NULL, *fpem = NULL;
+	size_t gpeml = 0, gderl = 0, fpeml = 0, added = 0;
+
+	T_OK(crl_bytes(good, true, &gpem, &gpeml) && crl_bytes(good, false, &gder, &gderl) &&
+		 crl_bytes(forged, true, &fpem, &fpeml),
+	     "CRLs");
+	if (!gpem || !gder || !fpem)
+		goto out;
+	for (size_t i = 0; i < sizeof(revocations) / sizeof(revocations[0]); i++) {
+		int row = revocations[i].line;
+		struct x509_store *s = x509_store_new();
+		struct x509 *chain[1] = {certs[INTER]};
+		const char *reason = NULL;
+
+		if (!s)
+			continue;
+		T_EQ_ROW(row, x509_store_add(s, certs[ROOT]), 0);
+		if (revocations[i].crl == CRL_GOOD)
+			T_EQ_ROW(row,
+				 x509_store_add_crls(s, i % 2 ? gpem : gder, i % 2 ? gpeml : gderl,
+						     &added),
+				 0);
+		if (revocations[i].crl == CRL_FORGED)
+			T_EQ_ROW(row, x509_store_add_crls(s, fpem, fpeml, &added), 0);
+		x509_store_set_crl_strict(s, revocations[i].strict);
+		T_EQ_ROW(
+		    row,
+		    x509_verify(s, certs[revocations[i].ee], chain, 1, revocations[i].now, &reason),
+		    revocations[i].want);
+		if (revocations[i].reason)
+			T_OK_ROW(row, reason && strstr(reason, revocations[i].reason), "reason: %s",
+				 reason ? reason : "");
+		x509_store_free(s);
+	}
+	/* loading: two CRLs in one PEM text; garbage; truncated DER */
+	struct x509_store *s = x509_store_new();
+	uint8_t *two = malloc(gpeml + fpeml);
+	if (s && two) {
+		memcpy(two, gpem, gpeml);
+		memcpy(two + gpeml, fpem, fpeml);
+		T_EQ(x509_store_add_crls(s, two, gpeml + fpeml, &added), 0);
+		T_EQ(added, 2);
+		T_EQ(x509_store_add_crls(s, "garbage", 7, &added), ERR_INVAL);
+		T_EQ(x509_store_add_crls(s, gder, gderl - 1, &added), ERR_INVAL);
+		T_EQ(x509_store_add_crls(s, gpem, gpeml / 2, &added), ERR_INVAL);
+	}
+	free(two);
+	x509_store_free(s);
+out:
+	free(gpem);
+	free(gder);
+	free(fpem);
+	X509_CRL_free(good);
+	X509_CRL_free(forged);
+}
+
 /* ---- identities ---- */
 
 enum idform { TEXT, HEX, DNTEXT };
@@ -793,6 +928,7 @@ int main(void)
 	test_keys_and_names();
 	test_sans();
 	test_chains();
+	test_crls();
 	test_ids();
 	test_dn_text();
 	test_strongswan_pki();
