@@ -1,0 +1,59 @@
+/* Engine internals shared by src/ike and src/ike/v2: the engine struct, its SA table,
+ * randomness and key-exchange sources (test hooks), events and sending. Not a public API:
+ * the daemon uses ike/ike.h only.
+ */
+#ifndef RAMPART_IKE_ENGINE_H
+#define RAMPART_IKE_ENGINE_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "ike/ike.h"
+#include "lib/log.h"
+
+struct ike_sa;
+
+struct ike_engine {
+	struct ike_callbacks cb;
+	void *ctx;
+	struct ike_test_hooks hooks;
+	void *hooks_ctx;
+	bool have_hooks;
+	size_t nconns;
+	struct conn **conns;
+	struct conn_secrets *secrets;
+	/* SA table: a list in creation order (lookups are linear over at most IKE_MAX_SAS) */
+	struct ike_sa *sas, *sas_tail;
+	size_t nsas, nhalf_open;
+	uint32_t next_id, next_reqid;
+	uint8_t cookie_secret[32];
+	bool cookie_secret_set;
+	struct ike_stats stats;
+	struct log_ratelimit rl;
+};
+
+/* Random octets for use (test hook, or crypto/rand). */
+int eng_rand(struct ike_engine *e, enum ike_rand_use use, void *buf, size_t len);
+/* A key pair for group (test hook, or kex_new). NULL on failure. */
+struct kex *eng_kex_new(struct ike_engine *e, uint16_t group);
+/* Sends a datagram; counts it. */
+int eng_send(struct ike_engine *e, const struct ike_path *path, const uint8_t *p, size_t len);
+/* Formats and delivers an event (and logs it at info level). */
+void eng_event(struct ike_engine *e, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* SA table. */
+void eng_sa_link(struct ike_engine *e, struct ike_sa *sa);
+void eng_sa_unlink(struct ike_engine *e, struct ike_sa *sa);
+/* The SA whose local SPI is spi (our role's SPI), or NULL. */
+struct ike_sa *eng_sa_by_local_spi(struct ike_engine *e, const uint8_t spi[8]);
+/* A responder SA created by an IKE_SA_INIT with initiator SPI spi_i from remote. */
+struct ike_sa *eng_sa_by_init(struct ike_engine *e, const uint8_t spi_i[8],
+			      const struct ike_path *path);
+struct ike_sa *eng_sa_by_id(struct ike_engine *e, uint32_t id);
+/* A fresh local IKE SPI not used by any SA (never zero). */
+int eng_new_spi(struct ike_engine *e, uint8_t spi[8]);
+/* The configured connection named name, or NULL. */
+struct conn *eng_conn(const struct ike_engine *e, const char *name);
+
+#endif

@@ -1,0 +1,212 @@
+/* The IKEv2 engine: a protocol engine with no I/O (STYLE.md, ngtcp2's model).
+ *
+ * The engine takes datagrams and the current time and answers through callbacks: datagrams to
+ * send on a path, Child SAs to install / update / delete in the data plane, and events for the
+ * CLI and logs. It never reads a clock, makes no syscall and keeps no global state; several
+ * engines can live in one process (the exchange tests run two of them over a fake network).
+ * Time is "now" in milliseconds on any monotonic base, given by the caller on every entry
+ * point; ike_engine_next_deadline says when ike_engine_timeout must be called next.
+ *
+ * Not thread-safe: call it from one thread (rampartd's IKE loop). Callbacks run synchronously
+ * inside the entry points and must not call back into the engine.
+ *
+ * Randomness (SPIs, nonces, IVs, DH keys) comes from crypto/rand unless test hooks are set
+ * (ike_engine_set_test_hooks, for the fixed-input vectors).
+ */
+#ifndef RAMPART_IKE_IKE_H
+#define RAMPART_IKE_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/conn.h"
+#include "lib/addr.h"
+#include "lib/secret.h"
+#include "lib/ts.h"
+
+struct ike_engine;
+struct kex;
+
+/* The engine's named limits and protocol defaults. */
+#define IKE_MAX_SAS		 4096  /* IKE SAs per engine, half-open included */
+#define IKE_HALF_OPEN_MAX	 1024  /* half-open responder SAs; more are dropped */
+#define IKE_COOKIE_THRESHOLD	 30    /* half-open SAs from which COOKIEs are demanded (§2.6) */
+#define IKE_MAX_MSG		 65535 /* largest datagram accepted or built */
+#define IKE_RETRANSMIT_TIMEOUT	 4000  /* ms, strongSwan retransmit_timeout */
+#define IKE_RETRANSMIT_BASE_X10	 18    /* back-off factor 1.8 (strongSwan retransmit_base) */
+#define IKE_RETRANSMIT_TRIES	 5     /* strongSwan retransmit_tries */
+#define IKE_HALF_OPEN_TIMEOUT_MS 30000 /* responder half-open SAs expire */
+#define IKE_PORT		 500
+#define IKE_PORT_NATT		 4500
+#define IKE_EVENT_MSG_MAX	 512 /* an event sentence, NUL included */
+
+/* Where a datagram travels: our address and port, the peer's. Ports are host order. */
+struct ike_path {
+	struct addr local, remote;
+	uint16_t local_port, remote_port;
+};
+
+/* One direction of a Child SA for the data plane. Keys are borrowed: valid only during the
+ * callback (the data plane copies them). Outbound: src = us, dst = peer; inbound the reverse.
+ * Selectors are from this side's point of view (local_ts = our end, remote_ts = the peer's). */
+struct ike_child_sa {
+	uint32_t ike_id;   /* the IKE SA's unique id */
+	uint32_t child_id; /* the Child SA's unique id */
+	uint32_t reqid;	   /* binds the inbound and outbound SA and the policies */
+	const char *conn_name, *child_name;
+	bool inbound;
+	uint8_t proto; /* IKEV2_PROTO_ESP or IKEV2_PROTO_AH */
+	enum conn_mode mode;
+	uint32_t spi; /* host order: the SPI the receiving side chose */
+	struct addr src, dst;
+	bool encap; /* ESP in UDP (RFC 3948) with the ports below */
+	uint16_t src_port, dst_port;
+	uint16_t enc_id, enc_key_bits; /* IKEV2_ENCR_*; 0 for AH */
+	const struct secret *enc_key;  /* key || salt as enc_new wants; NULL for ENCR_NULL/AH */
+	uint16_t integ_id;	       /* IKEV2_INTEG_*; 0 (NONE) with an AEAD */
+	const struct secret *integ_key;
+	bool esn;
+	uint32_t replay_window;					     /* inbound only */
+	uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets; /* 0 = none */
+	uint32_t soft_time, hard_time;				     /* seconds, 0 = none */
+	struct ts_list local_ts, remote_ts;
+};
+
+/* Event kinds; every event has a one-sentence human message. */
+enum ike_event_kind {
+	IKE_EV_IKE_UP = 1,   /* IKE SA established */
+	IKE_EV_CHILD_UP,     /* Child SA installed (both directions) */
+	IKE_EV_IKE_FAILED,   /* IKE SA could not be set up (no proposal, auth, timeout...) */
+	IKE_EV_CHILD_FAILED, /* Child SA refused; the IKE SA stays up (childless) */
+	IKE_EV_IKE_DOWN,     /* established IKE SA deleted */
+	IKE_EV_CHILD_DOWN,   /* Child SA deleted */
+};
+
+/* Callbacks; ctx is the pointer given to ike_engine_new. send and event are required, the
+ * child callbacks may be NULL (no data plane). Return 0 or a negative ERR_*: a failing
+ * child_install fails the Child SA (the peer is told with a delete later). */
+struct ike_callbacks {
+	int (*send)(void *ctx, const struct ike_path *path, const uint8_t *data, size_t len);
+	int (*child_install)(void *ctx, const struct ike_child_sa *sa);
+	/* Both directions of a Child SA go: the outbound SA by (proto, spi_out, peer), the
+	 * inbound by (proto, spi_in, us). */
+	void (*child_delete)(void *ctx, uint32_t reqid, uint8_t proto, uint32_t spi_in,
+			     uint32_t spi_out);
+	/* The peer's address or port changed (NAT mapping, RFC 7296 §2.23): update both
+	 * directions of every Child SA of reqid to the new path and encapsulation. */
+	int (*child_update)(void *ctx, uint32_t reqid, const struct ike_path *path, bool encap);
+	/* id is the IKE SA's unique id (what ike_engine_initiate returned); child_id is 0 for
+	 * IKE-level events. msg is a sentence such as "no proposal chosen: we proposed X, peer
+	 * proposed Y" (valid during the call). */
+	void (*event)(void *ctx, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
+		      const char *msg);
+};
+
+/* Test hooks (deterministic runs and the fixed-input vectors). Any member may be NULL. */
+enum ike_rand_use {
+	IKE_RAND_SPI_IKE,   /* 8 octets, our IKE SPI */
+	IKE_RAND_SPI_CHILD, /* 4 octets, our inbound Child SA SPI */
+	IKE_RAND_NONCE,	    /* our nonce (32 octets) */
+	IKE_RAND_IV,	    /* an SK payload IV */
+	IKE_RAND_COOKIE,    /* the cookie secret */
+};
+struct ike_test_hooks {
+	/* Fills buf with len "random" octets for use; 0 or a negative ERR_*. */
+	int (*rand)(void *ctx, enum ike_rand_use use, uint8_t *buf, size_t len);
+	/* A key pair for group (e.g. kex_new_from_private), or NULL for a failure. */
+	struct kex *(*kex_new)(void *ctx, uint16_t group);
+	/* Omit NAT_DETECTION_* notifies (the published vectors carry none). */
+	bool no_nat_detection;
+};
+
+/* A new engine without configuration. cb is copied; ctx is passed to every callback. NULL on
+ * ENOMEM or when cb lacks send or event. Free with ike_engine_free. */
+struct ike_engine *ike_engine_new(const struct ike_callbacks *cb, void *ctx);
+/* Frees every SA (without sending or calling callbacks) and the configuration. Accepts NULL. */
+void ike_engine_free(struct ike_engine *e);
+
+/* Installs a configuration: conns[0..n) (the engine takes a reference to each; the caller
+ * keeps its own and drops it with conn_free) and secrets (the engine takes ownership; the
+ * previous secrets are freed). Existing SAs keep the connection they were set up with; new
+ * exchanges use the new set. ERR_INVAL for a connection the engine cannot run (no IKE
+ * proposal, a child without ESP/AH proposals, version 1 only), with a log line naming it;
+ * nothing is changed then (secrets are still owned by the caller on failure). */
+int ike_engine_set_config(struct ike_engine *e, struct conn *const *conns, size_t n,
+			  struct conn_secrets *secrets);
+/* The configured connection named name (borrowed), or NULL. */
+const struct conn *ike_engine_conn(const struct ike_engine *e, const char *name);
+
+/* A datagram received on path (non-ESP marker already stripped on port 4500). Malformed or
+ * unexpected messages are dropped (counted by reason, logged with a rate limit) without
+ * harming existing SAs; answers go out through send. Returns 0, or a negative ERR_* for a
+ * local failure (ERR_NOMEM); a dropped datagram is not an error. */
+int ike_engine_input(struct ike_engine *e, uint64_t now_ms, const struct ike_path *path,
+		     const uint8_t *data, size_t len);
+
+/* Starts connection conn_name, and its child child_name (NULL: every child of the connection
+ * with start semantics "up": the first child is negotiated with IKE_AUTH; a connection without
+ * children sets up a childless IKE SA). The IKE SA's unique id (> 0) goes to *id: events of
+ * this SA carry it. ERR_NOTFOUND (no such connection or child), ERR_INVAL (no remote or local
+ * address), ERR_LIMIT (too many SAs). */
+int ike_engine_initiate(struct ike_engine *e, uint64_t now_ms, const char *conn_name,
+			const char *child_name, uint32_t *id);
+/* Deletes the IKE SA with unique id (INFORMATIONAL Delete when established, else silently),
+ * its Child SAs leaving the data plane through child_delete. ERR_NOTFOUND. */
+int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id);
+
+/* Runs timers due at now_ms (retransmissions, give-up, half-open expiry). */
+void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms);
+/* The earliest time ike_engine_timeout has work, or UINT64_MAX when none. */
+uint64_t ike_engine_next_deadline(const struct ike_engine *e);
+
+/* ---- list-sas snapshots (vici key names in comments) ------------------------------------- */
+
+#define IKE_LIST_MAX_CHILDREN 8
+#define IKE_ID_STRLEN	      256
+
+struct ike_child_info {
+	uint32_t child_id; /* uniqueid */
+	uint32_t reqid;	   /* reqid */
+	char name[CONN_NAME_MAX];
+	const char *state; /* state: "INSTALLED", "CREATED", ... */
+	enum conn_mode mode;
+	uint8_t proto;				    /* protocol: IKEV2_PROTO_ESP / AH */
+	uint32_t spi_in, spi_out;		    /* spi-in, spi-out (host order) */
+	uint16_t encr_alg, encr_keysize, integ_alg; /* encr-alg, encr-keysize, integ-alg */
+	bool esn;
+	bool encap;
+	struct ts_list local_ts, remote_ts; /* local-ts, remote-ts */
+};
+
+struct ike_sa_info {
+	uint32_t id; /* uniqueid */
+	char conn[CONN_NAME_MAX];
+	const char *state;    /* state: "CONNECTING", "ESTABLISHED", "DELETING", ... */
+	bool initiator;	      /* initiator: yes/no */
+	struct ike_path path; /* local-host/-port, remote-host/-port */
+	char local_id[IKE_ID_STRLEN], remote_id[IKE_ID_STRLEN]; /* local-id, remote-id */
+	uint8_t spi_i[8], spi_r[8];				/* initiator-spi, responder-spi */
+	bool nat_local, nat_remote;				/* nat-local, nat-remote */
+	uint16_t encr_alg, encr_keysize, integ_alg, prf_alg, dh_group;
+	uint64_t established_ms; /* now_ms when it was established (0 while connecting) */
+	size_t nchildren;
+	struct ike_child_info children[IKE_LIST_MAX_CHILDREN]; /* child-sas */
+};
+
+/* Snapshots of up to cap IKE SAs into out[0..*n), in creation order; *total receives how many
+ * exist (may exceed cap). */
+void ike_engine_list(const struct ike_engine *e, struct ike_sa_info *out, size_t cap, size_t *n,
+		     size_t *total);
+
+/* Installs test hooks (copied; NULL removes them); ctx is passed to them. */
+void ike_engine_set_test_hooks(struct ike_engine *e, const struct ike_test_hooks *h, void *ctx);
+
+/* Drop counters by reason, for tests and `rampart stats`. */
+struct ike_stats {
+	uint64_t rx, tx, retransmits;
+	uint64_t drop_malformed, drop_no_sa, drop_msgid, drop_auth, drop_state, drop_limit;
+};
+void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
+
+#endif
