@@ -389,18 +389,24 @@ int conf_add_ref(struct conf *c, struct conf_node *sec, const char *path, const 
 	return 0;
 }
 
-/* Detached deep copy of src (references already resolved, so not copied). */
-static int clone_tree(struct conf *c, const struct conf_node *src, struct conf_node **out)
+/* Detached deep copy of src (references already resolved, so not copied), to become a node
+ * at depth `depth` (the root is 0): ERR_LIMIT when one of its sections would be deeper than
+ * CONF_MAX_DEPTH. */
+static int clone_tree(struct conf *c, const struct conf_node *src, unsigned depth,
+		      struct conf_node **out)
 {
 	struct conf_node *n, *x;
-	int rc = node_new(c, src->kind, src->name ? src->name : "", src->value, src->file,
-			  src->line, &n);
+	int rc;
 
+	if (src->kind == CONF_SECTION && depth > CONF_MAX_DEPTH)
+		return ERR_LIMIT;
+	rc = node_new(c, src->kind, src->name ? src->name : "", src->value, src->file, src->line,
+		      &n);
 	if (rc)
 		return rc;
 	n->state = REF_DONE;
 	for (const struct conf_node *s = src->first; s; s = s->next) {
-		rc = clone_tree(c, s, &x);
+		rc = clone_tree(c, s, depth + 1, &x);
 		if (rc) {
 			node_free(c, n);
 			return rc;
@@ -409,6 +415,15 @@ static int clone_tree(struct conf *c, const struct conf_node *src, struct conf_n
 	}
 	*out = n;
 	return 0;
+}
+
+static unsigned node_depth(const struct conf_node *n)
+{
+	unsigned d = 0;
+
+	for (; n->parent; n = n->parent)
+		d++;
+	return d;
 }
 
 static int hash_subtree(struct conf *c, struct conf_node *n)
@@ -427,8 +442,10 @@ static int attach_tree(struct conf *c, struct conf_node *parent, struct conf_nod
 	return hash_subtree(c, n);
 }
 
-/* Copies what src (elsewhere in the tree, resolved) has and dst lacks into dst. */
-static int merge_from(struct conf *c, struct conf_node *dst, const struct conf_node *src)
+/* Copies what src (elsewhere in the tree, resolved) has and dst (at depth `depth`) lacks into
+ * dst. */
+static int merge_from(struct conf *c, struct conf_node *dst, unsigned depth,
+		      const struct conf_node *src)
 {
 	int rc = 0;
 
@@ -437,10 +454,10 @@ static int merge_from(struct conf *c, struct conf_node *dst, const struct conf_n
 
 		if (d) {
 			if (x->kind == CONF_SECTION)
-				rc = merge_from(c, d, x);
+				rc = merge_from(c, d, depth + 1, x);
 			continue; /* own values win */
 		}
-		rc = clone_tree(c, x, &copy);
+		rc = clone_tree(c, x, depth + 1, &copy);
 		if (!rc)
 			rc = attach_tree(c, dst, copy);
 	}
@@ -505,7 +522,13 @@ static int resolve_sec(struct conf *c, struct conf_node *s, unsigned hops, char 
 		}
 		if (rc)
 			break;
-		rc = merge_from(c, s, t);
+		rc = merge_from(c, s, node_depth(s), t);
+		if (rc == ERR_LIMIT && c->nnodes < CONF_MAX_NODES) {
+			conf_msg(err, errlen, r->file, r->line,
+				 "section '%s' inherits '%s', which nests sections deeper than %d",
+				 path, r->path, CONF_MAX_DEPTH);
+			break;
+		}
 		if (rc)
 			limit_msg(rc, err, errlen, r->file, r->line);
 	}

@@ -1,6 +1,7 @@
 /* libFuzzer harness for the strongswan.conf/swanctl.conf parser (cfg/conf_parse.h), parsing
  * from memory with includes disabled. On success it walks the whole tree and checks the
  * invariants the API promises; on failure the message must name the source ("fuzz.conf:"). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cfg/conf.h"
 #include "cfg/conf_parse.h"
 #include "cfg/conf_value.h"
+#include "cfg/conf_write.h"
 #include "lib/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -54,6 +56,40 @@ static size_t walk(const struct conf_node *sec, const struct conf_node *root, un
 	return n;
 }
 
+static bool same_tree(const struct conf_node *a, const struct conf_node *b)
+{
+	const struct conf_node *x = conf_first(a), *y = conf_first(b);
+
+	for (; x && y; x = conf_next(x), y = conf_next(y)) {
+		if (x->kind != y->kind || strcmp(x->name, y->name))
+			return false;
+		if (!x->value != !y->value || (x->value && strcmp(x->value, y->value)))
+			return false;
+		if (x->kind == CONF_SECTION && !same_tree(x, y))
+			return false;
+	}
+	return !x && !y;
+}
+
+/* conf_format's text parses back into the same tree. */
+static void check_format(const struct conf *c)
+{
+	struct conf *again = NULL;
+	char err[CONF_ERR_LEN], *text = NULL;
+	size_t len;
+
+	if (conf_format(conf_root(c), &text, &len))
+		return; /* ENOMEM */
+	if (len <= CONF_MAX_FILE_SIZE) {
+		if (conf_parse_string("formatted", text, len, CONF_PARSE_NO_INCLUDE, &again, err,
+				      sizeof(err)) ||
+		    !same_tree(conf_root(c), conf_root(again)))
+			abort();
+		conf_free(again);
+	}
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const keys[] = {"version", "remote_addrs", "local_ts", "rekey_time",
@@ -72,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (walk(conf_root(c), conf_root(c), 0) != conf_node_count(c))
 		abort();
+	check_format(c);
 	(void)conf_check_names(conf_root(c), keys, secs, NULL, NULL, err, sizeof(err));
 	(void)conf_check_names(conf_section(conf_root(c), "connections"), keys, secs, NULL, NULL,
 			       err, sizeof(err));

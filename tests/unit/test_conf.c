@@ -9,9 +9,47 @@
 
 #include "cfg/conf.h"
 #include "cfg/conf_parse.h"
+#include "cfg/conf_write.h"
 #include "cfg/conf_value.h"
 #include "lib/err.h"
 #include "support/test.h"
+
+/* Whether two trees have the same sections, keys, order and values. */
+static bool same_tree(const struct conf_node *a, const struct conf_node *b)
+{
+	const struct conf_node *x = conf_first(a), *y = conf_first(b);
+
+	for (; x && y; x = conf_next(x), y = conf_next(y)) {
+		if (x->kind != y->kind || strcmp(x->name, y->name))
+			return false;
+		if (!x->value != !y->value || (x->value && strcmp(x->value, y->value)))
+			return false;
+		if (x->kind == CONF_SECTION && !same_tree(x, y))
+			return false;
+	}
+	return !x && !y;
+}
+
+/* conf_format's text parses back into the same tree. */
+static void check_format(int row, const struct conf *c)
+{
+	struct conf *again = NULL;
+	char err[CONF_ERR_LEN] = "", *text = NULL;
+	size_t len = 0;
+	int rc = conf_format(conf_root(c), &text, &len);
+
+	T_EQ_ROW(row, rc, 0);
+	if (rc)
+		return;
+	T_EQ_ROW(row, strlen(text), len);
+	rc = conf_parse_string("formatted", text, len, CONF_PARSE_NO_INCLUDE, &again, err,
+			       sizeof(err));
+	T_EQ_ROW(row, rc, 0);
+	T_OK_ROW(row, !rc && same_tree(conf_root(c), conf_root(again)),
+		 "formatted text parses back the same: %s\n%s", err, text);
+	conf_free(again);
+	free(text);
+}
 
 static int parse(const char *text, struct conf **c, char *err)
 {
@@ -171,6 +209,7 @@ static void test_swanctl(void)
 	T_OK(conf_section(root, "connections.site-sun.version") == NULL, "key is no section");
 	T_OK(conf_key(root, "connections.site-sun") == NULL, "section is no key");
 	T_OK(conf_section(root, "connections..rw") == NULL, "empty component");
+	check_format(__LINE__, c);
 	conf_free(c);
 }
 
@@ -210,6 +249,10 @@ static const struct {
     {__LINE__, "", "a", "-"},
     {__LINE__, "s { a = 1 } # c { }", "s.a", "1"},
     {__LINE__, "ünï = cödé", "ünï", "cödé"},
+    {__LINE__, "a = \"tab\tx\\\\y \\\"q\\\" \\r\"", "a", "tab\tx\\y \"q\" \r"},
+    {__LINE__, "a = \" lead\"", "a", " lead"},
+    {__LINE__, "a = \"x}y#z\"", "a", "x}y#z"},
+    {__LINE__, "include\n{ a = 1 }", "include.a", "1"},
     /* references */
     {__LINE__, "d { a = 1 }\ns : d { }", "s.a", "1"},
     {__LINE__, "s : d { }\nd { a = 1 }", "s.a", "1"}, /* forward */
@@ -247,6 +290,7 @@ static void test_syntax(void)
 			T_OK_ROW(line, k && k->value && !strcmp(k->value, syntax[i].want),
 				 "%s = '%s', want '%s'", syntax[i].path,
 				 k && k->value ? k->value : "(none)", syntax[i].want);
+		check_format(line, c);
 		conf_free(c);
 	}
 }
@@ -338,6 +382,40 @@ static void test_limits(void)
 			T_OK(strstr(err, "t.conf:17: sections nested deeper than 16") == err, "%s",
 			     err);
 		}
+	}
+	/* inherited sections count towards the nesting limit: d holds 7 levels, s sits at 10 */
+	n = (size_t)snprintf(text, cap,
+			     "d { l1 { l2 { l3 { l4 { l5 { l6 { l7 { v = 1 } } } } } } } }\n");
+	for (int depth = 0; depth < 9; depth++)
+		n += (size_t)snprintf(text + n, cap - n, "o%d {\n", depth);
+	n += (size_t)snprintf(text + n, cap - n, "s : d { }\n");
+	for (int depth = 0; depth < 9; depth++)
+		n += (size_t)snprintf(text + n, cap - n, "}\n");
+	rc = conf_parse_string("t.conf", text, n, 0, &c, err, sizeof(err));
+	T_EQ(rc, ERR_LIMIT);
+	T_OK(strstr(err, "t.conf:11: section 'o0.o1.o2.o3.o4.o5.o6.o7.o8.s' inherits 'd', which nests "
+			 "sections deeper than 16") == err,
+	     "%s", err);
+	/* one level less fits exactly */
+	n = (size_t)snprintf(text, cap,
+			     "d { l1 { l2 { l3 { l4 { l5 { l6 { l7 { v = 1 } } } } } } } }\n");
+	for (int depth = 0; depth < 8; depth++)
+		n += (size_t)snprintf(text + n, cap - n, "o%d {\n", depth);
+	n += (size_t)snprintf(text + n, cap - n, "s : d { }\n");
+	for (int depth = 0; depth < 8; depth++)
+		n += (size_t)snprintf(text + n, cap - n, "}\n");
+	rc = conf_parse_string("t.conf", text, n, 0, &c, err, sizeof(err));
+	T_EQ(rc, 0);
+	if (!rc) {
+		T_OK(!strcmp(conf_get(conf_root(c),
+				      "o0.o1.o2.o3.o4.o5.o6.o7.s.d.l1.l2.l3.l4.l5.l6.l7.v", "x"),
+			     "x"),
+		     "no d below s");
+		T_OK(!strcmp(conf_get(conf_root(c), "o0.o1.o2.o3.o4.o5.o6.o7.s.l1.l2.l3.l4.l5.l6.l7.v",
+				      "x"),
+			     "1"),
+		     "inherited 16 deep");
+		conf_free(c);
 	}
 	/* node limit */
 	n = 0;
