@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
+#include "cfg/conf.h"
+#include "cfg/conf_parse.h"
+#include "cfg/conf_value.h"
 #include "lib/err.h"
 #include "lib/secret.h"
-
-#define TOKEN_MAX 1024
-#define DEPTH_MAX 8
 
 void config_defaults(struct daemon_config *c)
 {
@@ -36,126 +35,11 @@ void config_cleanup(struct daemon_config *c)
 	c->n_xfrm = c->cap_xfrm = 0;
 }
 
-/* A tokenizer over the swanctl.conf syntax (strongSwan's settings format): names, `=`, `{`,
- * `}`, values up to the end of the line (or quoted strings), `#` comments. Reads through the
- * bounded reader. */
-enum tok { T_EOF, T_NAME, T_EQ, T_OPEN, T_CLOSE, T_ERR };
-
-struct lexer {
-	struct buf_reader r;
-	unsigned line;
-	char tok[TOKEN_MAX];
-	const char *err;
-};
-
-static int is_space(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-static int is_name(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_' || c == '.' || c == '/' || c == ':' || c == '%' || c == '@' ||
-	       c == ',' || c == '*' || c == '(' || c == ')' || c == '[' || c == ']' || c == '+';
-}
-
-static enum tok lex(struct lexer *l, int newline_ends)
-{
-	uint8_t c;
-	size_t n = 0;
-
-	(void)newline_ends;
-	for (;;) {
-		if (buf_peek_u8(&l->r, &c))
-			return T_EOF;
-		if (c == '#') {
-			while (!buf_peek_u8(&l->r, &c) && c != '\n')
-				buf_skip(&l->r, 1);
-			continue;
-		}
-		if (c == '\n')
-			l->line++;
-		if (!is_space(c) && c != '\n')
-			break;
-		buf_skip(&l->r, 1);
-	}
-	buf_skip(&l->r, 1);
-	if (c == '=')
-		return T_EQ;
-	if (c == '{')
-		return T_OPEN;
-	if (c == '}')
-		return T_CLOSE;
-	if (!is_name(c)) {
-		l->err = "unexpected character";
-		return T_ERR;
-	}
-	l->tok[n++] = (char)c;
-	while (!buf_peek_u8(&l->r, &c) && is_name(c)) {
-		if (n + 1 >= sizeof(l->tok)) {
-			l->err = "name too long";
-			return T_ERR;
-		}
-		l->tok[n++] = (char)c;
-		buf_skip(&l->r, 1);
-	}
-	l->tok[n] = '\0';
-	return T_NAME;
-}
-
-/* The value after `=`: a quoted string, or the rest of the line (trimmed, comment removed). */
-static int lex_value(struct lexer *l)
-{
-	uint8_t c;
-	size_t n = 0;
-
-	while (!buf_peek_u8(&l->r, &c) && is_space(c))
-		buf_skip(&l->r, 1);
-	if (!buf_peek_u8(&l->r, &c) && c == '"') {
-		buf_skip(&l->r, 1);
-		for (;;) {
-			if (buf_get_u8(&l->r, &c) || c == '\n') {
-				l->err = "unterminated string";
-				return ERR_INVAL;
-			}
-			if (c == '"')
-				break;
-			if (c == '\\' && buf_get_u8(&l->r, &c)) {
-				l->err = "unterminated string";
-				return ERR_INVAL;
-			}
-			if (n + 1 >= sizeof(l->tok)) {
-				l->err = "value too long";
-				return ERR_INVAL;
-			}
-			l->tok[n++] = (char)c;
-		}
-		l->tok[n] = '\0';
-		return 0;
-	}
-	while (!buf_peek_u8(&l->r, &c) && c != '\n' && c != '#' && c != '}') {
-		if (n + 1 >= sizeof(l->tok)) {
-			l->err = "value too long";
-			return ERR_INVAL;
-		}
-		l->tok[n++] = (char)c;
-		buf_skip(&l->r, 1);
-	}
-	while (n && is_space((uint8_t)l->tok[n - 1]))
-		n--;
-	l->tok[n] = '\0';
-	return 0;
-}
-
 struct parse {
 	struct daemon_config *c;
-	struct lexer l;
 	char *err;
 	size_t err_size;
-	const char *name;
-	char path[DEPTH_MAX][64]; /* section names */
-	int depth;
+	const struct conf_node *node; /* the key being applied, for FILE:LINE */
 };
 
 __attribute__((format(printf, 2, 3))) static int perr(struct parse *p, const char *fmt, ...)
@@ -166,7 +50,8 @@ __attribute__((format(printf, 2, 3))) static int perr(struct parse *p, const cha
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(p->err, p->err_size, "%s:%u: %s", p->name, p->l.line, msg);
+	snprintf(p->err, p->err_size, "%s:%u: %s", p->node->file ? p->node->file : "?",
+		 p->node->line, msg);
 	return ERR_INVAL;
 }
 
@@ -220,7 +105,7 @@ static int set_xfrm(struct parse *p, const char *key, const char *val)
 		return perr(p, "xfrm entry too long");
 	e = &p->c->xfrm[p->c->n_xfrm];
 	memset(e, 0, sizeof(*e));
-	e->line = p->l.line;
+	e->line = p->node->line;
 	e->policy = policy;
 	strcpy(e->name, key);
 	strcpy(e->args, val);
@@ -239,10 +124,6 @@ static int set_key(struct parse *p, const char *key, const char *val)
 	struct daemon_config *c = p->c;
 	unsigned long v;
 
-	if (p->depth == 2 && strcmp(p->path[1], "xfrm") == 0)
-		return set_xfrm(p, key, val);
-	if (p->depth != 1)
-		return perr(p, "unknown section \"%s\" in rampart", p->path[1]);
 	if (strcmp(key, "control") == 0) {
 		if (!*val || strlen(val) >= sizeof(c->control))
 			return perr(p, "control: path empty or too long");
@@ -284,86 +165,57 @@ static int set_key(struct parse *p, const char *key, const char *val)
 	return 0;
 }
 
-static int in_rampart(const struct parse *p)
+static const char *const rampart_keys[] = {"control", "tun",	"mtu",	   "workers",
+					   "table",   "fwmark", "offload", NULL};
+static const char *const rampart_sections[] = {"xfrm", NULL};
+static const char *const xfrm_keys[] = {"state-*", "policy-*", NULL};
+static const char *const no_names[] = {NULL};
+
+/* Applies the rampart section of a parsed tree. */
+static int apply(struct parse *p, const struct conf_node *root)
 {
-	return p->depth >= 1 && strcmp(p->path[0], "rampart") == 0;
+	const struct conf_node *sec = conf_section(root, "rampart"), *x, *k;
+	char msg[CONF_ERR_LEN];
+	int r;
+
+	if (!sec)
+		return 0;
+	if (conf_check_names(sec, rampart_keys, rampart_sections, NULL, NULL, msg, sizeof(msg))) {
+		snprintf(p->err, p->err_size, "%s", msg);
+		return ERR_INVAL;
+	}
+	for (k = conf_first_key(sec); k; k = conf_next_key(k)) {
+		p->node = k;
+		if (!k->value)
+			continue; /* "key =": the default */
+		if ((r = set_key(p, k->name, k->value)))
+			return r;
+	}
+	x = conf_section(sec, "xfrm");
+	if (!x)
+		return 0;
+	if (conf_check_names(x, xfrm_keys, no_names, NULL, NULL, msg, sizeof(msg))) {
+		snprintf(p->err, p->err_size, "%s", msg);
+		return ERR_INVAL;
+	}
+	for (k = conf_first_key(x); k; k = conf_next_key(k)) {
+		p->node = k;
+		if ((r = set_xfrm(p, k->name, k->value ? k->value : "")))
+			return r;
+	}
+	return 0;
 }
 
-int config_parse(struct daemon_config *c, const char *name, const char *text, size_t len, char *err,
-		 size_t err_size)
+static int parse_tree(struct daemon_config *c, struct conf *tree, char *err, size_t err_size)
 {
 	struct parse p;
-	char key[64];
-	int r = 0;
+	int r;
 
-	config_defaults(c);
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.err = err;
 	p.err_size = err_size;
-	p.name = name;
-	p.l.line = 1;
-	buf_reader_init(&p.l.r, text, len);
-	for (;;) {
-		enum tok t = lex(&p.l, 0);
-		if (t == T_EOF)
-			break;
-		if (t == T_ERR) {
-			r = perr(&p, "%s", p.l.err);
-			goto out;
-		}
-		if (t == T_CLOSE) {
-			if (p.depth == 0) {
-				r = perr(&p, "unexpected \"}\"");
-				goto out;
-			}
-			p.depth--;
-			continue;
-		}
-		if (t != T_NAME) {
-			r = perr(&p, "expected a name");
-			goto out;
-		}
-		if (strlen(p.l.tok) >= sizeof(key)) {
-			r = perr(&p, "name too long");
-			goto out;
-		}
-		strcpy(key, p.l.tok);
-		t = lex(&p.l, 0);
-		if (t == T_OPEN) {
-			if (p.depth == DEPTH_MAX) {
-				r = perr(&p, "sections nested too deeply");
-				goto out;
-			}
-			strcpy(p.path[p.depth++], key);
-			if (in_rampart(&p) && p.depth > 1 &&
-			    !(p.depth == 2 && strcmp(key, "xfrm") == 0)) {
-				r = perr(&p, "unknown section \"%s\" in rampart", key);
-				goto out;
-			}
-			continue;
-		}
-		if (t != T_EQ) {
-			r = perr(&p, "expected \"=\" or \"{\" after \"%s\"", key);
-			goto out;
-		}
-		if (lex_value(&p.l)) {
-			r = perr(&p, "%s", p.l.err);
-			goto out;
-		}
-		if (in_rampart(&p) && (r = set_key(&p, key, p.l.tok)))
-			goto out;
-		if (p.depth == 0) {
-			r = perr(&p, "setting \"%s\" outside any section", key);
-			goto out;
-		}
-	}
-	if (p.depth) {
-		r = perr(&p, "missing \"}\" at end of file");
-		goto out;
-	}
-out:
-	secret_wipe(p.l.tok, sizeof(p.l.tok)); /* may have held a key */
+	r = apply(&p, conf_root(tree));
 	if (r) {
 		config_cleanup(c);
 		config_defaults(c);
@@ -371,44 +223,32 @@ out:
 	return r;
 }
 
-int config_load(struct daemon_config *c, const char *path, char *err, size_t err_size)
+int config_parse(struct daemon_config *c, const char *name, const char *text, size_t len, char *err,
+		 size_t err_size)
 {
-	FILE *f = NULL;
-	char *text = NULL;
-	size_t n;
-	int r = ERR_IO;
+	struct conf *tree = NULL;
+	int r;
 
 	config_defaults(c);
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, err_size, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	text = malloc(CONFIG_FILE_MAX + 1);
-	if (!text) {
-		r = ERR_NOMEM;
-		goto out;
-	}
-	n = fread(text, 1, CONFIG_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		snprintf(err, err_size, "%s: read error", path);
-		goto out;
-	}
-	if (n > CONFIG_FILE_MAX) {
-		snprintf(err, err_size, "%s: larger than %u bytes", path, CONFIG_FILE_MAX);
-		r = ERR_LIMIT;
-		goto out;
-	}
-	r = config_parse(c, path, text, n, err, err_size);
+	r = conf_parse_string(name, text, len, CONF_PARSE_NO_INCLUDE, &tree, err, err_size);
+	if (!r)
+		r = parse_tree(c, tree, err, err_size);
+	conf_free(tree);
+	return r;
+}
+
+int config_load(struct daemon_config *c, const char *path, char *err, size_t err_size)
+{
+	struct conf *tree = NULL;
+	int r;
+
+	config_defaults(c);
+	r = conf_parse_file(path, 0, &tree, err, err_size);
+	if (!r)
+		r = parse_tree(c, tree, err, err_size);
 	if (!r)
 		snprintf(c->path, sizeof(c->path), "%s", path);
-out:
-	if (text) {
-		secret_wipe(text, CONFIG_FILE_MAX + 1);
-		free(text);
-	}
-	if (f)
-		fclose(f);
+	conf_free(tree);
 	return r;
 }
 

@@ -14,8 +14,10 @@
  *       }
  *   }
  *
- * Other top-level sections (connections, secrets, ...) belong to the IKE side and are skipped.
- * Entries of `xfrm` are applied in file order. Errors name the file and line.
+ * The file is read with cfg/conf (strongSwan's syntax, includes, references); names in the
+ * rampart section are checked (typos get a suggestion). Other top-level sections (connections,
+ * secrets, ...) belong to the IKE side and are skipped. Entries of `xfrm` are applied in file
+ * order. Errors name the file and line.
  */
 #ifndef RAMPART_DAEMON_CONFIG_H
 #define RAMPART_DAEMON_CONFIG_H
