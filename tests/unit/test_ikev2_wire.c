@@ -1,6 +1,7 @@
 /* IKEv2 message decoding: the real exchanges in ../shared/vectors (structure checked against the
  * JSON, SK payloads decrypted with the published keys and their inner chains decoded), the fuzz
- * corpus, and the malformed-input table (RFC 7296 §3 wire MUSTs), one row per case. */
+ * corpus, and the malformed-input table (RFC 7296 §3 wire MUSTs), one row per case.
+ * With "--decode HEXFILE [KEYFILE]" it decodes captured messages instead (see decode_file). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -723,9 +724,155 @@ static void test_ke_len(void)
 	T_EQ(ikev2_ke_check_len(&ke, groups, 3), ERR_UNSUPPORTED);
 }
 
-int main(void)
+/* ---- --decode mode, for tests/interop/test_charon_ikev2_wire.sh ---- */
+
+/* Decrypts an AES-256-GCM-16 SK payload with a 36-octet key (key || salt); the inner payload
+ * chain goes to pt, its length to *n. 0 when the ICV verifies. */
+static int gcm_open(const uint8_t *msg, const struct ikev2_sk *sk, const uint8_t *key, uint8_t *pt,
+		    size_t *n)
+{
+	struct ikev2_sk_parts parts;
+	uint8_t nonce[12];
+	int l1 = 0, l2 = 0, ok;
+	EVP_CIPHER_CTX *c;
+
+	if (ikev2_sk_split(sk, 8, 16, 1, &parts))
+		return -1;
+	memcpy(nonce, key + 32, 4);
+	memcpy(nonce + 4, parts.iv, 8);
+	c = EVP_CIPHER_CTX_new();
+	ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) &&
+	     EVP_DecryptInit_ex(c, NULL, NULL, key, nonce) &&
+	     EVP_DecryptUpdate(c, NULL, &l1, msg, (int)sk->aad_len) &&
+	     EVP_DecryptUpdate(c, pt, &l1, parts.ct, (int)parts.ct_len) &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, (void *)parts.icv) &&
+	     EVP_DecryptFinal_ex(c, pt + l1, &l2);
+	EVP_CIPHER_CTX_free(c);
+	if (!ok)
+		return -1;
+	return ikev2_sk_unpad(pt, (size_t)l1 + (size_t)l2, n) ? -1 : 0;
+}
+
+static void print_chain(const struct ikev2_digest *d)
+{
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct ikev2_payload *p = &d->pl[i];
+
+		printf(" %s", ikev2_payload_str(p->type));
+		if (p->type == IKEV2_PT_N)
+			printf("(%s)", ikev2_notify_str(p->u.n.type));
+		if (p->type == IKEV2_PT_D)
+			printf("(%s,%u)",
+			       ikev2_proto_name(p->u.d.proto) ? ikev2_proto_name(p->u.d.proto)
+							      : "?",
+			       p->u.d.count);
+		if (p->type == IKEV2_PT_SA && ikev2_payload_sa(p, &sa) == 0)
+			printf("(props=%u,%s)", sa.nproposals,
+			       ikev2_proto_name(sa.p[0].proto) ? ikev2_proto_name(sa.p[0].proto)
+							       : "?");
+		if (!p->known)
+			printf("(unknown)");
+	}
+}
+
+/* Each line of hexfile is one UDP payload carrying an IKE message (a leading non-ESP marker is
+ * stripped); each line of keyfile a 36-octet AES-256-GCM-16 SK_e key in hex. Prints one line per
+ * message and "decoded N, encrypted E, decrypted K, failed F". 0 when nothing failed. */
+static int decode_file(const char *hexfile, const char *keyfile)
+{
+	static char line[70000];
+	static uint8_t keys[32][36], pt[65536];
+	unsigned nkeys = 0, decoded = 0, encrypted = 0, decrypted = 0, failed = 0, no = 0;
+	FILE *f;
+
+	if (keyfile && (f = fopen(keyfile, "r")) != NULL) {
+		while (nkeys < 32 && fgets(line, sizeof(line), f)) {
+			uint8_t *k = NULL;
+			size_t kl = 0;
+			line[strcspn(line, "\r\n")] = 0;
+			if (vec_hex(line, &k, &kl) == 0 && kl == 36)
+				memcpy(keys[nkeys++], k, 36);
+			else if (line[0])
+				fprintf(stderr, "bad key line\n");
+			if (k)
+				free(k);
+		}
+		fclose(f);
+	}
+	f = fopen(hexfile, "r");
+	if (!f) {
+		perror(hexfile);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		uint8_t *b;
+		size_t n;
+		struct ikev2_decode_err e;
+
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0])
+			continue;
+		no++;
+		if (vec_hex(line, &b, &n)) {
+			printf("%u: bad hex\n", no);
+			failed++;
+			continue;
+		}
+		const uint8_t *m = b;
+		size_t mlen = n;
+		if (n > 4 && buf_load_be32(b) == 0) { /* RFC 3948 non-ESP marker */
+			m = b + 4;
+			mlen = n - 4;
+		}
+		int rc = ikev2_decode(m, mlen, &dg, &e);
+		if (rc) {
+			printf("%u: FAILED %s at offset %zu (payload %u)\n", no, err_str(rc),
+			       e.offset, e.payload_type);
+			failed++;
+			free(b);
+			continue;
+		}
+		decoded++;
+		printf("%u: %s %s mid=%u:", no, ikev2_exchange_str(dg.hdr.exchange),
+		       dg.hdr.flags & IKEV2_FLAG_RESPONSE ? "response" : "request", dg.hdr.msgid);
+		print_chain(&dg);
+		if (dg.sk) {
+			size_t in_len = 0;
+			unsigned k;
+			encrypted++;
+			for (k = 0; k < nkeys; k++) {
+				if (gcm_open(m, &dg.sk->u.sk, keys[k], pt, &in_len) == 0)
+					break;
+			}
+			if (k < nkeys) {
+				rc = ikev2_decode_inner(pt, in_len, dg.sk->u.sk.enc_offset + 8,
+							dg.sk->u.sk.first_inner, &inner, &e);
+				if (rc) {
+					printf(" {FAILED %s at offset %zu}", err_str(rc), e.offset);
+					failed++;
+				} else {
+					decrypted++;
+					printf(" {");
+					print_chain(&inner);
+					printf(" }");
+				}
+			}
+		}
+		printf("\n");
+		free(b);
+	}
+	fclose(f);
+	printf("decoded %u, encrypted %u, decrypted %u, failed %u\n", decoded, encrypted, decrypted,
+	       failed);
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
 {
 	log_set_level_all(getenv("IKEV2_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
+	if (argc >= 3 && strcmp(argv[1], "--decode") == 0)
+		return decode_file(argv[2], argc >= 4 ? argv[3] : NULL);
 	test_exchange_vectors();
 	test_corpus();
 	test_bad_inputs();
