@@ -4,7 +4,11 @@
 # rekey, DPD and a delete. Every datagram captured on the link is decoded (ASan build) by
 # test_ikev2_wire --decode; every SK payload is decrypted with the SK_e keys charon logs at
 # level 4 (the GCM tag over the AAD span the decoder reports must verify) and its inner payload
-# chain decoded.
+# chain decoded. Then charon parses what Rampart's encoder writes: IKE_SA_INIT requests built
+# by test_ikev2_codec --dump-init (a real group 19 public value from src/crypto/kex) are sent to
+# charon b, whose answers the decoder decodes: a normal response, the same with an unknown
+# non-critical payload (ignored), UNSUPPORTED_CRITICAL_PAYLOAD carrying type 200 for a critical
+# one, and INVALID_KE_PAYLOAD naming group 19 for a KE of group 31.
 #
 #   ns a                                             ns b
 #   lo 10.1.0.1/32                                  lo 10.2.0.1/32
@@ -15,11 +19,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/charon.sh"
 
 DECODER=$here/../../build/check/tests/unit/test_ikev2_wire
+ENCODER=$here/../../build/check/tests/unit/test_ikev2_codec
 
 t_need_root
 t_need_cmd swanctl tcpdump tshark "$CHARON_BIN"
-if [ ! -x "$DECODER" ]; then
-	t_fail "decoder $DECODER built"
+if [ ! -x "$DECODER" ] || [ ! -x "$ENCODER" ]; then
+	t_fail "decoder $DECODER and encoder $ENCODER built"
 	t_done
 fi
 
@@ -151,4 +156,41 @@ t_expect_ge "IKE_SA rekey: SA(IKE) Nx KE" 2 \
 t_expect_ge "old CHILD_SA deleted: D(ESP)" 1 "$(grep -c 'INFORMATIONAL .*SK { D(ESP,1)' "$out")"
 t_expect_ge "IKE_SA deleted: D(IKE)" 1 "$(grep -c 'INFORMATIONAL .*SK { D(IKE,0)' "$out")"
 t_expect_ge "DPD: empty INFORMATIONAL" 1 "$(grep -c 'INFORMATIONAL .*SK { }' "$out")"
+
+# ---- 2. charon parses what Rampart's encoder writes -------------------------------------------
+sed 's/^\([[:space:]]*remote_addrs = \).*/\1%any/' "$T_TMP/b.conf" >"$T_TMP/b-resp.conf"
+t_check "b loads the responder config" charon_load "$DB" "$T_TMP/b-resp.conf"
+init=$T_TMP/init
+mkdir -p "$init"
+t_check "IKE_SA_INIT requests built" "$ENCODER" --dump-init "$init"
+replies=$T_TMP/replies.hex
+ip netns exec "$A" /usr/bin/python3 - "$init" >"$replies" 2>"$T_TMP/send.err" <<'PY'
+import os, socket, sys
+d = sys.argv[1]
+for name in ("init_ok", "init_noncritical", "init_critical", "init_badke"):
+    with open(os.path.join(d, name + ".bin"), "rb") as f:
+        msg = f.read()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("192.0.2.1", 0))
+    s.settimeout(5)
+    s.sendto(msg, ("192.0.2.2", 500))
+    try:
+        print(s.recvfrom(65535)[0].hex())
+    except socket.timeout:
+        print("")
+    s.close()
+PY
+t_expect_eq "charon answered all four requests" 4 "$(grep -c . "$replies")"
+rout=$T_TMP/replies.out
+"$DECODER" --decode "$replies" >"$rout" 2>&1
+sed 's/^/    /' "$rout"
+t_expect_eq "every reply decoded" "decoded 4" "$(tail -n 1 "$rout" | sed 's/,.*//')"
+t_check "plain request accepted: SA KE Nx" \
+	grep -q '^1: IKE_SA_INIT response mid=0: SA(props=1,IKE) KE Nx' "$rout"
+t_check "unknown non-critical payload ignored: SA KE Nx" \
+	grep -q '^2: IKE_SA_INIT response mid=0: SA(props=1,IKE) KE Nx' "$rout"
+t_check "critical unknown payload 200 refused with UNSUPPORTED_CRITICAL_PAYLOAD(c8)" \
+	grep -q '^3: IKE_SA_INIT response mid=0: N(UNSUPPORTED_CRITICAL_PAYLOAD:c8)$' "$rout"
+t_check "KE of group 31 refused with INVALID_KE_PAYLOAD(0013)" \
+	grep -q '^4: IKE_SA_INIT response mid=0: N(INVALID_KE_PAYLOAD:0013)$' "$rout"
 t_done

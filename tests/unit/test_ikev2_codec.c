@@ -1,7 +1,8 @@
 /* IKEv2 encoding: every payload round-trips through the builder and the decoder, reserved
  * fields are sent as zero, the SK/SKF layout supports in-place encryption (checked with
  * libcrypto), the published IKE_SA_INIT messages are rebuilt byte for byte, decoded messages
- * re-encode to the same bytes, and the name tables match their registries. */
+ * re-encode to the same bytes, and the name tables match their registries. With
+ * "--dump-init DIR" it writes IKE_SA_INIT requests for the charon interop test instead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "crypto/kex.h"
+#include "crypto/rand.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "support/test.h"
@@ -734,9 +736,81 @@ static void test_names(void)
 	T_EQ(IKEV2_PROTO_ESP, 3);
 }
 
-int main(void)
+/* ---- --dump-init DIR, for tests/interop/test_charon_ikev2_wire.sh ---- */
+
+/* HDR, SAi1, KEi, Ni [, extra payload]: AES-256-GCM-16 / PRF-HMAC-SHA2-256 / group 19 offered,
+ * KE of ke_group carrying a fresh public value from src/crypto/kex. */
+static int write_init(const char *dir, const char *name, uint16_t ke_group, uint8_t extra_type,
+		      bool extra_critical)
+{
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	struct kex *k = kex_new(ke_group);
+	const uint8_t *pub;
+	size_t plen = 0, len = 0;
+	uint8_t nonce[32];
+	char path[4096];
+	FILE *f;
+	int rc = -1;
+
+	if (!k || crypto_rand_bytes(nonce, sizeof(nonce)))
+		goto out;
+	pub = kex_public(k, &plen);
+	memset(&h, 0, sizeof(h));
+	if (crypto_rand_bytes(h.spi_i, 8))
+		goto out;
+	h.exchange = IKEV2_EXCH_IKE_SA_INIT;
+	h.flags = IKEV2_FLAG_INITIATOR;
+	memset(&sa_out, 0, sizeof(sa_out));
+	sa_out.nproposals = 1;
+	sa_out.p[0].num = 1;
+	sa_out.p[0].proto = IKEV2_PROTO_IKE;
+	sa_out.p[0].ntransforms = 3;
+	sa_out.p[0].t[0] =
+	    (struct ikev2_transform){IKEV2_TRANS_ENCR, IKEV2_ENCR_AES_GCM_16, true, 256, 0};
+	sa_out.p[0].t[1] =
+	    (struct ikev2_transform){IKEV2_TRANS_PRF, IKEV2_PRF_HMAC_SHA2_256, false, 0, 0};
+	sa_out.p[0].t[2] = (struct ikev2_transform){IKEV2_TRANS_KE, 19, false, 0, 0};
+	ikev2_build_init(&b, buf, sizeof(buf));
+	ikev2_build_hdr(&b, &h);
+	ikev2_build_sa(&b, &sa_out);
+	ikev2_build_ke(&b, &(struct ikev2_ke_payload){ke_group, pub, plen});
+	ikev2_build_nonce(&b, &(struct ikev2_blob){nonce, sizeof(nonce)});
+	ikev2_build_notify(
+	    &b, &(struct ikev2_notify){0, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, NULL, 0});
+	if (extra_type)
+		ikev2_build_raw(&b, extra_type, extra_critical, "rampart", 7);
+	if (ikev2_build_finish(&b, &len))
+		goto out;
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		goto out;
+	rc = fwrite(buf, 1, len, f) == len ? 0 : -1;
+	if (fclose(f))
+		rc = -1;
+out:
+	kex_free(k);
+	return rc;
+}
+
+static int dump_init(const char *dir)
+{
+	if (write_init(dir, "init_ok", 19, 0, false) ||
+	    write_init(dir, "init_noncritical", 19, 200, false) ||
+	    write_init(dir, "init_critical", 19, 200, true) ||
+	    write_init(dir, "init_badke", 31, 0, false)) {
+		fprintf(stderr, "writing the IKE_SA_INIT messages failed\n");
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	log_set_level_all(getenv("IKEV2_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
+	if (argc == 3 && strcmp(argv[1], "--dump-init") == 0)
+		return dump_init(argv[2]);
 	test_roundtrip_all();
 	test_encode_refusals();
 	test_sk_gcm();

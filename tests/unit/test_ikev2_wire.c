@@ -760,8 +760,13 @@ static void print_chain(const struct ikev2_digest *d)
 		const struct ikev2_payload *p = &d->pl[i];
 
 		printf(" %s", ikev2_payload_str(p->type));
-		if (p->type == IKEV2_PT_N)
+		if (p->type == IKEV2_PT_N && p->u.n.len && p->u.n.len <= 4) {
+			char hex[16];
+			printf("(%s:%s)", ikev2_notify_str(p->u.n.type),
+			       log_hex(hex, sizeof(hex), p->u.n.data, p->u.n.len));
+		} else if (p->type == IKEV2_PT_N) {
 			printf("(%s)", ikev2_notify_str(p->u.n.type));
+		}
 		if (p->type == IKEV2_PT_D)
 			printf("(%s,%u)",
 			       ikev2_proto_name(p->u.d.proto) ? ikev2_proto_name(p->u.d.proto)
