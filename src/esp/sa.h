@@ -62,8 +62,9 @@ enum {
 
 /* Events a processing call reports in esp_result.events (and that esp_sa_poll reports). */
 enum {
-	ESP_EV_SOFT = 1, /* a soft lifetime or the sequence soft margin was crossed: rekey */
-	ESP_EV_HARD = 2, /* a hard lifetime was crossed: the SA is dead, delete it */
+	ESP_EV_SOFT = 1,    /* a soft lifetime or the sequence soft margin was crossed: rekey */
+	ESP_EV_HARD = 2,    /* a hard lifetime was crossed: the SA is dead, delete it */
+	ESP_EV_ACQUIRE = 4, /* esp_output: a PROTECT policy has no SA (reqid in the result) */
 };
 
 struct esp_lifetime {

@@ -3,11 +3,15 @@
  * on 10,000 policies, and their speed. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "esp/dp.h"
 #include "esp/ip.h"
+#include "lib/buf.h"
+#include "wire/iana.h"
 #include "esp/sa.h"
 #include "esp/spd.h"
 #include "lib/err.h"
@@ -239,8 +243,129 @@ static void many(void)
 	esp_spd_free(spd);
 }
 
+/* An IPv4 UDP packet src -> dst (last octets given, 10.0.0.x or 192.168.0.x). */
+static size_t pkt4(uint8_t *p, const char *src, const char *dst)
+{
+	uint8_t a[16];
+
+	memset(p, 0, 40);
+	p[0] = 0x45;
+	buf_store_be16(p + 2, 40);
+	p[8] = 64;
+	p[9] = ESP_IPPROTO_UDP;
+	v4(a, src);
+	memcpy(p + 12, a, 4);
+	v4(a, dst);
+	memcpy(p + 16, a, 4);
+	esp_ipv4_set_csum(p, 20);
+	buf_store_be16(p + 20, 1000);
+	buf_store_be16(p + 22, 2000);
+	buf_store_be16(p + 24, 20);
+	return 40;
+}
+
+/* esp_output / esp_input_policy: SPD + SAD + ESP together. */
+static void datapath(void)
+{
+	static const uint8_t key[20] = {1, 2, 3};
+	static uint8_t mem[4096];
+	struct esp_spd *spd = esp_spd_new();
+	struct esp_sad *sad = esp_sad_new();
+	struct esp_sa *out = NULL, *in = NULL;
+	struct esp_worker *w = malloc(sizeof(*w));
+	struct esp_policy p;
+	struct esp_sa_cfg c;
+	struct esp_result r;
+	struct esp_buf b;
+	uint8_t clear[64];
+	size_t n;
+
+	if (!spd || !sad || !w)
+		goto out;
+	esp_worker_init(w, 0);
+	p = pol(ESP_DIR_OUT, 10, "10.0.0.0", 8, "10.0.0.0", 8, 0, ESP_ACTION_PROTECT);
+	p.tmpl.reqid = 7;
+	T_EQ(esp_spd_add(spd, &p, NULL), 0);
+	p = pol(ESP_DIR_IN, 10, "10.0.0.0", 8, "10.0.0.0", 8, 0, ESP_ACTION_PROTECT);
+	p.tmpl.reqid = 7;
+	T_EQ(esp_spd_add(spd, &p, NULL), 0);
+	p = pol(ESP_DIR_OUT, 20, "0.0.0.0", 0, "192.168.0.0", 16, 0, ESP_ACTION_BYPASS);
+	T_EQ(esp_spd_add(spd, &p, NULL), 0);
+	p = pol(ESP_DIR_IN, 20, "192.168.0.0", 16, "0.0.0.0", 0, 0, ESP_ACTION_BYPASS);
+	T_EQ(esp_spd_add(spd, &p, NULL), 0);
+	p = pol(ESP_DIR_OUT, 30, "0.0.0.0", 0, "0.0.0.0", 0, 0, ESP_ACTION_DISCARD);
+	T_EQ(esp_spd_add(spd, &p, NULL), 0);
+	T_EQ(esp_spd_commit(spd), 0);
+	memset(&c, 0, sizeof(c));
+	c.spi = 0x4242;
+	c.proto = ESP_IPPROTO_ESP;
+	c.mode = ESP_MODE_TUNNEL;
+	c.reqid = 7;
+	c.src.family = c.dst.family = AF_INET;
+	v4(c.src.bytes, "192.0.2.1");
+	v4(c.dst.bytes, "192.0.2.2");
+	esp_sel_any(&c.sel, 0);
+	c.encr_id = IKEV2_ENCR_AES_GCM_16;
+	c.encr_key_bits = 128;
+	c.encr_key = key;
+	c.encr_key_len = 20;
+	c.replay_window = 64;
+
+	/* No SA yet: acquire. */
+	n = pkt4(clear, "10.0.0.1", "10.0.0.2");
+	memcpy(mem + 256, clear, n);
+	esp_buf_init(&b, mem, sizeof(mem), 256, n);
+	T_EQ(esp_output(spd, sad, w, &b, 0, &r), ERR_NOTFOUND);
+	T_EQ(r.events, ESP_EV_ACQUIRE);
+	T_EQ(r.reqid, 7);
+	c.dir = ESP_DIR_OUT;
+	T_EQ(esp_sa_new(&c, &out), 0);
+	c.dir = ESP_DIR_IN;
+	T_EQ(esp_sa_new(&c, &in), 0);
+	T_EQ(esp_sad_add(sad, out), 0);
+	T_EQ(esp_sad_add(sad, in), 0);
+	/* Protect, receive, and pass the inbound policy check. */
+	memcpy(mem + 256, clear, n);
+	esp_buf_init(&b, mem, sizeof(mem), 256, n);
+	T_EQ(esp_output(spd, sad, w, &b, 0, &r), 0);
+	T_EQ(r.kind, ESP_RES_SEND);
+	T_EQ(esp_buf_data(&b)[9], ESP_IPPROTO_ESP);
+	T_EQ(esp_input(sad, w, &b, 0, &r), 0);
+	T_EQ(r.kind, ESP_RES_DELIVER);
+	T_EQ(r.reqid, 7);
+	T_MEM(esp_buf_data(&b), b.len, clear, n);
+	T_EQ(esp_input_policy(spd, esp_buf_data(&b), b.len, r.reqid, ESP_IPPROTO_ESP,
+			      ESP_MODE_TUNNEL),
+	     0);
+	T_EQ(esp_input_policy(spd, esp_buf_data(&b), b.len, 8, ESP_IPPROTO_ESP, ESP_MODE_TUNNEL),
+	     ERR_NOTFOUND); /* delivered by another SA than the policy asks for */
+	T_EQ(esp_input_policy(spd, clear, n, 0, 0, 0), ERR_NOTFOUND); /* must have been protected */
+	/* Bypass and discard. */
+	n = pkt4(clear, "10.0.0.1", "192.168.1.1");
+	memcpy(mem + 256, clear, n);
+	esp_buf_init(&b, mem, sizeof(mem), 256, n);
+	T_EQ(esp_output(spd, sad, w, &b, 0, &r), 0);
+	T_EQ(r.kind, ESP_RES_DELIVER);
+	T_MEM(esp_buf_data(&b), b.len, clear, n);
+	n = pkt4(clear, "192.168.1.1", "10.0.0.1");
+	T_EQ(esp_input_policy(spd, clear, n, 0, 0, 0), 0);
+	n = pkt4(clear, "10.0.0.1", "172.16.0.1");
+	memcpy(mem + 256, clear, n);
+	esp_buf_init(&b, mem, sizeof(mem), 256, n);
+	T_EQ(esp_output(spd, sad, w, &b, 0, &r), ERR_NOTFOUND);
+	T_EQ(r.drop, ESP_DROP_POLICY);
+	T_EQ(w->stats.drops[ESP_DROP_POLICY], 1);
+out:
+	esp_sa_put(out);
+	esp_sa_put(in);
+	esp_sad_free(sad);
+	esp_spd_free(spd);
+	free(w);
+}
+
 int main(void)
 {
+	datapath();
 	ordering();
 	icmp_and_packets();
 	many();
