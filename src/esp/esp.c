@@ -185,7 +185,7 @@ int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *
 	if (fam == AF_INET6 && h->total <= 1280)
 		return 0; /* every IPv6 link carries 1280 (RFC 8200 §5): send, the outer may be
 			   * fragmented by the sending stack */
-	if (fam == AF_INET && (esp_buf_data(pkt)[6] & 0x40) == 0 && !h->frag) {
+	if (fam == AF_INET && (esp_buf_data(pkt)[6] & 0x40) == 0) {
 		res->kind = ESP_RES_FRAGMENT;
 		res->frag_mtu = (uint16_t)max_inner;
 		return 1;
@@ -312,7 +312,7 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	res->l4_off = (uint16_t)(esp_off - udp);
 	res->payload_off = (uint16_t)esp_off;
 	res->next_header = nh;
-	esp_account(sa, ESP_DIR_OUT, pay_len, now, res);
+	esp_account(sa, ESP_DIR_OUT, h.total, now, res);
 	return 0;
 }
 

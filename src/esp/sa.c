@@ -76,6 +76,9 @@ static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 		if (cfg->encr_id != 0 || cfg->integ_id == 0 || cfg->encap)
 			return ERR_INVAL;
 		if (integ_is_gmac(cfg->integ_id)) {
+			/* RFC 4543 defines no place for the ESN high bits in AH-GMAC's AAD. */
+			if (cfg->esn)
+				return ERR_UNSUPPORTED;
 			err = enc_new(IKEV2_ENCR_NULL_AUTH_AES_GMAC, gmac_bits(cfg->integ_id),
 				      cfg->dir == ESP_DIR_OUT ? ENC_ENCRYPT : ENC_DECRYPT,
 				      cfg->integ_key, cfg->integ_key_len, &sa->crypto[0].enc);
@@ -257,18 +260,21 @@ size_t esp_sa_overhead(const struct esp_sa *sa, uint8_t inner_family)
 
 size_t esp_sa_max_inner(const struct esp_sa *sa, uint8_t inner_family, size_t mtu)
 {
-	size_t fixed, room;
+	size_t fixed, room, hdr = 0;
 
 	if (sa->proto == ESP_IPPROTO_AH) {
 		fixed = esp_sa_overhead(sa, inner_family);
 		return mtu > fixed ? mtu - fixed : 0;
 	}
-	fixed = (sa->mode == ESP_MODE_TUNNEL ? outer_hdr_len(sa, inner_family) : 0) +
-		(sa->encap ? 8 : 0) + 8 + sa->iv_len + sa->icv_len;
-	if (mtu <= fixed + 2)
+	fixed = (sa->encap ? 8 : 0) + 8 + sa->iv_len + sa->icv_len;
+	if (sa->mode == ESP_MODE_TUNNEL)
+		fixed += outer_hdr_len(sa, inner_family);
+	else /* the clear IP header stays outside the encrypted part */
+		hdr = inner_family == AF_INET6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
+	if (mtu <= fixed + hdr + 2)
 		return 0;
-	room = (mtu - fixed) / sa->pad_align * sa->pad_align; /* encrypted part */
-	return room >= 2 ? room - 2 : 0;
+	room = (mtu - fixed - hdr) / sa->pad_align * sa->pad_align; /* encrypted part */
+	return room >= 2 ? hdr + room - 2 : 0;
 }
 
 void esp_sa_set_mtu(struct esp_sa *sa, uint16_t mtu)

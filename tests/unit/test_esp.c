@@ -175,6 +175,8 @@ static void round_trips(void)
 	for (size_t i = 0; i < sizeof(xfs) / sizeof(xfs[0]); i++) {
 		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 			for (int esn = 0; esn < 2; esn++) {
+				if (esn && xfs[i].integ == IKEV2_INTEG_AES_128_GMAC)
+					continue; /* refused, tested below */
 				struct opts o = {.mode = modes[m][0],
 						 .outer = modes[m][2],
 						 .esn = esn,
@@ -575,6 +577,30 @@ static void tfc_and_mtu(void)
 	esp_sa_put(out);
 	esp_sa_put(in);
 
+	/* Transport mode with a block cipher: the largest inner packet esp_sa_max_inner promises
+	 * fits exactly, one more byte doesn't (the clear IP header is outside the padding). */
+	for (size_t k = 0; k < 4; k++) {
+		struct opts ot = {.mode = ESP_MODE_TRANSPORT, .outer = AF_INET, .mtu = 600};
+		const struct xf *xx = &xfs[k == 0 ? 7 : k == 1 ? 15 : k == 2 ? 0 : 17];
+		size_t mi;
+
+		T_EQ(mk_sa(xx, ESP_DIR_OUT, &ot, &out), 0);
+		mi = esp_sa_max_inner(out, AF_INET, 600);
+		n = mk_udp(clear, AF_INET, mi, 4);
+		memcpy(mem + 256, clear, n);
+		esp_buf_init(&b, mem, sizeof(mem), 256, n);
+		T_EQ_ROW(xx->line, esp_protect(out, &w, &b, 0, &r), 0);
+		T_EQ_ROW(xx->line, r.kind, ESP_RES_SEND);
+		T_OK_ROW(xx->line, b.len <= 600 && b.len + 16 > 600, "max inner %zu -> %zu", mi,
+			 b.len);
+		n = mk_udp(clear, AF_INET, mi + 1, 4);
+		memcpy(mem + 256, clear, n);
+		esp_buf_init(&b, mem, sizeof(mem), 256, n);
+		T_EQ_ROW(xx->line, esp_protect(out, &w, &b, 0, &r), 0);
+		T_EQ_ROW(xx->line, r.kind, ESP_RES_ICMP);
+		esp_sa_put(out);
+	}
+
 	/* IPv6 inner larger than 1280 that doesn't fit: ICMPv6 packet too big. */
 	o.outer = AF_INET6;
 	o.mtu = 1300;
@@ -731,6 +757,14 @@ static void encap_and_sad(void)
 	esp_sad_free(sad);
 	esp_sa_put(out);
 	esp_sa_put(in);
+	/* AH-GMAC has no place for the ESN high bits. */
+	{
+		struct opts oe = {.mode = ESP_MODE_TRANSPORT, .outer = AF_INET, .esn = true};
+		struct esp_sa *g = NULL;
+
+		T_EQ(mk_sa(&xfs[22], ESP_DIR_OUT, &oe, &g), ERR_UNSUPPORTED);
+		esp_sa_put(g);
+	}
 	printf("sizeof(struct esp_sa) = %zu\n", esp_sa_footprint());
 	T_OK(esp_sa_footprint() < 1024, "SA under 1 KiB (%zu)", esp_sa_footprint());
 }
