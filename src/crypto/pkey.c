@@ -176,6 +176,16 @@ int pkey_spki_sha1(const struct pkey *k, uint8_t out[PKEY_SHA1_LEN])
 	return err;
 }
 
+/* pem_password_cb that has no passphrase to give. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 /* PEM or DER, any structure OpenSSL's decoders know for the selection. */
 static int decode(const void *data, size_t len, int selection, const char *passphrase,
 		  struct pkey **out)
@@ -192,8 +202,10 @@ static int decode(const void *data, size_t len, int selection, const char *passp
 	dctx = OSSL_DECODER_CTX_new_for_pkey(&evp, NULL, NULL, NULL, selection, NULL, NULL);
 	if (!dctx)
 		goto out;
-	if (passphrase && !OSSL_DECODER_CTX_set_passphrase(dctx, (const unsigned char *)passphrase,
-							   strlen(passphrase)))
+	/* never a terminal prompt: the given passphrase, or a callback that has none */
+	if (passphrase ? !OSSL_DECODER_CTX_set_passphrase(dctx, (const unsigned char *)passphrase,
+							  strlen(passphrase))
+		       : !OSSL_DECODER_CTX_set_pem_password_cb(dctx, no_passphrase, NULL))
 		goto out;
 	err = ERR_INVAL;
 	if (!OSSL_DECODER_from_data(dctx, &p, &left) || !evp)

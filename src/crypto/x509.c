@@ -80,6 +80,32 @@ struct x509 *x509_dup(const struct x509 *c)
 	return d;
 }
 
+/* pem_password_cb for PEM blocks with encryption headers: no passphrase, never a prompt. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+int x509_from_der(const uint8_t *der, size_t len, struct x509 **out)
+{
+	const unsigned char *p = der;
+	X509 *x;
+
+	if (!der || len == 0 || len > KEYFILE_MAX)
+		return ERR_INVAL;
+	x = d2i_X509(NULL, &p, (long)len);
+	if (!x || p != der + len) {
+		X509_free(x);
+		ERR_clear_error();
+		return ERR_INVAL;
+	}
+	return wrap(x, out);
+}
+
 static bool looks_der(const uint8_t *p, size_t len)
 {
 	return len >= 2 && p[0] == 0x30 && (p[1] == 0x82 || p[1] == 0x81 || p[1] < 0x80);
@@ -119,7 +145,7 @@ int x509_load_all(const void *data, size_t len, struct x509 **certs, size_t cap,
 		bio = BIO_new_mem_buf(data, (int)len);
 		if (!bio)
 			goto out;
-		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		while ((x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL)) != NULL) {
 			err = ERR_LIMIT;
 			if (count == cap || count == X509_BUNDLE_MAX) {
 				X509_free(x);
@@ -467,7 +493,7 @@ int x509_store_add_crls(struct x509_store *s, const void *data, size_t len, size
 	bio = BIO_new_mem_buf(data, (int)len);
 	if (!bio)
 		goto out;
-	while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+	while ((crl = PEM_read_bio_X509_CRL(bio, NULL, no_passphrase, NULL)) != NULL) {
 		err = ERR_NOMEM;
 		if (!X509_STORE_add_crl(s->st, crl))
 			goto out;

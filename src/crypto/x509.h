@@ -20,7 +20,12 @@ struct x509_store;
 /* The most certificates one PEM bundle may hold. */
 #define X509_BUNDLE_MAX 64
 
-/* Exactly one certificate: DER, or the first certificate of PEM text. 0 and *out (caller
+/* Exactly one DER certificate and nothing else: for a peer's CERT payload (encoding 4,
+ * X.509 Certificate - Signature). ERR_INVAL when malformed or with trailing bytes. */
+int x509_from_der(const uint8_t *der, size_t len, struct x509 **out);
+
+/* Exactly one certificate: DER, or the first certificate of PEM text (configuration files;
+ * PEM blocks with encryption headers are refused, never prompted for). 0 and *out (caller
  * frees with x509_free); ERR_INVAL when no certificate can be read (or DER has trailing
  * bytes); ERR_NOMEM. */
 int x509_load(const void *data, size_t len, struct x509 **out);

@@ -32,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)x509_store_add_crls(st, data, size, &n);
 		x509_store_free(st);
 	}
+	if (x509_from_der(data, size, &c) == 0)
+		x509_free(c);
+	c = NULL;
 	if (x509_load(data, size, &c) != 0)
 		return 0;
 	x509_der(c, &der, &len);

@@ -206,6 +206,33 @@ static void test_load(void)
 		free(longer);
 	}
 	T_EQ(x509_load(der, derl - 1, &c), ERR_INVAL);
+	/* the strict DER form for peer CERT payloads */
+	T_EQ(x509_from_der(der, derl, &c), 0);
+	if (c) {
+		x509_der(c, &p, &len);
+		T_MEM(p, len, der, derl);
+		x509_free(c);
+		c = NULL;
+	}
+	T_EQ(x509_from_der(der, derl - 1, &c), ERR_INVAL);
+	T_EQ(x509_from_der(pem, peml, &c), ERR_INVAL);
+	T_EQ(x509_from_der(NULL, 0, &c), ERR_INVAL);
+	/* a PEM block with encryption headers is refused (and never prompts) */
+	{
+		static const char head[] =
+		    "-----BEGIN CERTIFICATE-----\n"
+		    "Proc-Type: 4,ENCRYPTED\n"
+		    "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n";
+		const char *body = strchr((const char *)pem, '\n');
+		size_t hl = strlen(head), bl = body ? peml - (size_t)(body + 1 - (char *)pem) : 0;
+		uint8_t *enc = malloc(hl + bl);
+		if (enc && body) {
+			memcpy(enc, head, hl);
+			memcpy(enc + hl, body + 1, bl);
+			T_EQ(x509_load(enc, hl + bl, &c), ERR_INVAL);
+		}
+		free(enc);
+	}
 	T_EQ(x509_load("not a certificate", 17, &c), ERR_INVAL);
 	T_EQ(x509_load("", 0, &c), ERR_INVAL);
 	T_EQ(x509_load(pem, peml / 2, &c), ERR_INVAL);
