@@ -45,9 +45,10 @@ void esp_encap_put_udp(uint8_t *pkt, size_t udp_off, uint16_t sport, uint16_t dp
 }
 
 void esp_natt_fix_csum(uint8_t *seg, size_t len, uint8_t proto, const struct addr *oa_src,
-		       const struct addr *oa_dst, const uint8_t *src, const uint8_t *dst)
+		       const struct addr *oa_dst, uint8_t family, const uint8_t *src,
+		       const uint8_t *dst)
 {
-	size_t alen = oa_src->family == AF_INET6 ? 16 : 4, off;
+	size_t alen = family == AF_INET6 ? 16 : 4, off;
 	uint16_t c;
 
 	if (proto == ESP_IPPROTO_TCP)
@@ -56,13 +57,15 @@ void esp_natt_fix_csum(uint8_t *seg, size_t len, uint8_t proto, const struct add
 		off = 6;
 	else
 		return;
-	if (len < off + 2 || oa_dst->family != oa_src->family)
+	if (len < off + 2)
 		return;
 	c = buf_load_be16(seg + off);
-	if (proto == ESP_IPPROTO_UDP && c == 0 && alen == 4)
-		return;
-	c = esp_csum_replace(c, oa_src->bytes, src, alen);
-	c = esp_csum_replace(c, oa_dst->bytes, dst, alen);
+	if (proto == ESP_IPPROTO_UDP && c == 0 && family == AF_INET)
+		return; /* no checksum */
+	if (oa_src && oa_src->family == family)
+		c = esp_csum_replace(c, oa_src->bytes, src, alen);
+	if (oa_dst && oa_dst->family == family)
+		c = esp_csum_replace(c, oa_dst->bytes, dst, alen);
 	if (proto == ESP_IPPROTO_UDP && c == 0)
 		c = 0xffff;
 	buf_store_be16(seg + off, c);

@@ -33,9 +33,11 @@ int esp_encap_classify(const uint8_t *payload, size_t len);
 void esp_encap_put_udp(uint8_t *pkt, size_t udp_off, uint16_t sport, uint16_t dport);
 /* RFC 3948 §3.1.2 transport mode: incrementally fixes the TCP/UDP checksum of the segment
  * seg[0..len) (protocol proto) whose sender computed it with the original addresses
- * oa_src/oa_dst (NAT-OA), for the addresses src/dst (4 or 16 bytes as the family says) now in
- * the IP header. A UDP/IPv4 checksum of zero stays zero. Other protocols are left alone. */
+ * oa_src/oa_dst (NAT-OA; either may be NULL or of family 0 when that side is not behind a
+ * NAT) for the addresses src/dst (4 or 16 bytes per family) now in the IP header. A UDP/IPv4
+ * checksum of zero stays zero. Other protocols are left alone. */
 void esp_natt_fix_csum(uint8_t *seg, size_t len, uint8_t proto, const struct addr *oa_src,
-		       const struct addr *oa_dst, const uint8_t *src, const uint8_t *dst);
+		       const struct addr *oa_dst, uint8_t family, const uint8_t *src,
+		       const uint8_t *dst);
 
 #endif

@@ -452,7 +452,7 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		d = esp_buf_data(pkt);
 		d[pos->h.nh_off] = nh;
 		esp_ip_set_len(d, pkt->len);
-		if (pos->udp && sa->oa_src.family != 0) {
+		if (pos->udp && (sa->oa_src.family != 0 || sa->oa_dst.family != 0)) {
 			if (pos->h.version == 4) {
 				memcpy(saddr, d + 12, 4);
 				memcpy(daddr, d + 16, 4);
@@ -460,8 +460,8 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 				memcpy(saddr, d + 8, 16);
 				memcpy(daddr, d + 24, 16);
 			}
-			esp_natt_fix_csum(d + hdr_len, pay_len, nh, &sa->oa_src, &sa->oa_dst, saddr,
-					  daddr);
+			esp_natt_fix_csum(d + hdr_len, pay_len, nh, &sa->oa_src, &sa->oa_dst,
+					  pos->h.version == 4 ? AF_INET : AF_INET6, saddr, daddr);
 		}
 		if (esp_sa_check_inner(sa, d, pkt->len) != 0)
 			return esp_drop(sa, NULL, res, ESP_DROP_POLICY, ERR_NOTFOUND);

@@ -686,6 +686,46 @@ static void encap_and_sad(void)
 		sum = esp_csum_add(sum, d + 20, n - 20);
 		T_EQ(esp_csum_fold(sum), 0);
 	}
+	/* Only the peer behind a NAT (NAT-OAi known, our address unchanged): an SA with just
+	 * oa_src fixes the source part only. */
+	{
+		struct esp_sa *in1 = NULL;
+		struct esp_sad *sad1 = esp_sad_new();
+
+		memset(&c.oa_dst, 0, sizeof(c.oa_dst));
+		T_EQ(esp_sa_new(&c, &in1), 0);
+		T_EQ(esp_sad_add(sad1, in1), 0);
+		esp_sa_set_next_seq(out, 3);
+		memcpy(mem + 256, clear, n);
+		buf_store_be16(mem + 256 + 16, 0xc000); /* our address 192.0.2.2 in the clear */
+		mem[256 + 18] = 2, mem[256 + 19] = 2;
+		esp_ipv4_set_csum(mem + 256, 20);
+		{ /* the sender's UDP checksum over 10.0.0.1 -> 192.0.2.2 */
+			uint8_t *q = mem + 256;
+			uint32_t sum;
+
+			q[26] = q[27] = 0;
+			sum = esp_csum_add(0, q + 12, 8) + ESP_IPPROTO_UDP + (uint32_t)(n - 20);
+			sum = esp_csum_add(sum, q + 20, n - 20);
+			buf_store_be16(q + 26, esp_csum_fold(sum));
+		}
+		esp_buf_init(&b, mem, sizeof(mem), 256, n);
+		T_EQ(esp_protect(out, &w, &b, 0, &r), 0);
+		d = esp_buf_data(&b);
+		memcpy(d + 12, "\xc0\x00\x02\x01", 4); /* NAT rewrote the source only */
+		esp_ipv4_set_csum(d, 20);
+		T_EQ(esp_input(sad1, &w, &b, 0, &r), 0);
+		d = esp_buf_data(&b);
+		{
+			uint32_t sum =
+			    esp_csum_add(0, d + 12, 8) + ESP_IPPROTO_UDP + (uint32_t)(n - 20);
+
+			sum = esp_csum_add(sum, d + 20, n - 20);
+			T_EQ(esp_csum_fold(sum), 0);
+		}
+		esp_sad_free(sad1);
+		esp_sa_put(in1);
+	}
 	/* The same through a UDP socket: payload only, addresses given. */
 	addr4(&src, 1);
 	addr4(&dst, 2);
