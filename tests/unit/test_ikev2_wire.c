@@ -857,6 +857,19 @@ static int decode_file(const char *hexfile, const char *keyfile)
 					printf(" {FAILED %s at offset %zu}", err_str(rc), e.offset);
 					failed++;
 				} else {
+					const char *dir = getenv("IKEV2_INNER_DIR");
+					if (dir) { /* fuzz seeds: first type || plaintext */
+						char path[4096];
+						FILE *o;
+						snprintf(path, sizeof(path), "%s/inner-%u.bin", dir,
+							 no);
+						o = fopen(path, "wb");
+						if (o) {
+							fputc(dg.sk->u.sk.first_inner, o);
+							fwrite(pt, 1, in_len, o);
+							fclose(o);
+						}
+					}
 					decrypted++;
 					printf(" {");
 					print_chain(&inner);
