@@ -14,8 +14,12 @@
  *   protoport := [ PROTO ] [ "/" PORTS ]
  *   PROTO := "any" | name ("tcp", "udp", "icmp", "ipv6-icmp", ... or getprotobyname) | 0-255
  *   PORTS := "any" | "opaque" | name (getservbyname) | N | N "-" N
- *            for ICMP/ICMPv6 (as strongSwan) N < 256 is a type with any code, N >= 256 is
- *            type << 8 | code; Rampart also accepts TYPE "/" CODE, and ranges of these
+ *            for ICMP/ICMPv6 (as strongSwan) N < 256 is a type, N >= 256 is type << 8 | code;
+ *            Rampart also accepts TYPE "/" CODE, and ranges of these. A type alone means
+ *            every code of it ([type << 8, type << 8 | 0xff]) as swanctl.conf(5) describes;
+ *            strongSwan 5.9.8 itself stores it as type << 8 exactly (code 0) and relies on
+ *            its kernel interface treating code 0 as "any". Selectors from the wire are taken
+ *            as they are (strongSwan also shifts wire values below 256; we do not).
  *
  * "dynamic" stands for the tunnel outer address or the virtual IP, known only when an SA is
  * set up: ts_parse reports it and leaves the addresses unset; ts_set_dynamic fills them in.
