@@ -1,5 +1,5 @@
-/* IKEv2 payload bodies (RFC 7296 §3.4-§3.16) other than SA (ikev2_sa.h) and
- * TS (ikev2_ts.h) and SK/SKF (ikev2_sk.h): decoded into structs that borrow from the message,
+/* IKEv2 payload bodies (RFC 7296 §3.4-§3.16) other than SA (ikev2_sa.h), TS (ikev2_ts.h) and
+ * SK/SKF (ikev2_sk.h): decoded into structs that borrow from the message,
  * encoded from the same structs.
  *
  * Decoders take a reader over the payload body (the bytes after the 4-byte generic payload

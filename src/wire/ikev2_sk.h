@@ -12,9 +12,10 @@
 #include "lib/buf.h"
 
 /* RFC 7296 §3.14 SK and RFC 7383 §2.5 SKF. The encrypted region is IV || ciphertext (inner
- * payloads, padding, pad length) || ICV; splitting it needs the negotiated algorithms and is the
- * engine's job. For AEAD (RFC 5282 §5.1) the associated data is the message from its first octet
- * up to the IV, i.e. aad_len == enc_offset when the message starts at offset 0. */
+ * payloads, padding, pad length) || ICV; ikev2_sk_split() cuts it once the engine knows the
+ * negotiated algorithms. Integrity (non-AEAD) covers the message from its first octet to the
+ * ICV. For AEAD (RFC 5282 §5.1) the associated data is the message from its first octet
+ * up to the IV, i.e. aad_len == enc_offset (absolute offsets: the message starts at 0). */
 struct ikev2_sk {
 	uint8_t first_inner; /* Next Payload of the SK/SKF header: first inner payload type */
 	uint16_t frag_num;   /* SKF only: Fragment Number (1..total) */

@@ -334,6 +334,15 @@ static const struct bad_row {
     /* SA: valid, 1 proposal (IKE) with ENCR AES-CBC-256 and KE 19 */
     {__LINE__, 33, 0, 0, "00000020 0000001c 01010002 0300000c 0100000c 800e0100 00000008 04000013",
      0, 0, 0, 0},
+    /* SA: reserved octets of proposal and transforms set: ignored on receipt */
+    {__LINE__, 33, 0, 0, "00000020 00ff001c 01010002 03ff000c 01ff000c 800e0100 00ff0008 04ff0013",
+     0, 0, 0, 0},
+    /* TS, CP, AUTH reserved octets set: ignored on receipt */
+    {__LINE__, 44, 0, 0, "00000018 01ffffff 07000010 0000ffff c0000200 c00002ff", 0, 0, 0, 0},
+    {__LINE__, 47, 0, 0, "0000000c 01ffffff 00010000", 0, 0, 0, 0},
+    {__LINE__, 39, 0, 0, "00000009 02ffffff 01", 0, 0, 0, 0},
+    /* N: with no SPI the Protocol ID is ignored */
+    {__LINE__, 41, 0, 0, "00000008 07004000", 0, 0, 0, 0},
     /* SA: transform count 3 but only 2 transforms' bytes */
     {__LINE__, 33, 0, 0, "00000020 0000001c 01010003 0300000c 0100000c 800e0100 00000008 04000013",
      ERR_INVAL, NOTE_SYNTAX, 33, 0},
