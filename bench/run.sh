@@ -21,6 +21,7 @@
 # CPU per packet = utime+stime of the case's daemons (both ends, /proc/PID/stat) over the run
 # divided by the packets crossing the outer link (both directions). BENCH_CASES picks cases
 # (default "plain strongswan wireguard rampart"); BENCH_PPS=0 skips the 64-byte runs.
+# Then the microbenchmarks build/bench/*_bench run with their defaults (BENCH_MICRO=0 skips).
 # The final table is also written to $BENCH_REPORT (default build/bench/report.txt).
 #
 # Adding a case = one function setup_NAME that builds the tunnel in $NA/$NB (veth a0/b0 is
@@ -446,6 +447,15 @@ for c in $BENCH_CASES; do
 		say "unknown case $c"
 	fi
 done
+# The single-core microbenchmarks that make bench builds (bench/*_bench.c) print their own figures.
+if [ "${BENCH_MICRO:-1}" = 1 ]; then
+	for b in "$root"/build/bench/*_bench; do
+		[ -x "$b" ] || continue
+		say "--- $(basename "$b")"
+		timeout 600 "$b" || say "$(basename "$b") failed (exit $?)"
+	done
+fi
+
 BENCH_REPORT=${BENCH_REPORT:-$root/build/bench/report.txt}
 mkdir -p "$(dirname "$BENCH_REPORT")"
 report | tee "$BENCH_REPORT"
