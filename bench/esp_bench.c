@@ -14,6 +14,7 @@
 
 #include "esp/esp.h"
 #include "esp/sad.h"
+#include "esp/spd.h"
 #include "lib/err.h"
 #include "wire/iana.h"
 
@@ -64,6 +65,67 @@ static int mk(const struct bcase *c, uint8_t dir, struct esp_sa **out)
 	cfg.integ_key = key + 32;
 	cfg.integ_key_len = c->ilen;
 	return esp_sa_new(&cfg, out);
+}
+
+/* SPD lookups with 10,000 policies (one destination prefix each, a few port-restricted,
+ * plus a catch-all), single core. */
+static void spd_bench(void)
+{
+	enum { N = 10000, Q = 1 << 16 };
+	struct esp_spd *spd = esp_spd_new();
+	static struct esp_flow flows[Q];
+	uint32_t x = 1;
+	double t0, t;
+	long hits = 0;
+
+	if (spd == NULL)
+		return;
+	for (int i = 0; i < N; i++) {
+		struct esp_policy p;
+
+		memset(&p, 0, sizeof(p));
+		p.dir = ESP_DIR_OUT;
+		p.priority = 100 + (uint32_t)(i % 7);
+		p.action = ESP_ACTION_PROTECT;
+		p.tmpl.proto = ESP_IPPROTO_ESP;
+		esp_sel_any(&p.sel, AF_INET);
+		p.sel.src[0] = 192;
+		p.sel.src[1] = 168;
+		p.sel.src_len = 16;
+		p.sel.dst[0] = 10;
+		p.sel.dst[1] = (uint8_t)(i >> 8);
+		p.sel.dst[2] = (uint8_t)i;
+		p.sel.dst_len = (i % 5) ? 24 : 32;
+		if (i % 3 == 0) {
+			p.sel.proto = 6;
+			p.sel.dport_lo = (uint16_t)(i % 1000);
+			p.sel.dport_hi = (uint16_t)(i % 1000 + 100);
+		}
+		if (esp_spd_add(spd, &p, NULL) != 0)
+			return;
+	}
+	esp_spd_commit(spd);
+	for (int i = 0; i < Q; i++) {
+		x = x * 1103515245u + 12345u;
+		memset(&flows[i], 0, sizeof(flows[i]));
+		flows[i].family = AF_INET;
+		flows[i].src[0] = 192;
+		flows[i].src[1] = 168;
+		flows[i].dst[0] = 10;
+		flows[i].dst[1] = (uint8_t)(x >> 24) % 40;
+		flows[i].dst[2] = (uint8_t)(x >> 16);
+		flows[i].proto = (x & 1) ? 6 : 17;
+		flows[i].ports_known = true;
+		flows[i].dport = (uint16_t)((x >> 4) % 1200);
+	}
+	t0 = now_s();
+	for (int r = 0; r < 8; r++)
+		for (int i = 0; i < Q; i++)
+			hits += esp_spd_lookup(spd, ESP_DIR_OUT, &flows[i]) != NULL;
+	t = now_s() - t0;
+	printf("spd: %d policies, %.0f ns/lookup (%ld hits of %d)\n", N, t / (8.0 * Q) * 1e9, hits,
+	       8 * Q);
+	esp_spd_free(spd);
 }
 
 int main(int argc, char **argv)
@@ -129,5 +191,7 @@ int main(int argc, char **argv)
 		esp_sa_put(in);
 	}
 	free(w);
+	if (argc <= 2)
+		spd_bench();
 	return 0;
 }
