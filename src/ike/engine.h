@@ -10,6 +10,9 @@
 
 #include "ike/ike.h"
 #include "lib/log.h"
+#include "wire/ikev2_msg.h"
+#include "wire/ikev2_sa.h"
+#include "wire/ikev2_ts.h"
 
 struct ike_sa;
 
@@ -30,6 +33,12 @@ struct ike_engine {
 	bool cookie_secret_set;
 	struct ike_stats stats;
 	struct log_ratelimit rl;
+	/* scratch space for one message at a time (the engine is single-threaded) */
+	uint8_t tx[IKE_MAX_MSG];
+	uint8_t plain[IKE_MAX_MSG];
+	struct ikev2_digest outer, inner;
+	struct ikev2_sa sa_a, sa_b;
+	struct ikev2_ts_payload ts_a, ts_b;
 };
 
 /* Random octets for use (test hook, or crypto/rand). */

@@ -4,9 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
+#include "ike/child.h"
+#include "ike/dispatch.h"
 #include "ike/engine.h"
+#include "ike/sa.h"
+#include "ike/sk.h"
+#include "ike/v2/ike_sa_init.h"
 #include "lib/err.h"
 #include "lib/log.h"
+#include "wire/iana.h"
+#include "wire/ikev2_const.h"
 
 struct ike_engine *ike_engine_new(const struct ike_callbacks *cb, void *ctx)
 {
@@ -40,6 +49,11 @@ void ike_engine_free(struct ike_engine *e)
 {
 	if (!e)
 		return;
+	while (e->sas) {
+		struct ike_sa *sa = e->sas;
+		eng_sa_unlink(e, sa);
+		ike_sa_free(sa);
+	}
 	drop_config(e);
 	free(e);
 }
@@ -115,59 +129,302 @@ const struct conn *ike_engine_conn(const struct ike_engine *e, const char *name)
 	return NULL;
 }
 
-/* Exchanges are not wired in yet: every datagram is counted and dropped. */
+/* Frees SAs marked DEAD. */
+static void reap(struct ike_engine *e)
+{
+	struct ike_sa *sa = e->sas;
+
+	while (sa) {
+		struct ike_sa *next = sa->next;
+		if (sa->state == IKE_ST_DEAD) {
+			eng_sa_unlink(e, sa);
+			ike_sa_free(sa);
+		}
+		sa = next;
+	}
+}
+
+static void drop(struct ike_engine *e, uint64_t *counter, uint64_t now, const char *why,
+		 const struct ike_path *path)
+{
+	char peer[ADDR_STRLEN];
+
+	(*counter)++;
+	log_peer(&e->rl, now, LOG_IKE, LOG_LVL_INFO, "datagram from %s dropped: %s",
+		 addr_str(&path->remote, peer, sizeof(peer)), why);
+}
+
+/* A verified message from a new address or port: the peer moved (NAT mapping, §2.23). */
+static void adopt_path(struct ike_engine *e, struct ike_sa *sa, const struct ike_path *path)
+{
+	if (addr_equal(&sa->path.remote, &path->remote) &&
+	    sa->path.remote_port == path->remote_port &&
+	    addr_equal(&sa->path.local, &path->local) && sa->path.local_port == path->local_port)
+		return;
+	sa->path = *path;
+	if (path->remote_port != IKE_PORT)
+		sa->nat_remote = sa->nat_remote || sa->path.remote_port != IKE_PORT_NATT;
+	for (size_t i = 0; i < sa->nchildren && e->cb.child_update; i++)
+		if (sa->children[i].state == IKE_CHILD_INSTALLED)
+			e->cb.child_update(e->ctx, sa->children[i].reqid, &sa->path,
+					   sa->nat_local || sa->nat_remote || sa->conn->encap);
+}
+
+static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path,
+		 const uint8_t *data, size_t len)
+{
+	struct ikev2_hdr hdr;
+	struct ike_rx rx;
+	struct ike_sa *sa;
+	bool response;
+	int rc;
+
+	if (len > IKE_MAX_MSG || ikev2_hdr_decode(data, len, &hdr) != 0) {
+		drop(e, &e->stats.drop_malformed, now, "not an IKEv2 message", path);
+		return 0;
+	}
+	if (ikev2_decode(data, len, &e->outer, NULL) != 0) {
+		drop(e, &e->stats.drop_malformed, now, "malformed", path);
+		return 0;
+	}
+	response = hdr.flags & IKEV2_FLAG_RESPONSE;
+	memset(&rx, 0, sizeof(rx));
+	rx.now = now;
+	rx.path = path;
+	rx.msg = data;
+	rx.len = len;
+	rx.hdr = &hdr;
+	rx.outer = &e->outer;
+	rx.d = &e->outer;
+	if (hdr.exchange == IKEV2_EXCH_IKE_SA_INIT && !response) {
+		static const uint8_t zero[8];
+		if (memcmp(hdr.spi_r, zero, 8) != 0 || hdr.msgid != 0 ||
+		    !(hdr.flags & IKEV2_FLAG_INITIATOR)) {
+			drop(e, &e->stats.drop_malformed, now, "bad IKE_SA_INIT request header",
+			     path);
+			return 0;
+		}
+		sa = eng_sa_by_init(e, hdr.spi_i, path);
+		if (sa) {
+			/* a retransmitted request: the same answer again */
+			if (sa->have_resp && sa->resp_msgid == 0 && sa->init_req &&
+			    sa->init_req_len == len && memcmp(sa->init_req, data, len) == 0)
+				eng_send(e, &sa->path, sa->resp, sa->resp_len);
+			else
+				drop(e, &e->stats.drop_state, now, "IKE_SA_INIT for a known SA",
+				     path);
+			return 0;
+		}
+		return ike_sa_init_on_request(e, &rx);
+	}
+	/* the I flag says who sent it; our SPI is the other one */
+	sa = eng_sa_by_local_spi(e, (hdr.flags & IKEV2_FLAG_INITIATOR) ? hdr.spi_r : hdr.spi_i);
+	if (!sa || sa->initiator == !!(hdr.flags & IKEV2_FLAG_INITIATOR) ||
+	    sa->state == IKE_ST_DEAD) {
+		drop(e, &e->stats.drop_no_sa, now, "no such IKE SA", path);
+		return 0;
+	}
+	if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT && sa->state != IKE_ST_INIT_SENT &&
+	    memcmp(sa->initiator ? hdr.spi_r : hdr.spi_i, sa->initiator ? sa->spi_r : sa->spi_i,
+		   8) != 0) {
+		drop(e, &e->stats.drop_no_sa, now, "SPI mismatch", path);
+		return 0;
+	}
+	if (response) {
+		if (!sa->req || hdr.msgid != sa->req_msgid || hdr.exchange != sa->req_exchange) {
+			drop(e, &e->stats.drop_msgid, now, "unexpected response message ID", path);
+			return 0;
+		}
+	} else if (hdr.msgid != sa->next_peer_id &&
+		   !(sa->have_resp && hdr.msgid == sa->resp_msgid)) {
+		drop(e, &e->stats.drop_msgid, now, "request message ID outside the window", path);
+		return 0;
+	}
+	if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT) {
+		rc = sk_open(sa, data, len, &e->outer, e->plain, sizeof(e->plain), &e->inner);
+		if (rc) {
+			drop(e, rc == ERR_AUTH ? &e->stats.drop_auth : &e->stats.drop_malformed,
+			     now, rc == ERR_AUTH ? "integrity check failed" : "bad SK payload",
+			     path);
+			return 0;
+		}
+		rx.d = &e->inner;
+		if (!response && sa->have_resp && hdr.msgid == sa->resp_msgid) {
+			/* a retransmitted request: our cached answer again (§2.1) */
+			eng_send(e, &sa->path, sa->resp, sa->resp_len);
+			return 0;
+		}
+		if (!response)
+			adopt_path(e, sa, path);
+	}
+	rc = ike_dispatch(e, sa, &rx);
+	return rc == ERR_NOMEM ? rc : 0;
+}
+
 int ike_engine_input(struct ike_engine *e, uint64_t now_ms, const struct ike_path *path,
 		     const uint8_t *data, size_t len)
 {
-	(void)now_ms;
-	(void)path;
-	(void)data;
-	(void)len;
+	int rc;
+
 	e->stats.rx++;
-	e->stats.drop_state++;
+	rc = input(e, now_ms, path, data, len);
+	reap(e);
+	return rc;
+}
+
+/* Whether the connection has a usable local and remote address to initiate with. */
+static int initiate_path(const struct conn *c, struct ike_path *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (c->nremote_addrs == 0 || addr_is_zero(&c->remote_addrs[0]) || c->nlocal_addrs == 0 ||
+	    addr_is_zero(&c->local_addrs[0]))
+		return ERR_INVAL;
+	p->local = c->local_addrs[0];
+	p->remote = c->remote_addrs[0];
+	p->local_port = c->local_port;
+	p->remote_port = c->remote_port;
 	return 0;
 }
 
 int ike_engine_initiate(struct ike_engine *e, uint64_t now_ms, const char *conn_name,
 			const char *child_name, uint32_t *id)
 {
-	const struct conn *c = ike_engine_conn(e, conn_name);
+	struct conn *c = eng_conn(e, conn_name);
+	const struct conn_child *ch = NULL;
+	struct ike_path path;
+	struct ike_sa *sa;
+	int rc;
 
-	(void)now_ms;
-	(void)id;
-	if (!c || (child_name && !conn_child_find(c, child_name)))
+	if (!c)
 		return ERR_NOTFOUND;
-	return ERR_UNSUPPORTED; /* IKE_SA_INIT lands next */
+	if (child_name) {
+		ch = conn_child_find(c, child_name);
+		if (!ch)
+			return ERR_NOTFOUND;
+	} else if (c->nchildren) {
+		ch = c->children[0];
+	}
+	rc = initiate_path(c, &path);
+	if (rc)
+		return rc;
+	if (e->nsas >= IKE_MAX_SAS)
+		return ERR_LIMIT;
+	sa = ike_sa_new(e, c, true, &path, now_ms);
+	if (!sa)
+		return ERR_NOMEM;
+	sa->want_child = ch;
+	eng_sa_link(e, sa);
+	rc = ike_sa_init_start(e, sa, now_ms);
+	if (rc) {
+		ike_sa_kill(e, sa);
+		reap(e);
+		return rc;
+	}
+	*id = sa->id;
+	return 0;
 }
 
 int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id)
 {
-	(void)e;
+	struct ike_sa *sa = eng_sa_by_id(e, id);
+
 	(void)now_ms;
-	(void)id;
-	return ERR_NOTFOUND;
+	if (!sa || sa->state == IKE_ST_DEAD)
+		return ERR_NOTFOUND;
+	/* INFORMATIONAL Delete comes with the INFORMATIONAL exchange (ike-child); until then
+	 * the SA and its children are removed locally. */
+	if (sa->state == IKE_ST_ESTABLISHED)
+		eng_event(e, sa->id, 0, IKE_EV_IKE_DOWN, "IKE_SA %s[%u] deleted locally",
+			  sa->conn->name, sa->id);
+	ike_sa_kill(e, sa);
+	reap(e);
+	return 0;
 }
 
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 {
-	(void)e;
-	(void)now_ms;
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_ST_DEAD || now_ms < sa->deadline_ms)
+			continue;
+		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
+			/* half-open responder SA: the initiator never authenticated */
+			log_info(LOG_IKE, "#%u: half-open IKE SA expired", sa->id);
+			ike_sa_kill(e, sa);
+			continue;
+		}
+		ike_sa_timeout(e, sa, now_ms);
+	}
+	reap(e);
 }
 
 uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 {
-	(void)e;
-	return UINT64_MAX;
+	uint64_t d = UINT64_MAX;
+
+	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next)
+		if (sa->state != IKE_ST_DEAD && sa->deadline_ms < d)
+			d = sa->deadline_ms;
+	return d;
+}
+
+static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = sa->id;
+	snprintf(o->conn, sizeof(o->conn), "%s", sa->conn->name);
+	o->state = ike_state_vici(sa->state);
+	o->initiator = sa->initiator;
+	o->path = sa->path;
+	conn_id_str(&sa->local_id, o->local_id, sizeof(o->local_id));
+	conn_id_str(&sa->remote_id, o->remote_id, sizeof(o->remote_id));
+	memcpy(o->spi_i, sa->spi_i, 8);
+	memcpy(o->spi_r, sa->spi_r, 8);
+	o->nat_local = sa->nat_local;
+	o->nat_remote = sa->nat_remote;
+	o->encr_alg = sa->alg.encr;
+	o->encr_keysize = sa->alg.encr_bits;
+	o->integ_alg = sa->alg.integ;
+	o->prf_alg = sa->alg.prf;
+	o->dh_group = sa->alg.ke;
+	o->established_ms = sa->established_ms;
+	for (size_t i = 0; i < sa->nchildren && o->nchildren < IKE_LIST_MAX_CHILDREN; i++) {
+		const struct ike_child *c = &sa->children[i];
+		struct ike_child_info *ci;
+		if (c->state == IKE_CHILD_DELETED)
+			continue;
+		ci = &o->children[o->nchildren++];
+		ci->child_id = c->id;
+		ci->reqid = c->reqid;
+		snprintf(ci->name, sizeof(ci->name), "%s", c->cfg->name);
+		ci->state = child_state_vici(c->state);
+		ci->mode = c->mode;
+		ci->proto = c->proto;
+		ci->spi_in = c->spi_in;
+		ci->spi_out = c->spi_out;
+		ci->encr_alg = c->alg.encr;
+		ci->encr_keysize = c->alg.encr_bits;
+		ci->integ_alg = c->alg.integ;
+		ci->esn = c->alg.has_esn && c->alg.esn == IKEV2_ESN_YES;
+		ci->encap = sa->nat_local || sa->nat_remote || sa->conn->encap;
+		ci->local_ts = c->local_ts;
+		ci->remote_ts = c->remote_ts;
+	}
 }
 
 void ike_engine_list(const struct ike_engine *e, struct ike_sa_info *out, size_t cap, size_t *n,
 		     size_t *total)
 {
-	(void)e;
-	(void)out;
-	(void)cap;
-	*n = 0;
-	*total = 0;
+	size_t k = 0, t = 0;
+
+	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_ST_DEAD)
+			continue;
+		if (k < cap)
+			fill_info(sa, &out[k++]);
+		t++;
+	}
+	*n = k;
+	*total = t;
 }
 
 void ike_engine_set_test_hooks(struct ike_engine *e, const struct ike_test_hooks *h, void *ctx)

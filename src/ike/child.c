@@ -1,0 +1,240 @@
+/* Child SA selectors, keys and installation. */
+#include "ike/child.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/enc.h"
+#include "crypto/integ.h"
+#include "crypto/kdf.h"
+#include "ike/engine.h"
+#include "lib/err.h"
+#include "wire/iana.h"
+#include "wire/ikev2_const.h"
+
+const char *child_state_vici(enum ike_child_state s)
+{
+	switch (s) {
+	case IKE_CHILD_INSTALLED:
+		return "INSTALLED";
+	case IKE_CHILD_DELETED:
+		return "DELETED";
+	default:
+		return "CREATED";
+	}
+}
+
+int child_ts_resolve(const struct ts_list *cfg, const struct addr *host, struct ts_list *out)
+{
+	struct ts_list l;
+
+	ts_list_init(&l);
+	for (size_t i = 0; i < cfg->n; i++) {
+		struct ts t = cfg->ts[i];
+		int rc;
+		if (t.type == 0) {
+			rc = ts_set_dynamic(&t, host);
+			if (rc)
+				return rc;
+		}
+		rc = ts_list_add(&l, &t);
+		if (rc)
+			return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+int child_ts_to_wire(const struct ts_list *l, struct ikev2_ts_payload *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (l->n > IKEV2_MAX_TS)
+		return ERR_LIMIT;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ts *t = &l->ts[i];
+		struct ikev2_ts *w = &out->ts[i];
+		size_t alen = addr_len(&t->start);
+		w->type = t->type;
+		w->ip_proto = t->proto;
+		w->start_port = t->start_port;
+		w->end_port = t->end_port;
+		memcpy(w->start, t->start.bytes, alen);
+		memcpy(w->end, t->end.bytes, alen);
+	}
+	out->count = (uint8_t)l->n;
+	return 0;
+}
+
+int child_ts_from_wire(const struct ikev2_ts_payload *w, struct ts_list *out)
+{
+	struct ts_list l;
+
+	ts_list_init(&l);
+	for (size_t i = 0; i < w->count; i++) {
+		const struct ikev2_ts *x = &w->ts[i];
+		int fam = x->type == TS_IPV4_ADDR_RANGE ? AF_INET : AF_INET6;
+		size_t alen = ikev2_ts_addr_len(x->type);
+		struct addr a, b;
+		struct ts t;
+		int rc;
+		if (alen == 0)
+			continue;
+		if (x->inverted)
+			return ERR_INVAL;
+		if (addr_from_bytes(&a, fam, x->start, alen) ||
+		    addr_from_bytes(&b, fam, x->end, alen))
+			return ERR_INVAL;
+		rc = ts_from_range(&t, &a, &b, x->ip_proto, x->start_port, x->end_port);
+		if (rc == 0)
+			rc = ts_check(&t);
+		if (rc == 0)
+			rc = ts_list_add(&l, &t);
+		if (rc)
+			return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+const char *child_ts_str(const struct ts_list *l, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = 0;
+	for (size_t i = 0; i < l->n && off < len; i++) {
+		char one[TS_STRLEN];
+		int w = snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+				 ts_format(&l->ts[i], one, sizeof(one)));
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (l->n == 0)
+		snprintf(buf, len, "(none)");
+	return buf;
+}
+
+int child_new_spi(struct ike_engine *e, uint32_t *spi)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		uint8_t b[4];
+		uint32_t v;
+		int rc = eng_rand(e, IKE_RAND_SPI_CHILD, b, 4);
+		if (rc)
+			return rc;
+		v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		if (v >= 256) {
+			*spi = v;
+			return 0;
+		}
+	}
+	return ERR_CRYPTO;
+}
+
+int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *cfg,
+	      struct ike_child **out)
+{
+	struct ike_child *c;
+
+	if (sa->nchildren >= IKE_MAX_CHILDREN)
+		return ERR_LIMIT;
+	c = &sa->children[sa->nchildren++];
+	memset(c, 0, sizeof(*c));
+	c->id = e->next_id++;
+	c->cfg = cfg;
+	c->reqid = cfg->reqid ? cfg->reqid : e->next_reqid++;
+	c->proto = cfg->nesp ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH;
+	c->mode = cfg->mode;
+	*out = c;
+	return 0;
+}
+
+static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c, bool in,
+		       const struct secret *ek, const struct secret *ik)
+{
+	struct ike_child_sa s;
+	const struct conn_child *cfg = c->cfg;
+
+	memset(&s, 0, sizeof(s));
+	s.ike_id = sa->id;
+	s.child_id = c->id;
+	s.reqid = c->reqid;
+	s.conn_name = sa->conn->name;
+	s.child_name = cfg->name;
+	s.inbound = in;
+	s.proto = c->proto;
+	s.mode = c->mode;
+	s.spi = in ? c->spi_in : c->spi_out;
+	s.src = in ? sa->path.remote : sa->path.local;
+	s.dst = in ? sa->path.local : sa->path.remote;
+	s.encap = sa->nat_local || sa->nat_remote || sa->conn->encap;
+	s.src_port = in ? sa->path.remote_port : sa->path.local_port;
+	s.dst_port = in ? sa->path.local_port : sa->path.remote_port;
+	s.enc_id = c->alg.encr;
+	s.enc_key_bits = c->alg.encr_bits;
+	s.enc_key = ek;
+	s.integ_id = c->alg.integ;
+	s.integ_key = ik;
+	s.esn = c->alg.has_esn && c->alg.esn == IKEV2_ESN_YES;
+	s.replay_window = in ? cfg->replay_window : 0;
+	s.soft_bytes = cfg->rekey_bytes;
+	s.hard_bytes = cfg->life_bytes;
+	s.soft_packets = cfg->rekey_packets;
+	s.hard_packets = cfg->life_packets;
+	s.soft_time = cfg->rekey_time;
+	s.hard_time = cfg->life_time;
+	s.local_ts = c->local_ts;
+	s.remote_ts = c->remote_ts;
+	return e->cb.child_install ? e->cb.child_install(e->ctx, &s) : 0;
+}
+
+int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
+{
+	struct kdf_child_keys k;
+	struct enc_info ei;
+	struct integ_info ii;
+	size_t enc_len = 0, integ_len = 0;
+	const struct secret *ek_in, *ik_in, *ek_out, *ik_out;
+	char l[256], r[256];
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	if (c->alg.encr) {
+		rc = enc_lookup(c->alg.encr, c->alg.encr_bits, &ei);
+		if (rc)
+			return rc;
+		enc_len = ei.key_len;
+	}
+	if (c->alg.integ) {
+		rc = integ_lookup(c->alg.integ, &ii);
+		if (rc)
+			return rc;
+		integ_len = ii.key_len;
+	}
+	rc = kdf_ikev2_child_keys(sa->alg.prf, sa->keys.sk_d, NULL, sa->ni, sa->ni_len, sa->nr,
+				  sa->nr_len, enc_len, integ_len, &k);
+	if (rc)
+		return rc;
+	/* _i keys protect initiator-to-responder traffic */
+	ek_out = sa->initiator ? k.encr_i : k.encr_r;
+	ik_out = sa->initiator ? k.integ_i : k.integ_r;
+	ek_in = sa->initiator ? k.encr_r : k.encr_i;
+	ik_in = sa->initiator ? k.integ_r : k.integ_i;
+	rc = install_one(e, sa, c, true, ek_in, ik_in);
+	if (rc == 0)
+		rc = install_one(e, sa, c, false, ek_out, ik_out);
+	kdf_child_keys_cleanup(&k);
+	if (rc) {
+		eng_event(e, sa->id, c->id, IKE_EV_CHILD_FAILED,
+			  "CHILD_SA %s could not be installed in the data plane (%d)", c->cfg->name,
+			  rc);
+		return rc;
+	}
+	c->state = IKE_CHILD_INSTALLED;
+	eng_event(e, sa->id, c->id, IKE_EV_CHILD_UP,
+		  "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o and TS %s === %s",
+		  c->cfg->name, c->reqid, c->spi_in, c->spi_out,
+		  child_ts_str(&c->local_ts, l, sizeof(l)),
+		  child_ts_str(&c->remote_ts, r, sizeof(r)));
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* Child SAs of an IKE SA: selectors between configuration, wire and narrowing, KEYMAT
+ * (RFC 7296 §2.17) and installation of both directions through the child_install callback.
+ */
+#ifndef RAMPART_IKE_CHILD_H
+#define RAMPART_IKE_CHILD_H
+
+#include <stdint.h>
+
+#include "ike/sa.h"
+#include "lib/ts.h"
+#include "wire/ikev2_ts.h"
+
+struct ike_engine;
+
+const char *child_state_vici(enum ike_child_state s);
+
+/* A configured selector list with "dynamic" entries (type 0) resolved to host. */
+int child_ts_resolve(const struct ts_list *cfg, const struct addr *host, struct ts_list *out);
+/* Selector lists to and from TSi/TSr payloads. from_wire rejects inverted selectors
+ * (ERR_INVAL) and skips unknown types. */
+int child_ts_to_wire(const struct ts_list *l, struct ikev2_ts_payload *out);
+int child_ts_from_wire(const struct ikev2_ts_payload *w, struct ts_list *out);
+/* "10.1.0.0/16 10.2.0.0/16" into buf. */
+const char *child_ts_str(const struct ts_list *l, char *buf, size_t len);
+
+/* A new Child SA slot in sa (ERR_LIMIT when full) with a unique id and a reqid (the
+ * configured one or a fresh one). */
+int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *cfg,
+	      struct ike_child **out);
+/* A fresh inbound SPI (never below 256, RFC 4303 §2.1). */
+int child_new_spi(struct ike_engine *e, uint32_t *spi);
+/* Derives KEYMAT from SK_d and the IKE_SA_INIT nonces (no PFS) and installs the inbound and
+ * outbound SAs through child_install; marks the child INSTALLED and sends IKE_EV_CHILD_UP. */
+int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c);
+
+#endif

@@ -1,0 +1,152 @@
+/* The IKE SA and its Child SAs: state (changed by one function that checks the transition and
+ * logs old -> new), keys, message-ID windows (size 1), the request being retransmitted and the
+ * cached last response.
+ *
+ * An SA is owned by the engine's table (engine.h); ike_sa_free unlinks nothing (the caller
+ * unlinks first). Secrets (nonces are not secret; keys are) are wiped on free.
+ */
+#ifndef RAMPART_IKE_SA_H
+#define RAMPART_IKE_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crypto/enc.h"
+#include "crypto/kdf.h"
+#include "ike/conn.h"
+#include "ike/ike.h"
+#include "ike/proposal.h"
+#include "wire/ikev2_msg.h"
+
+struct ike_engine;
+struct integ;
+struct kex;
+
+enum ike_state {
+	IKE_ST_NEW = 0,	    /* created, nothing sent */
+	IKE_ST_INIT_SENT,   /* initiator: IKE_SA_INIT request sent */
+	IKE_ST_INIT_DONE,   /* responder: IKE_SA_INIT answered (half-open) */
+	IKE_ST_AUTH_SENT,   /* initiator: IKE_AUTH request sent */
+	IKE_ST_ESTABLISHED, /* authenticated both ways */
+	IKE_ST_DELETING,    /* Delete sent, waiting for the answer */
+	IKE_ST_DEAD,	    /* to be freed */
+};
+
+/* vici state name ("CONNECTING", "ESTABLISHED", "DELETING"). */
+const char *ike_state_vici(enum ike_state s);
+const char *ike_state_name(enum ike_state s);
+
+#define IKE_NONCE_LEN	 32
+#define IKE_MAX_CHILDREN IKE_LIST_MAX_CHILDREN
+#define IKE_COOKIE_MAX	 64
+
+enum ike_child_state {
+	IKE_CHILD_CREATED = 0,
+	IKE_CHILD_INSTALLED,
+	IKE_CHILD_DELETED,
+};
+
+struct ike_child {
+	uint32_t id, reqid;
+	enum ike_child_state state;
+	const struct conn_child *cfg; /* owned by the IKE SA's conn */
+	uint8_t proto;
+	enum conn_mode mode;
+	uint32_t spi_in, spi_out;
+	struct prop_choice alg;
+	struct ts_list local_ts, remote_ts;
+};
+
+struct ike_sa {
+	struct ike_sa *next, *prev; /* engine table */
+	uint32_t id;
+	struct conn *conn; /* a reference */
+	bool initiator;
+	enum ike_state state;
+	uint8_t spi_i[8], spi_r[8];
+	struct ike_path path;
+	uint64_t created_ms, established_ms;
+	/* IKE_SA_INIT */
+	struct prop_choice alg;
+	uint16_t ke_group; /* group of our KE (may differ from a proposal's first on retry) */
+	struct kex *kex;
+	uint8_t ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint8_t cookie[IKE_COOKIE_MAX]; /* initiator: the COOKIE to echo */
+	size_t cookie_len;
+	unsigned init_retries; /* COOKIE / INVALID_KE retries */
+	bool nat_local, nat_remote, peer_frag;
+	uint8_t *init_req, *init_resp; /* IKE_SA_INIT messages, for AUTH (§2.15) */
+	size_t init_req_len, init_resp_len;
+	/* keys */
+	struct kdf_ikev2_sa_keys keys;
+	struct enc_info enc_info;
+	struct enc *enc_out, *enc_in;
+	struct integ *integ_out, *integ_in;
+	size_t integ_icv_len;
+	/* identities */
+	struct conn_id local_id, remote_id;
+	/* message IDs: window size 1 both ways */
+	uint32_t next_req_id;  /* our next request */
+	uint32_t next_peer_id; /* the peer's next request */
+	/* our request in flight */
+	uint8_t *req;
+	size_t req_len;
+	uint32_t req_msgid;
+	uint8_t req_exchange;
+	unsigned tries;
+	uint64_t req_sent_ms, deadline_ms; /* UINT64_MAX: no timer */
+	/* our last response (re-sent for a retransmitted request) */
+	uint8_t *resp;
+	size_t resp_len;
+	uint32_t resp_msgid;
+	bool have_resp;
+	/* children */
+	const struct conn_child *want_child;	 /* initiator: child to set up with IKE_AUTH */
+	uint32_t pending_spi;			 /* initiator: our SPI offered in SAi2 */
+	bool pending_transport;			 /* initiator: USE_TRANSPORT_MODE sent */
+	struct ts_list pending_tsi, pending_tsr; /* initiator: selectors proposed */
+	size_t nchildren;
+	struct ike_child children[IKE_MAX_CHILDREN];
+};
+
+/* A new SA (not linked) for conn (a reference is taken), with a new unique id. NULL on
+ * ENOMEM. */
+struct ike_sa *ike_sa_new(struct ike_engine *e, struct conn *conn, bool initiator,
+			  const struct ike_path *path, uint64_t now_ms);
+void ike_sa_free(struct ike_sa *sa);
+
+/* The one function changing an SA's state: checks the transition is legal (ERR_BADSTATE
+ * otherwise, state unchanged) and logs old -> new. */
+int ike_sa_set_state(struct ike_engine *e, struct ike_sa *sa, enum ike_state to);
+
+/* Derives SKEYSEED and SK_* from the shared secret (RFC 7296 §2.14) and keys the SK
+ * ciphers and MACs for our direction. */
+int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir);
+
+/* Records msg as our request in flight (copied) with its message ID, sends it and arms the
+ * retransmission timer. */
+int ike_sa_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
+			const uint8_t *msg, size_t len, uint32_t msgid, uint8_t exchange);
+/* Drops the request in flight (its response arrived). */
+void ike_sa_request_done(struct ike_sa *sa);
+/* Records msg as our response to the peer's request msgid (copied) and sends it. */
+int ike_sa_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg, size_t len,
+			 uint32_t msgid);
+/* Retransmission timer: retransmit with back-off or give up (event, SA to DEAD). */
+void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms);
+/* ms after the send of try n (0-based) at which the next retransmission is due:
+ * 4000 * 1.8^n. */
+uint64_t ike_retransmit_delay(unsigned n);
+
+/* Deletes every Child SA from the data plane (child_delete) and marks the SA DEAD. */
+void ike_sa_kill(struct ike_engine *e, struct ike_sa *sa);
+
+/* The IKE header of a message of ours in this SA (spi_r may still be zero). */
+void ike_sa_hdr(const struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid,
+		struct ikev2_hdr *h);
+
+/* The peer address as text for event sentences. */
+const char *ike_sa_peer_str(const struct ike_sa *sa, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,32 @@
+/* The SK payload (RFC 7296 §3.14): protecting a message built with ikev2_build_sk_begin/end
+ * (RFC 5282 AEAD or CBC/CTR + integrity) and unprotecting a received one into an inner
+ * digest. The SA's SK_e/SK_a objects must be keyed (ike_sa_derive_keys).
+ */
+#ifndef RAMPART_IKE_SK_H
+#define RAMPART_IKE_SK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/ikev2_build.h"
+#include "wire/ikev2_msg.h"
+
+struct ike_engine;
+struct ike_sa;
+
+/* IV, padding block and ICV lengths of the SA's SK payloads. */
+void sk_lengths(const struct ike_sa *sa, size_t *iv_len, size_t *block_len, size_t *icv_len);
+/* Opens the SK payload of a message under construction (after the header). */
+int sk_begin(const struct ike_sa *sa, struct ikev2_builder *b);
+/* Closes SK, patches the length, writes a fresh IV, encrypts in place and writes the ICV.
+ * *len receives the message length. */
+int sk_end_seal(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builder *b, uint8_t *buf,
+		size_t *len);
+/* Verifies and decrypts the SK payload of a decoded message msg (len octets, outer digest d)
+ * into plain (cap octets, must outlive *inner) and decodes the inner payload chain into
+ * *inner. ERR_AUTH when the ICV does not verify, ERR_INVAL / ERR_TRUNC when malformed,
+ * ERR_CRITICAL for an unknown critical inner payload. */
+int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
+	    uint8_t *plain, size_t cap, struct ikev2_digest *inner);
+
+#endif

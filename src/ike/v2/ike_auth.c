@@ -1,0 +1,563 @@
+/* IKE_AUTH with PSK authentication and the first Child SA, initiator and responder (RFC 7296
+ * §1.2, §2.9, §2.15, §2.17). */
+#include "ike/v2/ike_auth.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/prf.h"
+#include "ike/child.h"
+#include "ike/engine.h"
+#include "ike/proposal.h"
+#include "ike/sa.h"
+#include "ike/sk.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "wire/ikev2_build.h"
+#include "wire/ikev2_const.h"
+
+static const char key_pad[] = "Key Pad for IKEv2"; /* §2.15, 17 octets, no NUL */
+
+/* The identity a local round sends: the configured one, or our address (strongSwan). */
+static void local_identity(const struct ike_sa *sa, struct conn_id *out)
+{
+	const struct conn_auth *a = &sa->conn->local_auth[0];
+
+	if (a->id.type != 0)
+		*out = a->id;
+	else if (conn_id_from_addr(out, &sa->path.local) != 0)
+		memset(out, 0, sizeof(*out));
+}
+
+/* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage | Nonce | prf(SK_p, IDType | RES |
+ * IDData)) for the side `of_initiator` (§2.15). out receives the PRF output length. */
+static int psk_auth(const struct ike_sa *sa, bool of_initiator, const struct secret *psk,
+		    const struct conn_id *id, uint8_t *out, size_t *out_len)
+{
+	uint8_t maced[PRF_MAX_OUT_LEN], padkey[PRF_MAX_OUT_LEN];
+	uint8_t idhdr[4] = {id->type, 0, 0, 0};
+	const struct secret *skp = of_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
+	struct crypto_span idp[2] = {{idhdr, 4}, {id->data, id->len}};
+	struct crypto_span pad = {key_pad, sizeof(key_pad) - 1};
+	struct crypto_span msg[3];
+	struct prf_info pi;
+	int rc;
+
+	rc = prf_lookup(sa->alg.prf, &pi);
+	if (rc == 0)
+		rc = prf_oneshot(sa->alg.prf, skp->p, skp->len, idp, 2, maced);
+	if (rc == 0)
+		rc = prf_oneshot(sa->alg.prf, psk->p, psk->len, &pad, 1, padkey);
+	if (rc)
+		goto out;
+	if (of_initiator) {
+		msg[0] = (struct crypto_span){sa->init_req, sa->init_req_len};
+		msg[1] = (struct crypto_span){sa->nr, sa->nr_len};
+	} else {
+		msg[0] = (struct crypto_span){sa->init_resp, sa->init_resp_len};
+		msg[1] = (struct crypto_span){sa->ni, sa->ni_len};
+	}
+	msg[2] = (struct crypto_span){maced, pi.out_len};
+	rc = prf_oneshot(sa->alg.prf, padkey, pi.out_len, msg, 3, out);
+	if (rc == 0)
+		*out_len = pi.out_len;
+out:
+	secret_wipe(padkey, sizeof(padkey));
+	return rc;
+}
+
+static int put_notify(struct ikev2_builder *b, uint16_t type, uint8_t proto)
+{
+	struct ikev2_notify n = {.type = type, .proto = proto};
+	return ikev2_build_notify(b, &n);
+}
+
+static void put_id(struct ikev2_builder *b, uint8_t pt, const struct conn_id *id)
+{
+	struct ikev2_id w = {.type = id->type, .data = id->data, .len = id->len};
+	ikev2_build_id(b, pt, &w);
+}
+
+static void put_ts(struct ike_engine *e, struct ikev2_builder *b, const struct ts_list *tsi,
+		   const struct ts_list *tsr)
+{
+	child_ts_to_wire(tsi, &e->ts_a);
+	child_ts_to_wire(tsr, &e->ts_b);
+	ikev2_build_ts(b, IKEV2_PT_TSi, &e->ts_a);
+	ikev2_build_ts(b, IKEV2_PT_TSr, &e->ts_b);
+}
+
+static const struct alg_proposal *child_props(const struct conn_child *ch, size_t *n,
+					      uint8_t *proto)
+{
+	if (ch->nesp) {
+		*n = ch->nesp;
+		*proto = IKEV2_PROTO_ESP;
+		return ch->esp;
+	}
+	*n = ch->nah;
+	*proto = IKEV2_PROTO_AH;
+	return ch->ah;
+}
+
+static void ike_up(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	char peer[ADDR_STRLEN], lid[IKE_ID_STRLEN], rid[IKE_ID_STRLEN];
+
+	sa->established_ms = now;
+	if (!sa->req)
+		sa->deadline_ms = UINT64_MAX; /* no half-open expiry any more */
+	ike_sa_set_state(e, sa, IKE_ST_ESTABLISHED);
+	eng_event(e, sa->id, 0, IKE_EV_IKE_UP, "IKE_SA %s[%u] established between %s[%s]...%s[%s]",
+		  sa->conn->name, sa->id, addr_str(&sa->path.local, lid, sizeof(lid)),
+		  conn_id_str(&sa->local_id, lid, sizeof(lid)),
+		  ike_sa_peer_str(sa, peer, sizeof(peer)),
+		  conn_id_str(&sa->remote_id, rid, sizeof(rid)));
+}
+
+int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
+{
+	const struct conn *c = sa->conn;
+	const struct conn_auth *la = &c->local_auth[0], *ra = &c->remote_auth[0];
+	const struct secret *psk;
+	uint8_t auth[PRF_MAX_OUT_LEN];
+	size_t auth_len = 0, len = 0;
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	struct ikev2_auth ap;
+	char peer[ADDR_STRLEN];
+	int rc;
+
+	ike_sa_peer_str(sa, peer, sizeof(peer));
+	local_identity(sa, &sa->local_id);
+	if (la->method != CONN_AUTH_PSK) {
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
+			  "public key authentication to %s is not implemented yet", peer);
+		ike_sa_kill(e, sa);
+		return 0;
+	}
+	psk = conn_secrets_find_psk(e->secrets, &sa->local_id, &ra->id);
+	if (!psk) {
+		char lid[IKE_ID_STRLEN];
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
+			  "no PSK found for %s to authenticate to %s",
+			  conn_id_str(&sa->local_id, lid, sizeof(lid)), peer);
+		ike_sa_kill(e, sa);
+		return 0;
+	}
+	rc = psk_auth(sa, true, psk, &sa->local_id, auth, &auth_len);
+	if (rc)
+		goto out;
+	ike_sa_hdr(sa, IKEV2_EXCH_IKE_AUTH, false, sa->next_req_id, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	put_id(&b, IKEV2_PT_IDi, &sa->local_id);
+	if (c->unique != CONN_UNIQUE_NEVER)
+		put_notify(&b, IKEV2_N_INITIAL_CONTACT, 0);
+	if (ra->id.type != 0)
+		put_id(&b, IKEV2_PT_IDr, &ra->id);
+	ap =
+	    (struct ikev2_auth){.method = IKEV2_AUTH_SHARED_KEY_MIC, .data = auth, .len = auth_len};
+	ikev2_build_auth(&b, &ap);
+	if (sa->want_child) {
+		const struct conn_child *ch = sa->want_child;
+		const struct alg_proposal *props;
+		uint8_t proto, spi[4];
+		size_t n;
+
+		props = child_props(ch, &n, &proto);
+		rc = child_new_spi(e, &sa->pending_spi);
+		if (rc)
+			goto out;
+		spi[0] = (uint8_t)(sa->pending_spi >> 24);
+		spi[1] = (uint8_t)(sa->pending_spi >> 16);
+		spi[2] = (uint8_t)(sa->pending_spi >> 8);
+		spi[3] = (uint8_t)sa->pending_spi;
+		sa->pending_transport = ch->mode == CONN_MODE_TRANSPORT;
+		if (sa->pending_transport)
+			put_notify(&b, IKEV2_N_USE_TRANSPORT_MODE, 0);
+		e->sa_a.nproposals = 0;
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = prop_to_wire(&props[i], (uint8_t)(i + 1), proto, spi, 4, PROP_NO_KE,
+					  &e->sa_a);
+		if (rc == 0)
+			rc = child_ts_resolve(&ch->local_ts, &sa->path.local, &sa->pending_tsi);
+		if (rc == 0)
+			rc = child_ts_resolve(&ch->remote_ts, &sa->path.remote, &sa->pending_tsr);
+		if (rc)
+			goto out;
+		ikev2_build_sa(&b, &e->sa_a);
+		put_ts(e, &b, &sa->pending_tsi, &sa->pending_tsr);
+	}
+	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	if (rc == 0)
+		rc = ike_sa_set_state(e, sa, IKE_ST_AUTH_SENT);
+	if (rc == 0)
+		rc = ike_sa_send_request(e, sa, now_ms, e->tx, len, sa->next_req_id,
+					 IKEV2_EXCH_IKE_AUTH);
+	if (rc == 0)
+		sa->next_req_id++;
+out:
+	secret_wipe(auth, sizeof(auth));
+	if (rc) {
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED, "IKE_AUTH to %s failed locally (%s)",
+			  peer, err_str(rc));
+		ike_sa_kill(e, sa);
+	}
+	return rc;
+}
+
+/* Checks the peer's AUTH payload for PSK (§2.15) against remote identity id. 0 or ERR_AUTH. */
+static int verify_psk(struct ike_engine *e, struct ike_sa *sa, const struct ikev2_auth *a,
+		      const char **why)
+{
+	const struct secret *psk;
+	uint8_t want[PRF_MAX_OUT_LEN];
+	size_t want_len = 0;
+	int rc;
+
+	if (sa->conn->remote_auth[0].method != CONN_AUTH_PSK) {
+		*why = "public key authentication is not implemented yet";
+		return ERR_AUTH;
+	}
+	if (a->method != IKEV2_AUTH_SHARED_KEY_MIC) {
+		*why = "the peer used another authentication method than PSK";
+		return ERR_AUTH;
+	}
+	psk = conn_secrets_find_psk(e->secrets, &sa->local_id, &sa->remote_id);
+	if (!psk) {
+		*why = "no PSK configured for this pair of identities";
+		return ERR_AUTH;
+	}
+	rc = psk_auth(sa, !sa->initiator, psk, &sa->remote_id, want, &want_len);
+	if (rc == 0 && !secret_equal(a->data, a->len, want, want_len)) {
+		*why = "PSK mismatch?";
+		rc = ERR_AUTH;
+	}
+	secret_wipe(want, sizeof(want));
+	return rc;
+}
+
+static int id_from_payload(const struct ikev2_payload *p, struct conn_id *out)
+{
+	if (p->u.id.len > CONN_ID_MAX)
+		return ERR_LIMIT;
+	memset(out, 0, sizeof(*out));
+	out->type = p->u.id.type;
+	out->len = p->u.id.len;
+	if (out->len)
+		memcpy(out->data, p->u.id.data, out->len);
+	return 0;
+}
+
+/* Responder: an encrypted answer HDR, SK {N(type)}. */
+static int answer_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx,
+			uint16_t type)
+{
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	size_t len = 0;
+	int rc;
+
+	ike_sa_hdr(sa, IKEV2_EXCH_IKE_AUTH, true, rx->hdr->msgid, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	put_notify(&b, type, 0);
+	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	if (rc == 0)
+		rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
+	return rc;
+}
+
+/* Responder side of the first Child SA: picks the child, proposal and narrowed selectors.
+ * Returns the notify to answer with instead (0 when a child was chosen). */
+static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx,
+			   struct ike_child **out, char *why, size_t whylen)
+{
+	const struct ikev2_payload *psa = ikev2_digest_first(rx->d, IKEV2_PT_SA);
+	const struct ikev2_payload *ptsi = ikev2_digest_first(rx->d, IKEV2_PT_TSi);
+	const struct ikev2_payload *ptsr = ikev2_digest_first(rx->d, IKEV2_PT_TSr);
+	struct ts_list tsi, tsr, ntsi, ntsr, lts, rts;
+	const struct conn_child *ch = NULL;
+	struct prop_choice choice;
+	struct ike_child *c;
+	bool transport = ikev2_digest_notify(rx->d, IKEV2_N_USE_TRANSPORT_MODE) != NULL;
+	char a[256], b[256];
+
+	if (!ptsi || !ptsr || ikev2_payload_sa(psa, &e->sa_b) != 0 ||
+	    ikev2_payload_ts(ptsi, &e->ts_a) != 0 || ikev2_payload_ts(ptsr, &e->ts_b) != 0 ||
+	    child_ts_from_wire(&e->ts_a, &tsi) != 0 || child_ts_from_wire(&e->ts_b, &tsr) != 0) {
+		snprintf(why, whylen, "malformed SA or TS payloads");
+		return IKEV2_N_INVALID_SYNTAX;
+	}
+	for (size_t i = 0; i < sa->conn->nchildren; i++) {
+		const struct conn_child *cand = sa->conn->children[i];
+		if (child_ts_resolve(&cand->local_ts, &sa->path.local, &lts) ||
+		    child_ts_resolve(&cand->remote_ts, &sa->path.remote, &rts))
+			continue;
+		if (ts_narrow(&tsi, &rts, 0, &ntsi) == 0 && ts_narrow(&tsr, &lts, 0, &ntsr) == 0) {
+			ch = cand;
+			break;
+		}
+	}
+	if (!ch) {
+		snprintf(why, whylen,
+			 "TS_UNACCEPTABLE: peer proposed TSi %s TSr %s, none of our "
+			 "children of '%s' allows them",
+			 child_ts_str(&tsi, a, sizeof(a)), child_ts_str(&tsr, b, sizeof(b)),
+			 sa->conn->name);
+		return IKEV2_N_TS_UNACCEPTABLE;
+	}
+	{
+		size_t n;
+		uint8_t proto;
+		const struct alg_proposal *props = child_props(ch, &n, &proto);
+		if (prop_select(&e->sa_b, proto, props, n, PROP_NO_KE, &choice) != 0) {
+			char ours[400], theirs[400];
+			snprintf(
+			    why, whylen,
+			    "no proposal chosen for CHILD_SA %s: we accept %s, peer proposed %s",
+			    ch->name, prop_list_str(props, n, ours, sizeof(ours)),
+			    prop_wire_str(&e->sa_b, theirs, sizeof(theirs)));
+			return IKEV2_N_NO_PROPOSAL_CHOSEN;
+		}
+	}
+	if (choice.spi_len != 4) {
+		snprintf(why, whylen, "CHILD_SA proposal without a 4-octet SPI");
+		return IKEV2_N_INVALID_SYNTAX;
+	}
+	if (child_new(e, sa, ch, &c) != 0) {
+		snprintf(why, whylen, "too many CHILD_SAs");
+		return IKEV2_N_NO_ADDITIONAL_SAS;
+	}
+	c->alg = choice;
+	c->spi_out = (uint32_t)choice.spi[0] << 24 | (uint32_t)choice.spi[1] << 16 |
+		     (uint32_t)choice.spi[2] << 8 | choice.spi[3];
+	c->mode =
+	    (ch->mode == CONN_MODE_TRANSPORT && transport) ? CONN_MODE_TRANSPORT : CONN_MODE_TUNNEL;
+	c->local_ts = ntsr;
+	c->remote_ts = ntsi;
+	if (child_new_spi(e, &c->spi_in) != 0) {
+		sa->nchildren--;
+		snprintf(why, whylen, "no SPI");
+		return IKEV2_N_NO_ADDITIONAL_SAS;
+	}
+	*out = c;
+	return 0;
+}
+
+int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
+{
+	const struct ikev2_payload *pidr = ikev2_digest_first(rx->d, IKEV2_PT_IDr);
+	const struct ikev2_payload *pauth = ikev2_digest_first(rx->d, IKEV2_PT_AUTH);
+	struct ike_child *child = NULL;
+	uint16_t child_err = 0;
+	uint8_t auth[PRF_MAX_OUT_LEN];
+	size_t auth_len = 0, len = 0;
+	const char *why = NULL;
+	char peer[ADDR_STRLEN], rid[IKE_ID_STRLEN], cwhy[IKE_EVENT_MSG_MAX] = "";
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	struct ikev2_auth ap;
+	const struct secret *psk;
+	int rc;
+
+	ike_sa_peer_str(sa, peer, sizeof(peer));
+	if (id_from_payload(ikev2_digest_first(rx->d, IKEV2_PT_IDi), &sa->remote_id) != 0)
+		return ERR_INVAL;
+	local_identity(sa, &sa->local_id);
+	conn_id_str(&sa->remote_id, rid, sizeof(rid));
+	if (!conn_id_match(&sa->conn->remote_auth[0].id, sa->remote_id.type, sa->remote_id.data,
+			   sa->remote_id.len))
+		why = "identity not accepted by the connection";
+	else if (pidr &&
+		 !conn_id_match(&sa->local_id, pidr->u.id.type, pidr->u.id.data, pidr->u.id.len))
+		why = "the peer asked for another identity of ours (IDr)";
+	if (!why)
+		verify_psk(e, sa, &pauth->u.auth, &why);
+	if (why) {
+		answer_error(e, sa, rx, IKEV2_N_AUTHENTICATION_FAILED);
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
+			  "AUTHENTICATION_FAILED for %s (id %s): %s", peer, rid, why);
+		ike_sa_kill(e, sa);
+		return 0;
+	}
+	if (ikev2_digest_first(rx->d, IKEV2_PT_SA))
+		child_err = pick_child(e, sa, rx, &child, cwhy, sizeof(cwhy));
+	psk = conn_secrets_find_psk(e->secrets, &sa->local_id, &sa->remote_id);
+	rc = psk_auth(sa, false, psk, &sa->local_id, auth, &auth_len);
+	if (rc)
+		goto out;
+	ike_sa_hdr(sa, IKEV2_EXCH_IKE_AUTH, true, rx->hdr->msgid, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	put_id(&b, IKEV2_PT_IDr, &sa->local_id);
+	ap =
+	    (struct ikev2_auth){.method = IKEV2_AUTH_SHARED_KEY_MIC, .data = auth, .len = auth_len};
+	ikev2_build_auth(&b, &ap);
+	if (child) {
+		struct prop_choice rsp = child->alg;
+		rsp.spi[0] = (uint8_t)(child->spi_in >> 24);
+		rsp.spi[1] = (uint8_t)(child->spi_in >> 16);
+		rsp.spi[2] = (uint8_t)(child->spi_in >> 8);
+		rsp.spi[3] = (uint8_t)child->spi_in;
+		if (child->mode == CONN_MODE_TRANSPORT)
+			put_notify(&b, IKEV2_N_USE_TRANSPORT_MODE, 0);
+		rc = prop_choice_to_wire(&rsp, &e->sa_a);
+		if (rc)
+			goto out;
+		ikev2_build_sa(&b, &e->sa_a);
+		put_ts(e, &b, &child->remote_ts, &child->local_ts);
+	} else if (child_err) {
+		put_notify(&b, child_err, 0);
+	}
+	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	if (rc)
+		goto out;
+	sa->next_peer_id = rx->hdr->msgid + 1;
+	rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
+	if (rc)
+		goto out;
+	ike_up(e, sa, rx->now);
+	if (child)
+		child_install(e, sa, child);
+	else if (child_err)
+		eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED, "%s", cwhy);
+out:
+	secret_wipe(auth, sizeof(auth));
+	return rc;
+}
+
+/* Initiator: the Child SA part of the IKE_AUTH response. Failures leave the IKE SA up. */
+static int child_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
+{
+	const struct conn_child *ch = sa->want_child;
+	const struct ikev2_payload *psa = ikev2_digest_first(rx->d, IKEV2_PT_SA);
+	const struct ikev2_payload *ptsi = ikev2_digest_first(rx->d, IKEV2_PT_TSi);
+	const struct ikev2_payload *ptsr = ikev2_digest_first(rx->d, IKEV2_PT_TSr);
+	struct prop_choice choice;
+	struct ts_list tsi, tsr;
+	struct ike_child *c;
+	const struct alg_proposal *props;
+	char peer[ADDR_STRLEN], a[256], b[256];
+	uint8_t proto;
+	size_t n;
+
+	ike_sa_peer_str(sa, peer, sizeof(peer));
+	if (!psa || !ptsi || !ptsr) {
+		const struct ikev2_payload *p;
+		for (p = ikev2_digest_first(rx->d, IKEV2_PT_N); p; p = ikev2_digest_next(rx->d, p))
+			if (ikev2_notify_is_error(p->u.n.type))
+				break;
+		if (p && p->u.n.type == IKEV2_N_TS_UNACCEPTABLE)
+			eng_event(
+			    e, sa->id, 0, IKE_EV_CHILD_FAILED,
+			    "TS_UNACCEPTABLE from %s for CHILD_SA %s: we proposed TSi %s TSr %s",
+			    peer, ch->name, child_ts_str(&sa->pending_tsi, a, sizeof(a)),
+			    child_ts_str(&sa->pending_tsr, b, sizeof(b)));
+		else if (p && p->u.n.type == IKEV2_N_NO_PROPOSAL_CHOSEN) {
+			props = child_props(ch, &n, &proto);
+			eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED,
+				  "NO_PROPOSAL_CHOSEN from %s for CHILD_SA %s: we proposed %s",
+				  peer, ch->name, prop_list_str(props, n, a, sizeof(a)));
+		} else
+			eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED,
+				  "CHILD_SA %s not created by %s: %s", ch->name, peer,
+				  p ? ikev2_notify_str(p->u.n.type)
+				    : "no SA/TS payloads in the answer");
+		return 0;
+	}
+	props = child_props(ch, &n, &proto);
+	if (ikev2_payload_sa(psa, &e->sa_b) != 0 ||
+	    prop_check_response(&e->sa_b, proto, props, n, PROP_NO_KE, &choice) != 0 ||
+	    choice.spi_len != 4) {
+		eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED,
+			  "CHILD_SA %s: %s chose a proposal we did not offer: %s", ch->name, peer,
+			  prop_wire_str(&e->sa_b, a, sizeof(a)));
+		return 0;
+	}
+	if (ikev2_payload_ts(ptsi, &e->ts_a) != 0 || ikev2_payload_ts(ptsr, &e->ts_b) != 0 ||
+	    child_ts_from_wire(&e->ts_a, &tsi) != 0 || child_ts_from_wire(&e->ts_b, &tsr) != 0 ||
+	    tsi.n == 0 || tsr.n == 0) {
+		eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED, "CHILD_SA %s: malformed TS from %s",
+			  ch->name, peer);
+		return 0;
+	}
+	for (size_t i = 0; i < tsi.n; i++)
+		if (!ts_list_covers(&sa->pending_tsi, &tsi.ts[i]))
+			goto widened;
+	for (size_t i = 0; i < tsr.n; i++)
+		if (!ts_list_covers(&sa->pending_tsr, &tsr.ts[i]))
+			goto widened;
+	if (sa->pending_transport && !ikev2_digest_notify(rx->d, IKEV2_N_USE_TRANSPORT_MODE)) {
+		eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED,
+			  "CHILD_SA %s: %s refused transport mode", ch->name, peer);
+		return 0;
+	}
+	if (child_new(e, sa, ch, &c) != 0)
+		return 0;
+	c->alg = choice;
+	c->spi_in = sa->pending_spi;
+	c->spi_out = (uint32_t)choice.spi[0] << 24 | (uint32_t)choice.spi[1] << 16 |
+		     (uint32_t)choice.spi[2] << 8 | choice.spi[3];
+	c->local_ts = tsi;
+	c->remote_ts = tsr;
+	child_install(e, sa, c);
+	return 0;
+widened:
+	eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED,
+		  "CHILD_SA %s: %s answered selectors TSi %s TSr %s outside what we proposed",
+		  ch->name, peer, child_ts_str(&tsi, a, sizeof(a)),
+		  child_ts_str(&tsr, b, sizeof(b)));
+	return 0;
+}
+
+int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
+{
+	const struct ikev2_payload *p;
+	char peer[ADDR_STRLEN], rid[IKE_ID_STRLEN];
+	const char *why = NULL;
+
+	ike_sa_peer_str(sa, peer, sizeof(peer));
+	if (rx->error_only) {
+		for (p = ikev2_digest_first(rx->d, IKEV2_PT_N); p; p = ikev2_digest_next(rx->d, p))
+			if (ikev2_notify_is_error(p->u.n.type))
+				break;
+		ike_sa_request_done(sa);
+		if (p && p->u.n.type == IKEV2_N_AUTHENTICATION_FAILED)
+			eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
+				  "AUTHENTICATION_FAILED from %s: %s", peer,
+				  sa->conn->local_auth[0].method == CONN_AUTH_PSK
+				      ? "PSK mismatch?"
+				      : "our certificate or signature was refused");
+		else
+			eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED, "IKE_AUTH with %s failed: %s",
+				  peer, p ? ikev2_notify_str(p->u.n.type) : "no usable answer");
+		ike_sa_kill(e, sa);
+		return 0;
+	}
+	if (id_from_payload(ikev2_digest_first(rx->d, IKEV2_PT_IDr), &sa->remote_id) != 0)
+		return ERR_INVAL;
+	conn_id_str(&sa->remote_id, rid, sizeof(rid));
+	ike_sa_request_done(sa);
+	if (!conn_id_match(&sa->conn->remote_auth[0].id, sa->remote_id.type, sa->remote_id.data,
+			   sa->remote_id.len))
+		why = "identity not the one configured";
+	else
+		verify_psk(e, sa, &ikev2_digest_first(rx->d, IKEV2_PT_AUTH)->u.auth, &why);
+	if (why) {
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
+			  "AUTHENTICATION_FAILED: %s (id %s) did not authenticate: %s", peer, rid,
+			  why);
+		ike_sa_kill(e, sa);
+		return 0;
+	}
+	ike_up(e, sa, rx->now);
+	if (!sa->want_child)
+		return 0;
+	return child_response(e, sa, rx);
+}

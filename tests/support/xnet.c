@@ -1,0 +1,266 @@
+/* Fake network, clock and data plane for exchange tests (see xnet.h). */
+#include "support/xnet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/err.h"
+#include "wire/ikev2_const.h"
+
+static int x_send(void *ctx, const struct ike_path *path, const uint8_t *data, size_t len)
+{
+	struct xnet_node *nd = ctx;
+	struct xnet *n = nd->net;
+	struct xnet_dgram *d;
+
+	if (n->nq >= XNET_MAX_Q)
+		return ERR_LIMIT;
+	d = &n->q[n->nq];
+	d->data = malloc(len);
+	if (!d->data)
+		return ERR_NOMEM;
+	memcpy(d->data, data, len);
+	d->len = len;
+	d->from = nd->idx;
+	d->path = *path;
+	d->seq = ++n->seq;
+	n->nq++;
+	return 0;
+}
+
+static int x_install(void *ctx, const struct ike_child_sa *sa)
+{
+	struct xnet_node *nd = ctx;
+	struct xnet_child *c;
+
+	if (nd->nchild >= XNET_MAX_CHILD)
+		return ERR_LIMIT;
+	c = &nd->child[nd->nchild++];
+	memset(c, 0, sizeof(*c));
+	c->sa = *sa;
+	if (sa->enc_key && sa->enc_key->len <= XNET_KEY_MAX) {
+		memcpy(c->enc_buf, sa->enc_key->p, sa->enc_key->len);
+		c->enc.p = c->enc_buf;
+		c->enc.len = sa->enc_key->len;
+		c->sa.enc_key = &c->enc;
+	}
+	if (sa->integ_key && sa->integ_key->len <= XNET_KEY_MAX) {
+		memcpy(c->integ_buf, sa->integ_key->p, sa->integ_key->len);
+		c->integ.p = c->integ_buf;
+		c->integ.len = sa->integ_key->len;
+		c->sa.integ_key = &c->integ;
+	}
+	c->sa.conn_name = NULL;
+	c->sa.child_name = NULL;
+	return 0;
+}
+
+static void x_delete(void *ctx, uint32_t reqid, uint8_t proto, uint32_t spi_in, uint32_t spi_out)
+{
+	struct xnet_node *nd = ctx;
+
+	(void)reqid;
+	(void)proto;
+	nd->deletes++;
+	for (size_t i = 0; i < nd->nchild; i++)
+		if ((nd->child[i].sa.inbound && nd->child[i].sa.spi == spi_in) ||
+		    (!nd->child[i].sa.inbound && nd->child[i].sa.spi == spi_out))
+			nd->child[i].deleted = true;
+}
+
+static int x_update(void *ctx, uint32_t reqid, const struct ike_path *path, bool encap)
+{
+	struct xnet_node *nd = ctx;
+
+	(void)reqid;
+	(void)path;
+	(void)encap;
+	nd->updates++;
+	return 0;
+}
+
+static void x_event(void *ctx, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
+		    const char *msg)
+{
+	struct xnet_node *nd = ctx;
+	struct xnet_event *ev;
+
+	if (!nd->net->quiet)
+		fprintf(stderr, "  [node %d] event %d #%u: %s\n", nd->idx, (int)kind, id, msg);
+	if (nd->nev >= XNET_MAX_EV)
+		return;
+	ev = &nd->ev[nd->nev++];
+	ev->id = id;
+	ev->child_id = child_id;
+	ev->kind = kind;
+	snprintf(ev->msg, sizeof(ev->msg), "%s", msg);
+}
+
+static const struct ike_callbacks x_cb = {
+    .send = x_send,
+    .child_install = x_install,
+    .child_delete = x_delete,
+    .child_update = x_update,
+    .event = x_event,
+};
+
+int xnet_init(struct xnet *n, const char *a0, const char *a1)
+{
+	memset(n, 0, sizeof(*n));
+	n->now = 1000;
+	for (int i = 0; i < 2; i++) {
+		struct xnet_node *nd = &n->node[i];
+		nd->net = n;
+		nd->idx = i;
+		if (addr_parse(i ? a1 : a0, &nd->addr, NULL, 0) != 0)
+			return -1;
+		nd->e = ike_engine_new(&x_cb, nd);
+		if (!nd->e)
+			return -1;
+	}
+	return 0;
+}
+
+void xnet_cleanup(struct xnet *n)
+{
+	for (size_t i = 0; i < n->nq; i++)
+		free(n->q[i].data);
+	n->nq = 0;
+	for (int i = 0; i < 2; i++) {
+		ike_engine_free(n->node[i].e);
+		n->node[i].e = NULL;
+	}
+}
+
+static uint16_t nat_port(uint16_t p)
+{
+	return (uint16_t)(p + 10000);
+}
+
+static void deliver(struct xnet *n, const struct xnet_dgram *d)
+{
+	struct ike_path rp;
+	int to = -1;
+
+	rp.local = d->path.remote;
+	rp.local_port = d->path.remote_port;
+	rp.remote = d->path.local;
+	rp.remote_port = d->path.local_port;
+	if (n->nat && d->from == 0) {
+		/* source NAT: node 0's private address and port become the public ones */
+		rp.remote = n->nat_pub;
+		rp.remote_port = nat_port(d->path.local_port);
+	}
+	if (n->nat && d->from == 1 && addr_equal(&d->path.remote, &n->nat_pub)) {
+		rp.local = n->node[0].addr;
+		rp.local_port = (uint16_t)(d->path.remote_port - 10000);
+		to = 0;
+	}
+	for (int i = 0; i < 2 && to < 0; i++)
+		if (addr_equal(&n->node[i].addr, &rp.local))
+			to = i;
+	if (to < 0 || to == d->from)
+		return;
+	n->delivered++;
+	ike_engine_input(n->node[to].e, n->now, &rp, d->data, d->len);
+}
+
+int xnet_step(struct xnet *n)
+{
+	struct xnet_dgram d;
+	enum xnet_action act = XNET_DELIVER;
+
+	if (n->nq == 0)
+		return 0;
+	d = n->q[0];
+	memmove(&n->q[0], &n->q[1], (n->nq - 1) * sizeof(n->q[0]));
+	n->nq--;
+	if (n->filter)
+		act = n->filter(n->filter_ctx, &d);
+	if (!n->quiet)
+		fprintf(stderr, "  #%u %d->%d %s %s %zu bytes%s\n", d.seq, d.from, 1 - d.from,
+			ikev2_exchange_str(xnet_exchange(&d)),
+			xnet_is_response(&d) ? "response" : "request", d.len,
+			act == XNET_DROP  ? " DROPPED"
+			: act == XNET_DUP ? " DUPLICATED"
+					  : "");
+	if (act == XNET_DROP) {
+		n->dropped++;
+	} else {
+		deliver(n, &d);
+		if (act == XNET_DUP)
+			deliver(n, &d);
+	}
+	free(d.data);
+	return 1;
+}
+
+void xnet_flush(struct xnet *n, unsigned max)
+{
+	for (unsigned i = 0; i < max && xnet_step(n); i++)
+		;
+}
+
+int xnet_tick(struct xnet *n, uint64_t limit)
+{
+	uint64_t d0 = ike_engine_next_deadline(n->node[0].e);
+	uint64_t d1 = ike_engine_next_deadline(n->node[1].e);
+	uint64_t d = d0 < d1 ? d0 : d1;
+
+	if (d == UINT64_MAX || d > limit)
+		return 0;
+	if (d > n->now)
+		n->now = d;
+	ike_engine_timeout(n->node[0].e, n->now);
+	ike_engine_timeout(n->node[1].e, n->now);
+	return 1;
+}
+
+void xnet_run(struct xnet *n, uint64_t max_ms)
+{
+	uint64_t limit = n->now + max_ms;
+
+	for (int guard = 0; guard < 10000; guard++) {
+		xnet_flush(n, 1000);
+		if (!xnet_tick(n, limit))
+			break;
+	}
+	xnet_flush(n, 1000);
+}
+
+int xnet_event(const struct xnet_node *nd, enum ike_event_kind kind, size_t from)
+{
+	for (size_t i = from; i < nd->nev; i++)
+		if (nd->ev[i].kind == kind)
+			return (int)i;
+	return -1;
+}
+
+size_t xnet_events(const struct xnet_node *nd, enum ike_event_kind kind)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < nd->nev; i++)
+		if (nd->ev[i].kind == kind)
+			k++;
+	return k;
+}
+
+const struct xnet_child *xnet_child(const struct xnet_node *nd, bool inbound, uint32_t spi)
+{
+	for (size_t i = 0; i < nd->nchild; i++)
+		if (nd->child[i].sa.inbound == inbound && nd->child[i].sa.spi == spi)
+			return &nd->child[i];
+	return NULL;
+}
+
+uint8_t xnet_exchange(const struct xnet_dgram *d)
+{
+	return d->len >= 28 ? d->data[18] : 0;
+}
+
+bool xnet_is_response(const struct xnet_dgram *d)
+{
+	return d->len >= 28 && (d->data[19] & IKEV2_FLAG_RESPONSE);
+}

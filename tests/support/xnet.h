@@ -1,0 +1,100 @@
+/* A fake network and clock for exchange tests: two IKE engines (node 0 and node 1) whose
+ * send callbacks queue datagrams; the test delivers them one by one, with fault injection
+ * (drop / duplicate datagram N, by a filter), an optional NAT in front of node 0 (source
+ * address and port rewritten), and a fake data plane that records installed Child SAs with
+ * copies of their keys and the events each engine reported.
+ */
+#ifndef RAMPART_TESTS_XNET_H
+#define RAMPART_TESTS_XNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/ike.h"
+
+#define XNET_MAX_Q     128
+#define XNET_MAX_EV    64
+#define XNET_MAX_CHILD 32
+#define XNET_KEY_MAX   64
+
+struct xnet;
+
+struct xnet_event {
+	uint32_t id, child_id;
+	enum ike_event_kind kind;
+	char msg[IKE_EVENT_MSG_MAX];
+};
+
+struct xnet_child {
+	struct ike_child_sa sa; /* enc_key / integ_key point at the copies below */
+	struct secret enc, integ;
+	uint8_t enc_buf[XNET_KEY_MAX], integ_buf[XNET_KEY_MAX];
+	bool deleted;
+};
+
+struct xnet_node {
+	struct xnet *net;
+	int idx;
+	struct ike_engine *e;
+	struct addr addr;
+	size_t nev;
+	struct xnet_event ev[XNET_MAX_EV];
+	size_t nchild;
+	struct xnet_child child[XNET_MAX_CHILD];
+	unsigned updates, deletes;
+};
+
+struct xnet_dgram {
+	int from;
+	unsigned seq;	      /* 1-based: the N-th datagram sent on this network */
+	struct ike_path path; /* the sender's view */
+	uint8_t *data;
+	size_t len;
+};
+
+enum xnet_action {
+	XNET_DELIVER,
+	XNET_DROP,
+	XNET_DUP, /* deliver twice */
+};
+
+/* Decides the fate of a datagram when it is delivered. */
+typedef enum xnet_action (*xnet_filter_fn)(void *ctx, const struct xnet_dgram *d);
+
+struct xnet {
+	uint64_t now;
+	struct xnet_node node[2];
+	size_t nq;
+	struct xnet_dgram q[XNET_MAX_Q];
+	unsigned seq, delivered, dropped;
+	xnet_filter_fn filter;
+	void *filter_ctx;
+	bool nat;	     /* node 0 sits behind a NAT */
+	struct addr nat_pub; /* its public address */
+	bool quiet;	     /* no per-datagram trace */
+};
+
+/* Two engines at addresses a0 and a1 (text). 0 or -1. */
+int xnet_init(struct xnet *n, const char *a0, const char *a1);
+void xnet_cleanup(struct xnet *n);
+/* Delivers (or drops) the oldest queued datagram. 1 when one was handled, 0 when none. */
+int xnet_step(struct xnet *n);
+/* Steps until the queue is empty (at most max datagrams). */
+void xnet_flush(struct xnet *n, unsigned max);
+/* Moves the clock to the earliest deadline of both engines (at most to limit) and runs
+ * their timers. Returns 1 when time moved, 0 when nothing was due before limit. */
+int xnet_tick(struct xnet *n, uint64_t limit);
+/* Flushes and ticks until nothing is queued and no deadline falls before now + max_ms. */
+void xnet_run(struct xnet *n, uint64_t max_ms);
+/* Index of the first event of kind on node (from index from), or -1. */
+int xnet_event(const struct xnet_node *nd, enum ike_event_kind kind, size_t from);
+/* Count of events of kind. */
+size_t xnet_events(const struct xnet_node *nd, enum ike_event_kind kind);
+/* The installed SA of node with (inbound, spi), or NULL. */
+const struct xnet_child *xnet_child(const struct xnet_node *nd, bool inbound, uint32_t spi);
+/* Exchange type and flags of a datagram (0 when too short). */
+uint8_t xnet_exchange(const struct xnet_dgram *d);
+bool xnet_is_response(const struct xnet_dgram *d);
+
+#endif
