@@ -87,6 +87,7 @@ enum ike_event_kind {
  * child callbacks may be NULL (no data plane). Return 0 or a negative ERR_*: a failing
  * child_install fails the Child SA (the peer is told with a delete later). */
 struct ike_callbacks {
+	/* A datagram to send on path. On port 4500 the caller prepends the non-ESP marker. */
 	int (*send)(void *ctx, const struct ike_path *path, const uint8_t *data, size_t len);
 	int (*child_install)(void *ctx, const struct ike_child_sa *sa);
 	/* Both directions of a Child SA go: the outbound SA by (proto, spi_out, peer), the
