@@ -7,8 +7,9 @@
 #include "wire/ikev2_const.h"
 
 #define NO_OPEN	    SIZE_MAX
-#define HDR_NP_POS  16 /* Next Payload in the IKE header */
-#define HDR_LEN_POS 24 /* Length in the IKE header */
+#define HDR_NP_POS  16		   /* Next Payload in the IKE header */
+#define HDR_LEN_POS 24		   /* Length in the IKE header */
+#define NP_FIRST    (SIZE_MAX - 1) /* inner chains: the first type goes to b->first */
 
 static int fail(struct ikev2_builder *b, int err)
 {
@@ -25,7 +26,26 @@ void ikev2_build_init(struct ikev2_builder *b, void *buf, size_t cap)
 	b->open_pos = NO_OPEN;
 	b->sk_pos = 0;
 	b->iv_len = 0;
+	b->first = IKEV2_PT_NONE;
 	b->err = 0;
+}
+
+void ikev2_build_init_inner(struct ikev2_builder *b, void *buf, size_t cap)
+{
+	ikev2_build_init(b, buf, cap);
+	b->state = IKEV2_BUILD_INNER;
+	b->np_pos = NP_FIRST;
+}
+
+int ikev2_build_inner_finish(struct ikev2_builder *b, size_t *len, uint8_t *first)
+{
+	if (b->err)
+		return b->err;
+	if (b->state != IKEV2_BUILD_INNER || b->open_pos != NO_OPEN)
+		return fail(b, ERR_BADSTATE);
+	*len = buf_writer_len(&b->w);
+	*first = b->first;
+	return 0;
 }
 
 int ikev2_build_hdr(struct ikev2_builder *b, const struct ikev2_hdr *h)
@@ -51,7 +71,8 @@ int ikev2_build_begin(struct ikev2_builder *b, uint8_t type, bool critical)
 
 	if (b->err)
 		return b->err;
-	if ((b->state != IKEV2_BUILD_PLAIN && b->state != IKEV2_BUILD_IN_SK) ||
+	if ((b->state != IKEV2_BUILD_PLAIN && b->state != IKEV2_BUILD_IN_SK &&
+	     b->state != IKEV2_BUILD_INNER) ||
 	    b->open_pos != NO_OPEN || type == IKEV2_PT_NONE)
 		return fail(b, ERR_BADSTATE);
 	buf_put_u8(&b->w, IKEV2_PT_NONE);
@@ -59,7 +80,9 @@ int ikev2_build_begin(struct ikev2_builder *b, uint8_t type, bool critical)
 	buf_put_u16(&b->w, 0);
 	if (buf_writer_failed(&b->w))
 		return fail(b, buf_writer_failed(&b->w));
-	if (buf_patch_u8(&b->w, b->np_pos, type))
+	if (b->np_pos == NP_FIRST)
+		b->first = type;
+	else if (buf_patch_u8(&b->w, b->np_pos, type))
 		return fail(b, ERR_BADSTATE);
 	b->np_pos = pos;
 	b->open_pos = pos;

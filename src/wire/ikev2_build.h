@@ -37,6 +37,7 @@ enum ikev2_build_state {
 	IKEV2_BUILD_IN_SK,  /* inside SK: inner payloads */
 	IKEV2_BUILD_CLOSED, /* SK/SKF closed: nothing may follow */
 	IKEV2_BUILD_DONE,   /* length patched */
+	IKEV2_BUILD_INNER,  /* a bare inner payload chain (no header), see ikev2_build_init_inner */
 };
 
 struct ikev2_builder {
@@ -46,7 +47,8 @@ struct ikev2_builder {
 	size_t open_pos; /* generic header of the open payload, or SIZE_MAX */
 	size_t sk_pos;	 /* generic header of the SK payload */
 	size_t iv_len;
-	int err; /* first failure, sticky */
+	uint8_t first; /* inner chains: type of the first payload */
+	int err;       /* first failure, sticky */
 };
 
 /* Where the engine encrypts and authenticates an SK/SKF payload, as offsets in the buffer. */
@@ -102,5 +104,12 @@ int ikev2_build_skf(struct ikev2_builder *b, uint16_t frag_num, uint16_t frag_to
 
 /* Patches the header Length; *len receives the message length. */
 int ikev2_build_finish(struct ikev2_builder *b, size_t *len);
+
+/* A bare inner payload chain with no IKE header and no SK: what RFC 7383 §2.5 fragments into
+ * SKF payloads (ikev2_build_skf), or an SK plaintext for tests. Payloads are appended with the
+ * same calls; ikev2_build_inner_finish() returns the chain length and its first payload type
+ * (the Next Payload of the SK/SKF header that will carry it). */
+void ikev2_build_init_inner(struct ikev2_builder *b, void *buf, size_t cap);
+int ikev2_build_inner_finish(struct ikev2_builder *b, size_t *len, uint8_t *first);
 
 #endif

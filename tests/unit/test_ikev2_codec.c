@@ -485,16 +485,14 @@ static void test_skf(void)
 	T_EQ(ikev2_build_skf(&b, 1, 1, 0, 16, chunk, 30, 16, 16, &lay), ERR_BADSTATE);
 }
 
-/* Re-encodes a decoded plaintext digest with the builder; 0 or an error. */
-static int reencode(const struct ikev2_digest *d, uint8_t *out, size_t cap, size_t *len)
+/* Appends the payloads of a decoded plaintext digest to a builder; 0 or an error. */
+static int add_payloads(struct ikev2_builder *bp, const struct ikev2_digest *d)
 {
-	struct ikev2_builder b;
+	struct ikev2_builder b = *bp;
 	struct ikev2_ts_payload ts;
 	struct ikev2_cp_attr attrs[IKEV2_MAX_CP_ATTRS];
 	size_t na;
 
-	ikev2_build_init(&b, out, cap);
-	ikev2_build_hdr(&b, &d->hdr);
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct ikev2_payload *p = &d->pl[i];
 		switch (p->type) {
@@ -537,11 +535,99 @@ static int reencode(const struct ikev2_digest *d, uint8_t *out, size_t cap, size
 				return ERR_INVAL;
 			ikev2_build_cp(&b, p->u.cp.type, attrs, na);
 			break;
+		case IKEV2_PT_D:
+			ikev2_build_delete(&b, &p->u.d);
+			break;
+		case IKEV2_PT_EAP:
+			ikev2_build_eap(&b, &p->u.eap);
+			break;
 		default:
 			return ERR_UNSUPPORTED;
 		}
 	}
+	*bp = b;
+	return b.err;
+}
+
+/* Re-encodes a decoded plaintext message; 0 or an error. */
+static int reencode(const struct ikev2_digest *d, uint8_t *out, size_t cap, size_t *len)
+{
+	struct ikev2_builder b;
+
+	ikev2_build_init(&b, out, cap);
+	ikev2_build_hdr(&b, &d->hdr);
+	if (add_payloads(&b, d))
+		return ERR_INVAL;
 	return ikev2_build_finish(&b, len);
+}
+
+/* RFC 7383: an inner chain built bare, cut into SKF fragments (here with a null cipher: the
+ * plaintext stays in place), each fragment decoded, split and unpadded, the pieces joined and
+ * decoded as the chain again; then re-encoded from that digest to the same bytes. */
+static void test_fragments(void)
+{
+	static uint8_t chain[2048], msg[1024], joined[2048], again[2048];
+	const struct ikev2_id id = {IKEV2_ID_FQDN, (const uint8_t *)"initiator.example", 17};
+	const struct ikev2_cert cert = {IKEV2_CERT_X509_SIGNATURE, blob, 300};
+	const struct ikev2_auth auth = {IKEV2_AUTH_SHARED_KEY_MIC, blob, 32};
+	struct ikev2_ts_payload ts = ts_fixture();
+	struct ikev2_builder b;
+	size_t len = 0, jlen = 0, alen = 0;
+	uint8_t first = 0, first_back = 0;
+	enum { TOTAL = 3 };
+
+	fill_sa(&sa_out);
+	sa_out.nproposals = 1;
+	ikev2_build_init_inner(&b, chain, sizeof(chain));
+	T_EQ(ikev2_build_hdr(&b, &(struct ikev2_hdr){0}), ERR_BADSTATE); /* no header inside */
+	ikev2_build_init_inner(&b, chain, sizeof(chain));
+	ikev2_build_id(&b, IKEV2_PT_IDi, &id);
+	ikev2_build_cert(&b, IKEV2_PT_CERT, &cert);
+	ikev2_build_auth(&b, &auth);
+	ikev2_build_sa(&b, &sa_out);
+	ikev2_build_ts(&b, IKEV2_PT_TSi, &ts);
+	ikev2_build_ts(&b, IKEV2_PT_TSr, &ts);
+	T_EQ(ikev2_build_inner_finish(&b, &len, &first), 0);
+	T_EQ(first, IKEV2_PT_IDi);
+	T_EQ(chain[0], IKEV2_PT_CERT); /* IDi's Next Payload */
+
+	size_t piece = (len + TOTAL - 1) / TOTAL;
+	for (uint16_t num = 1; num <= TOTAL; num++) {
+		size_t off = (num - 1) * piece, n = off + piece > len ? len - off : piece, mlen = 0;
+		struct ikev2_hdr h;
+		struct ikev2_sk_layout lay;
+		struct ikev2_sk_parts parts;
+		size_t in_len = 0;
+
+		hdr_init(&h, IKEV2_EXCH_IKE_AUTH, IKEV2_FLAG_INITIATOR, 1);
+		ikev2_build_init(&b, msg, sizeof(msg));
+		ikev2_build_hdr(&b, &h);
+		ikev2_build_skf(&b, num, TOTAL, num == 1 ? first : 0, 16, chain + off, n, 16, 16,
+				&lay);
+		T_EQ_ROW(num, ikev2_build_finish(&b, &mlen), 0);
+		T_EQ_ROW(num, ikev2_decode(msg, mlen, &dg, NULL), 0);
+		T_OK_ROW(num, dg.sk != NULL, "SKF");
+		if (!dg.sk)
+			return;
+		T_EQ_ROW(num, dg.sk->u.sk.frag_num, num);
+		if (num == 1)
+			first_back = dg.sk->u.sk.first_inner;
+		T_EQ_ROW(num, ikev2_sk_split(&dg.sk->u.sk, 16, 16, 16, &parts), 0);
+		T_EQ_ROW(num, parts.ct_offset, lay.plain_off);
+		T_EQ_ROW(num, ikev2_sk_unpad(parts.ct, parts.ct_len, &in_len), 0);
+		T_EQ_ROW(num, in_len, n);
+		memcpy(joined + jlen, parts.ct, in_len);
+		jlen += in_len;
+	}
+	T_MEM(joined, jlen, chain, len);
+	T_EQ(ikev2_decode_inner(joined, jlen, 0, first_back, &inner, NULL), 0);
+	T_EQ(inner.n, 6);
+	T_EQ(ikev2_digest_count(&inner, IKEV2_PT_TSr), 1);
+	ikev2_build_init_inner(&b, again, sizeof(again));
+	T_EQ(add_payloads(&b, &inner), 0);
+	T_EQ(ikev2_build_inner_finish(&b, &alen, &first), 0);
+	T_EQ(first, IKEV2_PT_IDi);
+	T_MEM(again, alen, chain, len);
 }
 
 /* The published IKE_SA_INIT messages: rebuilt from the JSON inputs byte for byte, and re-encoded
@@ -816,6 +902,7 @@ int main(int argc, char **argv)
 	test_sk_gcm();
 	test_sk_padding();
 	test_skf();
+	test_fragments();
 	test_vector_rebuild();
 	test_corpus_reencode();
 	test_names();
