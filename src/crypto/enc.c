@@ -201,7 +201,8 @@ int enc_new(uint16_t id, unsigned key_bits, enum enc_dir dir, const uint8_t *key
 	if (key_len != e->info.key_len || (key_len && !key))
 		goto out;
 	e->dir = dir;
-	memcpy(e->salt, key + (key_len - e->info.salt_len), e->info.salt_len);
+	if (e->info.salt_len)
+		memcpy(e->salt, key + (key_len - e->info.salt_len), e->info.salt_len);
 	err = 0;
 	if (name)
 		err = key_ctx(e, name, key);

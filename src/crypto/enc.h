@@ -73,7 +73,8 @@ struct enc;
  * unknown or unimplemented id, ERR_INVAL for a key size the algorithm doesn't have. */
 int enc_lookup(uint16_t id, unsigned key_bits, struct enc_info *out);
 
-/* Creates an object for one direction, keyed with key (exactly info.key_len octets, salt last).
+/* Creates an object for one direction, keyed with key (exactly info.key_len octets, salt last;
+ * key may be NULL when key_len is 0, i.e. for ENCR_NULL).
  * The key is copied into OpenSSL; the caller keeps ownership of its buffer. On success *out
  * owns the object (free with enc_free). Errors: as enc_lookup, ERR_INVAL for a wrong key_len,
  * ERR_NOMEM, ERR_CRYPTO. */

@@ -292,6 +292,13 @@ static void test_args(void)
 	     ERR_INVAL); /* AEAD needs an ICV buffer */
 	T_EQ(enc_seal(e, iv, NULL, 0, buf, 16, buf, icv), 0);
 	enc_free(e);
+	e = NULL;
+	/* ENCR_NULL has no key: a NULL pointer is fine */
+	T_EQ(enc_new(IKEV2_ENCR_NULL, 0, ENC_DECRYPT, NULL, 0, &e), 0);
+	T_EQ(enc_open(e, NULL, NULL, 0, buf, 16, buf, NULL), 0);
+	enc_free(e);
+	e = NULL;
+	T_EQ(enc_new(IKEV2_ENCR_AES_CBC, 128, ENC_DECRYPT, NULL, 16, &e), ERR_INVAL);
 	enc_free(NULL);
 }
 
