@@ -1,11 +1,16 @@
 /* IKE key derivation: the two IKEv2 exchanges of ike/ikev2_exchange_vectors.json (SKEYSEED,
  * SK_*, child keys byte for byte from the given g^ir), the NIST SP 800-135 IKEv2 and IKEv1
- * samples, and the RFC 2409 expansions checked against their defining formulas. */
+ * samples, and the RFC 2409 expansions checked against their defining formulas. The derived
+ * keys must also open the exchanges' IKE_AUTH SK payloads and ESP packets in both directions. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/enc.h"
+#include "crypto/integ.h"
 #include "crypto/kdf.h"
 #include "crypto/prf.h"
+#include "lib/buf.h"
 #include "lib/err.h"
 #include "support/test.h"
 #include "support/vec.h"
@@ -44,11 +49,105 @@ static void expect_secret(int row, const char *what, const struct secret *got, c
 	free(want);
 }
 
+/* The derived keys open the exchange's own messages: the SK payloads of IKE_AUTH (RFC 7296
+ * §3.14 with AES-CBC + HMAC-SHA2-256-128; RFC 5282 with AES-GCM-16) and the ESP packets of the
+ * Child SA, both directions. */
+static void open_sk(int row, const char *what, const uint8_t *msg, size_t len, uint16_t encr,
+		    unsigned bits, const struct secret *sk_e, uint16_t integ,
+		    const struct secret *sk_a)
+{
+	struct enc *e = NULL;
+	struct integ *m = NULL;
+	struct enc_info ei;
+	uint8_t pt[1024];
+	size_t icv_len = 0;
+
+	T_EQ_ROW(row, enc_lookup(encr, bits, &ei), 0);
+	T_EQ_ROW(row, enc_new(encr, bits, ENC_DECRYPT, sk_e->p, sk_e->len, &e), 0);
+	if (integ) {
+		T_EQ_ROW(row, integ_new(integ, sk_a->p, sk_a->len, &m), 0);
+		icv_len = m ? integ_get_info(m)->icv_len : 0;
+	} else {
+		icv_len = ei.icv_len;
+	}
+	/* IKE header (28) | SK generic header (4) | IV | ciphertext | ICV; SK first */
+	if (!e || (integ && !m) || len < 32 + ei.iv_len + icv_len || msg[16] != 46 ||
+	    buf_load_be32(msg + 24) != len || buf_load_be16(msg + 30) != len - 28) {
+		T_OK_ROW(row, 0, "%s: not an SK message", what);
+		goto out;
+	}
+	const uint8_t *iv = msg + 32, *ct = iv + ei.iv_len;
+	size_t ct_len = len - 32 - ei.iv_len - icv_len;
+	const uint8_t *icv = ct + ct_len;
+	if (m) {
+		struct crypto_span all = {msg, len - icv_len};
+		T_EQ_ROW(row, integ_verify(m, &all, 1, icv), 0);
+		T_EQ_ROW(row, enc_open(e, iv, NULL, 0, ct, ct_len, pt, NULL), 0);
+	} else {
+		T_EQ_ROW(row, enc_open(e, iv, msg, 32, ct, ct_len, pt, icv), 0);
+	}
+	/* the plaintext ends with the pad length; the first inner payload is IDi or IDr */
+	T_OK_ROW(row, ct_len > 0 && pt[ct_len - 1] < ct_len, "%s: pad length %u of %zu", what,
+		 ct_len ? pt[ct_len - 1] : 0, ct_len);
+	T_OK_ROW(row, msg[32 - 4] == 35 || msg[32 - 4] == 36, "%s: first inner payload ID", what);
+out:
+	enc_free(e);
+	integ_free(m);
+}
+
+static void open_esp(int row, const char *what, const uint8_t *ip, size_t len, uint16_t encr,
+		     unsigned bits, const struct secret *ekey, uint16_t integ,
+		     const struct secret *akey)
+{
+	struct enc *e = NULL;
+	struct integ *m = NULL;
+	struct enc_info ei;
+	uint8_t pt[1024];
+	size_t icv_len;
+
+	T_EQ_ROW(row, enc_lookup(encr, bits, &ei), 0);
+	T_EQ_ROW(row, enc_new(encr, bits, ENC_DECRYPT, ekey->p, ekey->len, &e), 0);
+	if (integ)
+		T_EQ_ROW(row, integ_new(integ, akey->p, akey->len, &m), 0);
+	icv_len = m ? integ_get_info(m)->icv_len : ei.icv_len;
+	if (!e || (integ && !m) || len < 20 + 8 + ei.iv_len + icv_len || ip[9] != 50) {
+		T_OK_ROW(row, 0, "%s: not an ESP packet", what);
+		goto out;
+	}
+	const uint8_t *esp = ip + 20, *iv = esp + 8, *ct = iv + ei.iv_len;
+	size_t ct_len = len - 20 - 8 - ei.iv_len - icv_len;
+	const uint8_t *icv = ct + ct_len;
+	if (m) {
+		struct crypto_span all = {esp, 8 + ei.iv_len + ct_len};
+		T_EQ_ROW(row, integ_verify(m, &all, 1, icv), 0);
+		T_EQ_ROW(row, enc_open(e, iv, NULL, 0, ct, ct_len, pt, NULL), 0);
+	} else {
+		T_EQ_ROW(row, enc_open(e, iv, esp, 8, ct, ct_len, pt, icv), 0);
+	}
+	/* RFC 4303 §2.4 trailer; these packets carry UDP in transport mode (next header 17),
+	 * and the UDP length matches what the padding leaves */
+	size_t pad = ct_len ? pt[ct_len - 2] : 0;
+	T_OK_ROW(row,
+		 ct_len >= 10 && pt[ct_len - 1] == 17 && pad + 2 + 8 <= ct_len &&
+		     buf_load_be16(pt + 4) == ct_len - 2 - pad,
+		 "%s: UDP payload and trailer", what);
+out:
+	enc_free(e);
+	integ_free(m);
+}
+
 /* Exchange e: "ENCR_AES_CBC-256/PRF_HMAC_SHA2_256/AUTH_HMAC_SHA2_256_128/19" with a child
  * "ESP ENCR_AES_GCM_16-256" and the reverse. Sizes from the proposals. */
-static void test_exchange(int row, const json_t *e, size_t ike_integ, size_t ike_enc,
-			  size_t child_enc, size_t child_integ)
+struct suite {
+	uint16_t encr;
+	unsigned bits;
+	uint16_t integ; /* 0 with an AEAD */
+};
+
+static void test_exchange(int row, const json_t *e, struct suite ike, struct suite child)
 {
+	struct enc_info ike_ei, child_ei;
+	struct integ_info ike_ii = {0}, child_ii = {0};
 	const json_t *in = json_object_get(e, "inputs");
 	const json_t *d = json_object_get(e, "derived");
 	uint8_t *ni = NULL, *nr = NULL, *spii = NULL, *spir = NULL;
@@ -58,6 +157,14 @@ static void test_exchange(int row, const json_t *e, size_t ike_integ, size_t ike
 	struct kdf_ikev2_sa_keys k = {0};
 	struct kdf_child_keys c = {0};
 
+	T_EQ_ROW(row, enc_lookup(ike.encr, ike.bits, &ike_ei), 0);
+	T_EQ_ROW(row, enc_lookup(child.encr, child.bits, &child_ei), 0);
+	if (ike.integ)
+		T_EQ_ROW(row, integ_lookup(ike.integ, &ike_ii), 0);
+	if (child.integ)
+		T_EQ_ROW(row, integ_lookup(child.integ, &child_ii), 0);
+	size_t ike_integ = ike_ii.key_len, ike_enc = ike_ei.key_len;
+	size_t child_integ = child_ii.key_len, child_enc = child_ei.key_len;
 	if (vec_hex_member(in, "Ni", &ni, &ni_len) || vec_hex_member(in, "Nr", &nr, &nr_len) ||
 	    vec_hex_member(in, "SPIi", &spii, &spii_len) ||
 	    vec_hex_member(in, "SPIr", &spir, &spir_len) || !g_ir || spii_len != 8 ||
@@ -93,6 +200,35 @@ static void test_exchange(int row, const json_t *e, size_t ike_integ, size_t ike
 	expect_secret(row, "child integ i", c.integ_i, d, "child_integ_i");
 	expect_secret(row, "child encr r", c.encr_r, d, "child_encr_r");
 	expect_secret(row, "child integ r", c.integ_r, d, "child_integ_r");
+
+	/* the keys open the exchange's messages */
+	const json_t *msgs = json_object_get(e, "messages");
+	static const struct {
+		const char *name;
+		bool ike, initiator;
+	} m[] = {
+	    {"IKE_AUTH_req", true, true},
+	    {"IKE_AUTH_resp", true, false},
+	    {"ESP_i_to_r", false, true},
+	    {"ESP_r_to_i", false, false},
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		uint8_t *bytes = NULL;
+		size_t len;
+		if (vec_hex_member(msgs, m[i].name, &bytes, &len)) {
+			T_OK_ROW(row, 0, "no message %s", m[i].name);
+			continue;
+		}
+		if (m[i].ike)
+			open_sk(row, m[i].name, bytes, len, ike.encr, ike.bits,
+				m[i].initiator ? k.sk_ei : k.sk_er, ike.integ,
+				m[i].initiator ? k.sk_ai : k.sk_ar);
+		else
+			open_esp(row, m[i].name, bytes, len, child.encr, child.bits,
+				 m[i].initiator ? c.encr_i : c.encr_r, child.integ,
+				 m[i].initiator ? c.integ_i : c.integ_r);
+		free(bytes);
+	}
 
 	/* the PSK AUTH pad: prf(PSK, "Key Pad for IKEv2") (RFC 7296 §2.15) */
 	const char *psk = vec_str(in, "psk_ascii");
@@ -132,12 +268,17 @@ static void test_exchanges(void)
 		T_OK(strcmp(vec_str(json_array_get(ex, 0), "ike_proposal"),
 			    "ENCR_AES_CBC-256/PRF_HMAC_SHA2_256/AUTH_HMAC_SHA2_256_128/19") == 0,
 		     "exchange 0 proposal");
-		test_exchange(__LINE__, json_array_get(ex, 0), 32, 32, 36, 0);
+		test_exchange(
+		    __LINE__, json_array_get(ex, 0),
+		    (struct suite){IKEV2_ENCR_AES_CBC, 256, IKEV2_INTEG_HMAC_SHA2_256_128},
+		    (struct suite){IKEV2_ENCR_AES_GCM_16, 256, 0});
 		/* AES-GCM-16-256 IKE SA; child AES-CBC-128 + HMAC-SHA2-256-128. */
 		T_OK(strcmp(vec_str(json_array_get(ex, 1), "ike_proposal"),
 			    "ENCR_AES_GCM_16-256/PRF_HMAC_SHA2_256/19") == 0,
 		     "exchange 1 proposal");
-		test_exchange(__LINE__, json_array_get(ex, 1), 0, 36, 16, 32);
+		test_exchange(
+		    __LINE__, json_array_get(ex, 1), (struct suite){IKEV2_ENCR_AES_GCM_16, 256, 0},
+		    (struct suite){IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128});
 	}
 	json_decref(root);
 }
