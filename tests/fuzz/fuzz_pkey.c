@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(der);
 	(void)pkey_spki_sha1(k, sha);
 	for (int s = SIGN_NONE; s <= SIGN_SCHEME_COUNT; s++) {
-		int err = sign_verify(k, (enum sign_scheme)s, "msg", 3, data + 2 + klen,
-				      size - 2 - klen);
+		int err =
+		    sign_verify(k, (enum sign_scheme)s, "msg", 3, data + 2 + klen, size - 2 - klen);
 		if (err != ERR_AUTH && err != ERR_INVAL)
 			abort();
 	}
