@@ -151,7 +151,7 @@ int esp_ah_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uin
 		if (sa->force_iv_len)
 			memcpy(ah + 12, sa->force_iv, sa->iv_len);
 		else
-			buf_store_be64(ah + 12, seq); /* RFC 4543 §3.1: unique per key */
+			buf_store_be64(ah + 12, seq ^ sa->iv_mask); /* RFC 4543 §3.1: unique */
 	}
 	err = ah_icv(sa, w, d, total, ah_off, seq, icv, NULL);
 	if (err)

@@ -153,8 +153,8 @@ void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t
 }
 
 /* Fills iv (sa->iv_len bytes) for sequence number seq. Counter modes use the 64-bit sequence
- * number, unique per SA and key (RFC 4106 §3.1, RFC 3686 §3, RFC 7634 §2, RFC 4309 §3.1);
- * CBC uses CSPRNG bytes (RFC 3602 §2.4, unpredictable). */
+ * number XOR the SA's random mask, unique per SA and key (RFC 4106 §3.1, RFC 3686 §3,
+ * RFC 7634 §2, RFC 4309 §3.1); CBC uses CSPRNG bytes (RFC 3602 §2.4, unpredictable). */
 static int make_iv(struct esp_sa *sa, struct esp_worker *w, uint64_t seq, uint8_t *iv)
 {
 	if (sa->force_iv_len) {
@@ -165,7 +165,7 @@ static int make_iv(struct esp_sa *sa, struct esp_worker *w, uint64_t seq, uint8_
 		return 0;
 	if (sa->iv_counter) {
 		memset(iv, 0, sa->iv_len);
-		buf_store_be64(iv + sa->iv_len - 8, seq);
+		buf_store_be64(iv + sa->iv_len - 8, seq ^ sa->iv_mask);
 		return 0;
 	}
 	return esp_worker_rand(w, iv, sa->iv_len);

@@ -7,6 +7,7 @@
 
 #include "crypto/enc.h"
 #include "crypto/integ.h"
+#include "crypto/rand.h"
 #include "esp/ip.h"
 #include "esp/spd.h"
 #include "lib/err.h"
@@ -177,6 +178,11 @@ int esp_sa_new(const struct esp_sa_cfg *cfg, struct esp_sa **out)
 		goto out;
 	(void)esp_replay_init(&sa->replay, cfg->replay_window, sa->bitmap);
 	err = sa_crypto_setup(sa, cfg);
+	/* Counter-mode IVs: the sequence number XOR a random per-SA mask (as Linux's seqiv). The
+	 * IV stays unique per key; two SAs misconfigured with one key (manual keying) still
+	 * don't repeat a nonce. */
+	if (err == 0 && sa->dir == ESP_DIR_OUT && sa->iv_counter && sa->iv_len)
+		err = crypto_rand_bytes(&sa->iv_mask, sizeof(sa->iv_mask)) ? ERR_CRYPTO : 0;
 out:
 	if (err) {
 		sa_crypto_free(sa);

@@ -146,6 +146,7 @@ struct esp_sa {
 	uint8_t dead;	   /* hard limit reached (atomic) */
 	int refcnt;	   /* atomic */
 	uint8_t df_mode;
+	uint64_t iv_mask;    /* counter-mode IVs are seq ^ iv_mask (random per SA) */
 	int32_t force_ip_id; /* test hook, -1 = off */
 	uint8_t force_iv_len;
 	uint8_t force_iv[16];

@@ -797,6 +797,23 @@ static void encap_and_sad(void)
 	esp_sad_free(sad);
 	esp_sa_put(out);
 	esp_sa_put(in);
+	/* Two SAs with the same key (manual keying mistake) never share a GCM nonce: the
+	 * counter IV is masked per SA; within one SA consecutive IVs differ. */
+	{
+		struct opts og = {.mode = ESP_MODE_TUNNEL, .outer = AF_INET};
+		struct esp_sa *g1 = NULL, *g2 = NULL;
+		uint8_t p1[300], p2[300], p3[300];
+
+		T_EQ(mk_sa(&xfs[0], ESP_DIR_OUT, &og, &g1), 0);
+		T_EQ(mk_sa(&xfs[0], ESP_DIR_OUT, &og, &g2), 0);
+		T_OK(protect_one(g1, &w, p1, 100) && protect_one(g2, &w, p2, 100) &&
+			 protect_one(g1, &w, p3, 100),
+		     "protected");
+		T_OK(memcmp(p1 + 28, p2 + 28, 8) != 0, "IVs of two SAs differ");
+		T_OK(memcmp(p1 + 28, p3 + 28, 8) != 0, "consecutive IVs differ");
+		esp_sa_put(g1);
+		esp_sa_put(g2);
+	}
 	/* AH-GMAC has no place for the ESN high bits. */
 	{
 		struct opts oe = {.mode = ESP_MODE_TRANSPORT, .outer = AF_INET, .esn = true};
