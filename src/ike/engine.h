@@ -32,6 +32,7 @@ struct ike_engine {
 	uint8_t cookie_secret[32];
 	bool cookie_secret_set;
 	struct ike_stats stats;
+	int64_t wall_offset_ms; /* Unix time in ms = wall_offset_ms + now_ms */
 	struct log_ratelimit rl;
 	/* scratch space for one message at a time (the engine is single-threaded) */
 	uint8_t tx[IKE_MAX_MSG];

@@ -440,6 +440,11 @@ void ike_engine_set_test_hooks(struct ike_engine *e, const struct ike_test_hooks
 	}
 }
 
+void ike_engine_set_wall_offset(struct ike_engine *e, int64_t offset_ms)
+{
+	e->wall_offset_ms = offset_ms;
+}
+
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out)
 {
 	*out = e->stats;

@@ -119,6 +119,8 @@ struct ike_test_hooks {
 	struct kex *(*kex_new)(void *ctx, uint16_t group);
 	/* Omit NAT_DETECTION_* notifies (the published vectors carry none). */
 	bool no_nat_detection;
+	/* Omit SIGNATURE_HASH_ALGORITHMS: the peer then signs with the classic methods. */
+	bool no_sighash;
 };
 
 /* A new engine without configuration. cb is copied; ctx is passed to every callback. NULL on
@@ -199,6 +201,10 @@ struct ike_sa_info {
  * exist (may exceed cap). */
 void ike_engine_list(const struct ike_engine *e, struct ike_sa_info *out, size_t cap, size_t *n,
 		     size_t *total);
+
+/* Certificate validity is checked at Unix time offset_ms + now_ms (the daemon passes its
+ * realtime minus monotonic clock once; default 0: now_ms is taken as Unix time). */
+void ike_engine_set_wall_offset(struct ike_engine *e, int64_t offset_ms);
 
 /* Installs test hooks (copied; NULL removes them); ctx is passed to them. */
 void ike_engine_set_test_hooks(struct ike_engine *e, const struct ike_test_hooks *h, void *ctx);

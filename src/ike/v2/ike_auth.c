@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto/prf.h"
+#include "ike/auth.h"
 #include "ike/child.h"
 #include "ike/engine.h"
 #include "ike/proposal.h"
@@ -16,56 +16,6 @@
 #include "lib/log.h"
 #include "wire/ikev2_build.h"
 #include "wire/ikev2_const.h"
-
-static const char key_pad[] = "Key Pad for IKEv2"; /* §2.15, 17 octets, no NUL */
-
-/* The identity a local round sends: the configured one, or our address (strongSwan). */
-static void local_identity(const struct ike_sa *sa, struct conn_id *out)
-{
-	const struct conn_auth *a = &sa->conn->local_auth[0];
-
-	if (a->id.type != 0)
-		*out = a->id;
-	else if (conn_id_from_addr(out, &sa->path.local) != 0)
-		memset(out, 0, sizeof(*out));
-}
-
-/* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage | Nonce | prf(SK_p, IDType | RES |
- * IDData)) for the side `of_initiator` (§2.15). out receives the PRF output length. */
-static int psk_auth(const struct ike_sa *sa, bool of_initiator, const struct secret *psk,
-		    const struct conn_id *id, uint8_t *out, size_t *out_len)
-{
-	uint8_t maced[PRF_MAX_OUT_LEN], padkey[PRF_MAX_OUT_LEN];
-	uint8_t idhdr[4] = {id->type, 0, 0, 0};
-	const struct secret *skp = of_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
-	struct crypto_span idp[2] = {{idhdr, 4}, {id->data, id->len}};
-	struct crypto_span pad = {key_pad, sizeof(key_pad) - 1};
-	struct crypto_span msg[3];
-	struct prf_info pi;
-	int rc;
-
-	rc = prf_lookup(sa->alg.prf, &pi);
-	if (rc == 0)
-		rc = prf_oneshot(sa->alg.prf, skp->p, skp->len, idp, 2, maced);
-	if (rc == 0)
-		rc = prf_oneshot(sa->alg.prf, psk->p, psk->len, &pad, 1, padkey);
-	if (rc)
-		goto out;
-	if (of_initiator) {
-		msg[0] = (struct crypto_span){sa->init_req, sa->init_req_len};
-		msg[1] = (struct crypto_span){sa->nr, sa->nr_len};
-	} else {
-		msg[0] = (struct crypto_span){sa->init_resp, sa->init_resp_len};
-		msg[1] = (struct crypto_span){sa->ni, sa->ni_len};
-	}
-	msg[2] = (struct crypto_span){maced, pi.out_len};
-	rc = prf_oneshot(sa->alg.prf, padkey, pi.out_len, msg, 3, out);
-	if (rc == 0)
-		*out_len = pi.out_len;
-out:
-	secret_wipe(padkey, sizeof(padkey));
-	return rc;
-}
 
 static int put_notify(struct ikev2_builder *b, uint16_t type, uint8_t proto)
 {
@@ -119,47 +69,38 @@ static void ike_up(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 {
 	const struct conn *c = sa->conn;
-	const struct conn_auth *la = &c->local_auth[0], *ra = &c->remote_auth[0];
-	const struct secret *psk;
-	uint8_t auth[PRF_MAX_OUT_LEN];
-	size_t auth_len = 0, len = 0;
+	const struct conn_auth *ra = &c->remote_auth[0];
+	uint8_t auth[AUTH_MAX_DATA];
+	size_t len = 0;
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
 	struct ikev2_auth ap;
 	char peer[ADDR_STRLEN];
+	const char *why = NULL;
 	int rc;
 
 	ike_sa_peer_str(sa, peer, sizeof(peer));
-	local_identity(sa, &sa->local_id);
-	if (la->method != CONN_AUTH_PSK) {
-		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
-			  "public key authentication to %s is not implemented yet", peer);
-		ike_sa_kill(e, sa);
-		return 0;
-	}
-	psk = conn_secrets_find_psk(e->secrets, &sa->local_id, &ra->id);
-	if (!psk) {
+	auth_local_id(sa, &sa->local_id);
+	rc = auth_build(e, sa, &sa->local_id, &ap, auth, &why);
+	if (rc) {
 		char lid[IKE_ID_STRLEN];
-		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
-			  "no PSK found for %s to authenticate to %s",
-			  conn_id_str(&sa->local_id, lid, sizeof(lid)), peer);
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED, "cannot authenticate as %s to %s: %s",
+			  conn_id_str(&sa->local_id, lid, sizeof(lid)), peer, why);
 		ike_sa_kill(e, sa);
 		return 0;
 	}
-	rc = psk_auth(sa, true, psk, &sa->local_id, auth, &auth_len);
-	if (rc)
-		goto out;
+	/* HDR, SK {IDi, [CERT,] [N(INITIAL_CONTACT),] [CERTREQ,] [IDr,] AUTH, [SAi2, TSi, TSr]} */
 	ike_sa_hdr(sa, IKEV2_EXCH_IKE_AUTH, false, sa->next_req_id, &h);
 	ikev2_build_init(&b, e->tx, sizeof(e->tx));
 	ikev2_build_hdr(&b, &h);
 	sk_begin(sa, &b);
 	put_id(&b, IKEV2_PT_IDi, &sa->local_id);
+	auth_put_certs(e, sa, &b);
 	if (c->unique != CONN_UNIQUE_NEVER)
 		put_notify(&b, IKEV2_N_INITIAL_CONTACT, 0);
+	auth_put_certreq(e, sa, &b);
 	if (ra->id.type != 0)
 		put_id(&b, IKEV2_PT_IDr, &ra->id);
-	ap =
-	    (struct ikev2_auth){.method = IKEV2_AUTH_SHARED_KEY_MIC, .data = auth, .len = auth_len};
 	ikev2_build_auth(&b, &ap);
 	if (sa->want_child) {
 		const struct conn_child *ch = sa->want_child;
@@ -206,37 +147,6 @@ out:
 			  peer, err_str(rc));
 		ike_sa_kill(e, sa);
 	}
-	return rc;
-}
-
-/* Checks the peer's AUTH payload for PSK (§2.15) against remote identity id. 0 or ERR_AUTH. */
-static int verify_psk(struct ike_engine *e, struct ike_sa *sa, const struct ikev2_auth *a,
-		      const char **why)
-{
-	const struct secret *psk;
-	uint8_t want[PRF_MAX_OUT_LEN];
-	size_t want_len = 0;
-	int rc;
-
-	if (sa->conn->remote_auth[0].method != CONN_AUTH_PSK) {
-		*why = "public key authentication is not implemented yet";
-		return ERR_AUTH;
-	}
-	if (a->method != IKEV2_AUTH_SHARED_KEY_MIC) {
-		*why = "the peer used another authentication method than PSK";
-		return ERR_AUTH;
-	}
-	psk = conn_secrets_find_psk(e->secrets, &sa->local_id, &sa->remote_id);
-	if (!psk) {
-		*why = "no PSK configured for this pair of identities";
-		return ERR_AUTH;
-	}
-	rc = psk_auth(sa, !sa->initiator, psk, &sa->remote_id, want, &want_len);
-	if (rc == 0 && !secret_equal(a->data, a->len, want, want_len)) {
-		*why = "PSK mismatch?";
-		rc = ERR_AUTH;
-	}
-	secret_wipe(want, sizeof(want));
 	return rc;
 }
 
@@ -352,23 +262,23 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
 	const struct ikev2_payload *pidr = ikev2_digest_first(rx->d, IKEV2_PT_IDr);
-	const struct ikev2_payload *pauth = ikev2_digest_first(rx->d, IKEV2_PT_AUTH);
 	struct ike_child *child = NULL;
 	uint16_t child_err = 0;
-	uint8_t auth[PRF_MAX_OUT_LEN];
-	size_t auth_len = 0, len = 0;
+	uint8_t auth[AUTH_MAX_DATA];
+	size_t len = 0;
 	const char *why = NULL;
 	char peer[ADDR_STRLEN], rid[IKE_ID_STRLEN], cwhy[IKE_EVENT_MSG_MAX] = "";
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
 	struct ikev2_auth ap;
-	const struct secret *psk;
 	int rc;
 
 	ike_sa_peer_str(sa, peer, sizeof(peer));
 	if (id_from_payload(ikev2_digest_first(rx->d, IKEV2_PT_IDi), &sa->remote_id) != 0)
 		return ERR_INVAL;
-	local_identity(sa, &sa->local_id);
+	if (ikev2_digest_first(rx->d, IKEV2_PT_CERTREQ))
+		sa->peer_certreq = true;
+	auth_local_id(sa, &sa->local_id);
 	conn_id_str(&sa->remote_id, rid, sizeof(rid));
 	if (!conn_id_match(&sa->conn->remote_auth[0].id, sa->remote_id.type, sa->remote_id.data,
 			   sa->remote_id.len))
@@ -377,7 +287,10 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 		 !conn_id_match(&sa->local_id, pidr->u.id.type, pidr->u.id.data, pidr->u.id.len))
 		why = "the peer asked for another identity of ours (IDr)";
 	if (!why)
-		verify_psk(e, sa, &pauth->u.auth, &why);
+		auth_verify(e, sa, rx->d, rx->now, &why);
+	/* we cannot prove ourselves: refuse the peer rather than answer without AUTH */
+	if (!why)
+		auth_build(e, sa, &sa->local_id, &ap, auth, &why);
 	if (why) {
 		answer_error(e, sa, rx, IKEV2_N_AUTHENTICATION_FAILED);
 		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
@@ -387,17 +300,13 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	}
 	if (ikev2_digest_first(rx->d, IKEV2_PT_SA))
 		child_err = pick_child(e, sa, rx, &child, cwhy, sizeof(cwhy));
-	psk = conn_secrets_find_psk(e->secrets, &sa->local_id, &sa->remote_id);
-	rc = psk_auth(sa, false, psk, &sa->local_id, auth, &auth_len);
-	if (rc)
-		goto out;
+	/* HDR, SK {IDr, [CERT,] AUTH, [SAr2, TSi, TSr]} */
 	ike_sa_hdr(sa, IKEV2_EXCH_IKE_AUTH, true, rx->hdr->msgid, &h);
 	ikev2_build_init(&b, e->tx, sizeof(e->tx));
 	ikev2_build_hdr(&b, &h);
 	sk_begin(sa, &b);
 	put_id(&b, IKEV2_PT_IDr, &sa->local_id);
-	ap =
-	    (struct ikev2_auth){.method = IKEV2_AUTH_SHARED_KEY_MIC, .data = auth, .len = auth_len};
+	auth_put_certs(e, sa, &b);
 	ikev2_build_auth(&b, &ap);
 	if (child) {
 		struct prop_choice rsp = child->alg;
@@ -548,7 +457,7 @@ int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct i
 			   sa->remote_id.len))
 		why = "identity not the one configured";
 	else
-		verify_psk(e, sa, &ikev2_digest_first(rx->d, IKEV2_PT_AUTH)->u.auth, &why);
+		auth_verify(e, sa, rx->d, rx->now, &why);
 	if (why) {
 		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
 			  "AUTHENTICATION_FAILED: %s (id %s) did not authenticate: %s", peer, rid,

@@ -10,6 +10,7 @@
 
 #include "crypto/kex.h"
 #include "crypto/prf.h"
+#include "ike/auth.h"
 #include "ike/engine.h"
 #include "ike/proposal.h"
 #include "ike/sa.h"
@@ -85,7 +86,7 @@ static int put_tail(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builde
 	}
 	if (sa->conn->fragmentation != CONN_FRAG_NO)
 		put_notify(b, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
-	if (wants_pubkey(sa->conn))
+	if (wants_pubkey(sa->conn) && !(e->have_hooks && e->hooks.no_sighash))
 		put_notify(b, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, sighash_data,
 			   sizeof(sighash_data));
 	return 0;
@@ -112,10 +113,14 @@ static void natd_check(struct ike_sa *sa, const struct ike_path *path, const str
 			    !(n->len == NATD_LEN && memcmp(n->data, want_dst, NATD_LEN) == 0);
 		} else if (n->type == IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED) {
 			sa->peer_frag = true;
+		} else if (n->type == IKEV2_N_SIGNATURE_HASH_ALGORITHMS) {
+			sa->peer_sighash = true;
 		}
 	}
 	if (any_src)
 		sa->nat_remote = !src_ok;
+	if (ikev2_digest_first(d, IKEV2_PT_CERTREQ))
+		sa->peer_certreq = true;
 	if (sa->conn->encap)
 		sa->nat_local = true;
 }
@@ -334,6 +339,7 @@ static int respond(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx 
 	nonce.data = sa->nr;
 	nonce.len = sa->nr_len;
 	ikev2_build_nonce(&b, &nonce);
+	auth_put_certreq(e, sa, &b); /* HDR, SAr1, KEr, Nr, [CERTREQ] */
 	rc = put_tail(e, sa, &b);
 	if (rc == 0)
 		rc = ikev2_build_finish(&b, &len);
