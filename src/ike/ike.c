@@ -173,6 +173,7 @@ static void adopt_path(struct ike_engine *e, struct ike_sa *sa, const struct ike
 static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path,
 		 const uint8_t *data, size_t len)
 {
+	struct ikev2_decode_err derr = {0};
 	struct ikev2_hdr hdr;
 	struct ike_rx rx;
 	struct ike_sa *sa;
@@ -183,8 +184,16 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		drop(e, &e->stats.drop_malformed, now, "not an IKEv2 message", path);
 		return 0;
 	}
-	if (ikev2_decode(data, len, &e->outer, NULL) != 0) {
+	if (ikev2_decode(data, len, &e->outer, &derr) != 0) {
+		static const uint8_t zero[8];
 		drop(e, &e->stats.drop_malformed, now, "malformed", path);
+		/* an IKE_SA_INIT request may be told why (§2.5, §3.10.1); others are dropped
+		 * silently: they cannot be authenticated */
+		if (hdr.exchange == IKEV2_EXCH_IKE_SA_INIT && !(hdr.flags & IKEV2_FLAG_RESPONSE) &&
+		    memcmp(hdr.spi_r, zero, 8) == 0 && hdr.msgid == 0 && derr.notify)
+			ike_sa_init_answer(e, path, &hdr, derr.notify, &derr.payload_type,
+					   derr.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD ? 1
+											       : 0);
 		return 0;
 	}
 	response = hdr.flags & IKEV2_FLAG_RESPONSE;

@@ -76,8 +76,8 @@ struct ike_sa {
 	size_t cookie_len;
 	unsigned init_retries; /* COOKIE / INVALID_KE retries */
 	bool nat_local, nat_remote, peer_frag;
-	bool peer_sighash;  /* SIGNATURE_HASH_ALGORITHMS received (RFC 7427) */
-	bool peer_certreq;  /* CERTREQ received */
+	bool peer_sighash;	       /* SIGNATURE_HASH_ALGORITHMS received (RFC 7427) */
+	bool peer_certreq;	       /* CERTREQ received */
 	uint8_t *init_req, *init_resp; /* IKE_SA_INIT messages, for AUTH (§2.15) */
 	size_t init_req_len, init_resp_len;
 	/* keys */

@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "support/test.h"
 #include "support/xnet.h"
+#include "wire/ikev2_build.h"
 #include "wire/iana.h"
 #include "wire/ikev2_const.h"
 
@@ -686,6 +687,30 @@ static void test_garbage(void)
 	}
 	ike_engine_stats(n.node[1].e, &st1);
 	T_EQ(st1.tx, st0.tx); /* no answer to any of it */
+	/* an IKE_SA_INIT request with an unknown critical payload is told so (§2.5) */
+	{
+		struct ikev2_builder b;
+		struct ikev2_hdr h = {.spi_i = {1, 2, 3, 4, 5, 6, 7, 8},
+				      .major = 2,
+				      .exchange = IKEV2_EXCH_IKE_SA_INIT,
+				      .flags = IKEV2_FLAG_INITIATOR};
+		size_t len = 0;
+		ikev2_build_init(&b, msg, sizeof(msg));
+		ikev2_build_hdr(&b, &h);
+		ikev2_build_raw(&b, 200, true, "x", 1);
+		T_EQ(ikev2_build_finish(&b, &len), 0);
+		xnet_flush(&n, 10);
+		ike_engine_input(n.node[1].e, n.now, &p, msg, len);
+		T_EQ(n.nq, 1);
+		/* HDR(SPIi, 0, response), N(UNSUPPORTED_CRITICAL_PAYLOAD, 200) */
+		T_OK(n.nq == 1 && n.q[0].len == 28 + 8 + 1 && n.q[0].data[16] == IKEV2_PT_N &&
+			 n.q[0].data[19] == IKEV2_FLAG_RESPONSE &&
+			 n.q[0].data[35] == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD &&
+			 n.q[0].data[36] == 200,
+		     "UNSUPPORTED_CRITICAL_PAYLOAD answer");
+		xnet_flush(&n, 10);
+		ike_engine_stats(n.node[1].e, &st1);
+	}
 	T_OK(st1.drop_malformed > st0.drop_malformed, "malformed counted");
 	T_EQ(st1.drop_auth, st0.drop_auth + 1);
 	T_EQ(st1.drop_msgid, st0.drop_msgid + 1);
@@ -709,6 +734,39 @@ static void test_garbage(void)
 	xnet_cleanup(&n);
 }
 
+static void test_initial_contact(void)
+{
+	struct side s = {0};
+	struct ike_sa_info info[3];
+	size_t cnt = 0, total = 0;
+	struct xnet n;
+	uint32_t id = 0;
+	int ev;
+
+	if (setup(&n, &s, &s))
+		return;
+	up(&n);
+	xnet_run(&n, 1000);
+	/* a second SA from a live initiator carries no INITIAL_CONTACT: both stay */
+	up(&n);
+	xnet_run(&n, 1000);
+	ike_engine_list(n.node[1].e, info, 3, &cnt, &total);
+	T_EQ(total, 2);
+	/* the initiator reboots: its first SA says INITIAL_CONTACT, the old ones go */
+	T_EQ(xnet_reset_node(&n, 0), 0);
+	configure(&n, 0, &s);
+	T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+	xnet_run(&n, 1000);
+	ike_engine_list(n.node[1].e, info, 3, &cnt, &total);
+	T_EQ(total, 1);
+	T_EQ(xnet_events(&n.node[1], IKE_EV_IKE_DOWN), 2);
+	ev = xnet_event(&n.node[1], IKE_EV_IKE_DOWN, 0);
+	T_OK(ev >= 0 && strstr(n.node[1].ev[ev].msg, "replaced by") != NULL, "%s",
+	     ev >= 0 ? n.node[1].ev[ev].msg : "");
+	T_EQ(n.node[1].deletes, 2); /* both old Child SAs left the data plane */
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -725,5 +783,6 @@ int main(void)
 	test_crossing();
 	test_nat();
 	test_garbage();
+	test_initial_contact();
 	return t_finish();
 }

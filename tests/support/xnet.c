@@ -133,6 +133,20 @@ void xnet_cleanup(struct xnet *n)
 	}
 }
 
+int xnet_reset_node(struct xnet *n, int idx)
+{
+	struct xnet_node *nd = &n->node[idx];
+	struct addr a = nd->addr;
+
+	ike_engine_free(nd->e);
+	memset(nd, 0, sizeof(*nd));
+	nd->net = n;
+	nd->idx = idx;
+	nd->addr = a;
+	nd->e = ike_engine_new(&x_cb, nd);
+	return nd->e ? 0 : -1;
+}
+
 static uint16_t nat_port(uint16_t p)
 {
 	return (uint16_t)(p + 10000);

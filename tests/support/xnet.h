@@ -78,6 +78,8 @@ struct xnet {
 /* Two engines at addresses a0 and a1 (text). 0 or -1. */
 int xnet_init(struct xnet *n, const char *a0, const char *a1);
 void xnet_cleanup(struct xnet *n);
+/* A reboot: node idx gets a fresh engine (no configuration) and empty records. 0 or -1. */
+int xnet_reset_node(struct xnet *n, int idx);
 /* Delivers (or drops) the oldest queued datagram. 1 when one was handled, 0 when none. */
 int xnet_step(struct xnet *n);
 /* Steps until the queue is empty (at most max datagrams). */

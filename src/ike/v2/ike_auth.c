@@ -51,6 +51,36 @@ static const struct alg_proposal *child_props(const struct conn_child *ch, size_
 	return ch->ah;
 }
 
+/* Whether we hold another established SA of this connection with the same peer address. */
+static bool have_other_sa(struct ike_engine *e, const struct ike_sa *sa)
+{
+	for (const struct ike_sa *o = e->sas; o; o = o->next)
+		if (o != sa && o->state == IKE_ST_ESTABLISHED &&
+		    strcmp(o->conn->name, sa->conn->name) == 0 &&
+		    addr_equal(&o->path.remote, &sa->path.remote))
+			return true;
+	return false;
+}
+
+/* INITIAL_CONTACT (§3.10.1) or unique=replace: the peer lost its state; our other SAs
+ * between the same identities go (their Child SAs leave the data plane). */
+static void drop_old_sas(struct ike_engine *e, struct ike_sa *sa)
+{
+	for (struct ike_sa *o = e->sas; o; o = o->next) {
+		if (o == sa || o->state != IKE_ST_ESTABLISHED ||
+		    strcmp(o->conn->name, sa->conn->name) != 0 ||
+		    !conn_id_match(&o->remote_id, sa->remote_id.type, sa->remote_id.data,
+				   sa->remote_id.len) ||
+		    o->remote_id.type != sa->remote_id.type ||
+		    !conn_id_match(&o->local_id, sa->local_id.type, sa->local_id.data,
+				   sa->local_id.len))
+			continue;
+		eng_event(e, o->id, 0, IKE_EV_IKE_DOWN, "IKE_SA %s[%u] replaced by IKE_SA %s[%u]",
+			  o->conn->name, o->id, sa->conn->name, sa->id);
+		ike_sa_kill(e, o);
+	}
+}
+
 static void ike_up(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
 	char peer[ADDR_STRLEN], lid[IKE_ID_STRLEN], rid[IKE_ID_STRLEN];
@@ -96,7 +126,7 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	sk_begin(sa, &b);
 	put_id(&b, IKEV2_PT_IDi, &sa->local_id);
 	auth_put_certs(e, sa, &b);
-	if (c->unique != CONN_UNIQUE_NEVER)
+	if (c->unique != CONN_UNIQUE_NEVER && !have_other_sa(e, sa))
 		put_notify(&b, IKEV2_N_INITIAL_CONTACT, 0);
 	auth_put_certreq(e, sa, &b);
 	if (ra->id.type != 0)
@@ -332,6 +362,10 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	if (rc)
 		goto out;
 	ike_up(e, sa, rx->now);
+	if ((ikev2_digest_notify(rx->d, IKEV2_N_INITIAL_CONTACT) &&
+	     sa->conn->unique != CONN_UNIQUE_NEVER) ||
+	    sa->conn->unique == CONN_UNIQUE_REPLACE)
+		drop_old_sas(e, sa);
 	if (child)
 		child_install(e, sa, child);
 	else if (child_err)

@@ -237,12 +237,11 @@ static int cookie_compute(struct ike_engine *e, const struct ike_rx *rx,
 			   parts, 3, out);
 }
 
-/* A stateless answer carrying one notify: HDR(SPIi, 0), N(type, data). */
-static void answer_notify(struct ike_engine *e, const struct ike_rx *rx, uint16_t type,
-			  const void *data, size_t len)
+void ike_sa_init_answer(struct ike_engine *e, const struct ike_path *path,
+			const struct ikev2_hdr *req, uint16_t type, const void *data, size_t len)
 {
 	struct ikev2_builder b;
-	struct ikev2_hdr h = *rx->hdr;
+	struct ikev2_hdr h = *req;
 	size_t n = 0;
 
 	memset(h.spi_r, 0, 8);
@@ -251,7 +250,14 @@ static void answer_notify(struct ike_engine *e, const struct ike_rx *rx, uint16_
 	ikev2_build_hdr(&b, &h);
 	put_notify(&b, type, data, len);
 	if (ikev2_build_finish(&b, &n) == 0)
-		eng_send(e, rx->path, e->tx, n);
+		eng_send(e, path, e->tx, n);
+}
+
+/* A stateless answer carrying one notify: HDR(SPIi, 0), N(type, data). */
+static void answer_notify(struct ike_engine *e, const struct ike_rx *rx, uint16_t type,
+			  const void *data, size_t len)
+{
+	ike_sa_init_answer(e, rx->path, rx->hdr, type, data, len);
 }
 
 static bool addr_in(const struct addr *list, size_t n, const struct addr *a)
