@@ -428,3 +428,107 @@ int prefix_from_range(const struct addr *first, const struct addr *last, struct 
 	}
 	return ERR_INVAL;
 }
+
+int addr_range_parse(const char *s, struct addr_range *out, char *err, size_t errlen)
+{
+	char lo[ADDR_STRLEN + 8], hi[ADDR_STRLEN + 8];
+	struct addr_range r;
+	const char *dash;
+	struct prefix p;
+	size_t n;
+	int rc;
+
+	if (!s || !*s) {
+		set_err(err, errlen, "empty address range");
+		return ERR_INVAL;
+	}
+	dash = strchr(s, '-');
+	if (!dash) {
+		rc = prefix_parse(s, &p, err, errlen);
+		if (rc)
+			return rc;
+		prefix_first(&p, &r.first);
+		prefix_last(&p, &r.last);
+		*out = r;
+		return 0;
+	}
+	n = (size_t)(dash - s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= sizeof(lo)) {
+		set_err(err, errlen, "'%.*s': address too long", ADDR_ERR_ECHO, s);
+		return ERR_INVAL;
+	}
+	memcpy(lo, s, n);
+	lo[n] = '\0';
+	s = dash + 1;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	if (n >= sizeof(hi)) {
+		set_err(err, errlen, "'%.*s': address too long", ADDR_ERR_ECHO, s);
+		return ERR_INVAL;
+	}
+	memcpy(hi, s, n + 1);
+	rc = addr_parse(lo, &r.first, err, errlen);
+	if (!rc)
+		rc = addr_parse(hi, &r.last, err, errlen);
+	if (rc)
+		return rc;
+	if (r.first.family != r.last.family) {
+		set_err(err, errlen, "'%s-%s': the range mixes IPv4 and IPv6", lo, hi);
+		return ERR_INVAL;
+	}
+	if (addr_cmp(&r.first, &r.last) > 0) {
+		set_err(err, errlen, "'%s-%s': the first address is above the last", lo, hi);
+		return ERR_INVAL;
+	}
+	*out = r;
+	return 0;
+}
+
+const char *addr_range_str(const struct addr_range *r, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+	struct prefix p;
+
+	if (!len)
+		return buf;
+	if (addr_equal(&r->first, &r->last))
+		snprintf(buf, len, "%s", addr_str(&r->first, a, sizeof(a)));
+	else if (!prefix_from_range(&r->first, &r->last, &p))
+		prefix_str(&p, buf, len);
+	else
+		snprintf(buf, len, "%s-%s", addr_str(&r->first, a, sizeof(a)),
+			 addr_str(&r->last, b, sizeof(b)));
+	return buf;
+}
+
+bool addr_range_contains(const struct addr_range *r, const struct addr *a)
+{
+	return a->family == r->first.family && addr_len(a) && addr_cmp(&r->first, a) <= 0 &&
+	       addr_cmp(a, &r->last) <= 0;
+}
+
+uint64_t addr_range_size(const struct addr_range *r)
+{
+	size_t n = addr_len(&r->first);
+	uint64_t hi = 0, lo = 0;
+	int borrow = 0;
+
+	/* last - first over the whole width; anything above 64 bits saturates */
+	for (size_t i = n; i-- > 0;) {
+		int d = (int)r->last.bytes[i] - (int)r->first.bytes[i] - borrow;
+
+		borrow = d < 0;
+		if (d < 0)
+			d += 256;
+		if (n - 1 - i < 8)
+			lo |= (uint64_t)d << (8 * (n - 1 - i));
+		else if (d)
+			hi = 1;
+	}
+	if (hi || lo == UINT64_MAX)
+		return UINT64_MAX;
+	return lo + 1;
+}

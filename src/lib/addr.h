@@ -87,4 +87,17 @@ void prefix_last(const struct prefix *p, struct addr *out);
  * range is not a prefix (or families differ, or first > last). */
 int prefix_from_range(const struct addr *first, const struct addr *last, struct prefix *out);
 
+/* An inclusive address range, as swanctl.conf's local_addrs/remote_addrs and pools take them:
+ * "192.0.2.1", "10.0.0.0/24", "10.0.0.10-10.0.0.20" (blanks around '-' allowed). */
+struct addr_range {
+	struct addr first, last; /* same family, first <= last */
+};
+
+int addr_range_parse(const char *s, struct addr_range *out, char *err, size_t errlen);
+/* "first-last", or the prefix / single address form when the range is one. */
+const char *addr_range_str(const struct addr_range *r, char *buf, size_t len);
+bool addr_range_contains(const struct addr_range *r, const struct addr *a);
+/* Number of addresses, saturating at UINT64_MAX (IPv6). */
+uint64_t addr_range_size(const struct addr_range *r);
+
 #endif

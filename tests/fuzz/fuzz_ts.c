@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char text[1024], err[256];
 	struct ts_list a, b, out;
+	struct addr_range r;
 	struct prefix p;
 	struct ts t;
 	char *nl;
@@ -42,6 +43,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strlen(text) != size)
 		return 0;
 	(void)prefix_parse(text, &p, err, sizeof(err));
+	if (!addr_range_parse(text, &r, err, sizeof(err))) {
+		struct addr_range again;
+		char rs[2 * ADDR_STRLEN + 2];
+
+		/* the text form parses back to the same range */
+		addr_range_str(&r, rs, sizeof(rs));
+		if (addr_range_parse(rs, &again, NULL, 0) || !addr_equal(&r.first, &again.first) ||
+		    !addr_equal(&r.last, &again.last) || !addr_range_contains(&r, &r.first) ||
+		    !addr_range_contains(&r, &r.last) || !addr_range_size(&r))
+			abort();
+	}
 	(void)ts_parse(text, &t, &dyn, err, sizeof(err));
 	nl = strchr(text, '\n');
 	if (!nl)

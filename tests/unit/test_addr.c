@@ -300,8 +300,68 @@ static void test_sockaddr(void)
 	T_OK(!strcmp(addr_str(&a, buf, sizeof(buf)), "1.2.3.4"), "from bytes");
 }
 
+static const struct {
+	int line;
+	const char *in;
+	int err;
+	const char *out; /* addr_range_str, or the error substring */
+	uint64_t size;
+	const char *inside, *outside;
+} range_rows[] = {
+    {__LINE__, "10.0.0.10-10.0.0.20", 0, "10.0.0.10-10.0.0.20", 11, "10.0.0.15", "10.0.0.21"},
+    {__LINE__, "10.0.0.10 - 10.0.0.20", 0, "10.0.0.10-10.0.0.20", 11, "10.0.0.10", "10.0.0.9"},
+    {__LINE__, "10.0.0.0-10.0.0.255", 0, "10.0.0.0/24", 256, "10.0.0.255", "10.0.1.0"},
+    {__LINE__, "10.3.0.0/28", 0, "10.3.0.0/28", 16, "10.3.0.15", "10.3.0.16"},
+    {__LINE__, "192.0.2.1", 0, "192.0.2.1", 1, "192.0.2.1", "192.0.2.2"},
+    {__LINE__, "0.0.0.0/0", 0, "0.0.0.0/0", 4294967296ULL, "255.255.255.255", "::"},
+    {__LINE__, "9.255.255.255-10.0.0.0", 0, "9.255.255.255-10.0.0.0", 2, "10.0.0.0", "10.0.0.1"},
+    {__LINE__, "fec1::1-fec1::1:0", 0, "fec1::1-fec1::1:0", 65536, "fec1::ffff", "fec1::"},
+    {__LINE__, "fec1::/64", 0, "fec1::/64", UINT64_MAX, "fec1::1", "fec1:0:0:1::"},
+    {__LINE__, "fec1::/65", 0, "fec1::/65", 1ULL << 63, "fec1::1", "fec1:0:0:0:8000::"},
+    {__LINE__, "::/0", 0, "::/0", UINT64_MAX, "::1", "10.0.0.1"},
+    {__LINE__, "10.0.0.20-10.0.0.10", ERR_INVAL, "above the last", 0, NULL, NULL},
+    {__LINE__, "10.0.0.1-fec1::1", ERR_INVAL, "mixes IPv4 and IPv6", 0, NULL, NULL},
+    {__LINE__, "10.0.0.1-", ERR_INVAL, "empty address", 0, NULL, NULL},
+    {__LINE__, "10.0.0.1-10.0.0.256", ERR_INVAL, "greater than 255", 0, NULL, NULL},
+    {__LINE__, "10.0.0.0/33", ERR_INVAL, "exceeds 32", 0, NULL, NULL},
+    {__LINE__, "", ERR_INVAL, "empty address range", 0, NULL, NULL},
+};
+
+static void test_addr_range(void)
+{
+	for (size_t i = 0; i < sizeof(range_rows) / sizeof(range_rows[0]); i++) {
+		int line = range_rows[i].line;
+		struct addr_range r, again;
+		struct addr in, out;
+		char buf[2 * ADDR_STRLEN + 2], err[128] = "";
+		int rc = addr_range_parse(range_rows[i].in, &r, err, sizeof(err));
+
+		T_EQ_ROW(line, rc, range_rows[i].err);
+		if (rc) {
+			T_OK_ROW(line, strstr(err, range_rows[i].out) != NULL, "'%s' lacks '%s'",
+				 err, range_rows[i].out);
+			continue;
+		}
+		addr_range_str(&r, buf, sizeof(buf));
+		T_OK_ROW(line, !strcmp(buf, range_rows[i].out), "'%s' formats as '%s'",
+			 range_rows[i].in, buf);
+		rc = addr_range_parse(buf, &again, NULL, 0);
+		T_OK_ROW(line,
+			 !rc && addr_equal(&r.first, &again.first) &&
+			     addr_equal(&r.last, &again.last),
+			 "round trip");
+		T_OK_ROW(line, addr_range_size(&r) == range_rows[i].size, "size %llu",
+			 (unsigned long long)addr_range_size(&r));
+		addr_parse(range_rows[i].inside, &in, NULL, 0);
+		addr_parse(range_rows[i].outside, &out, NULL, 0);
+		T_OK_ROW(line, addr_range_contains(&r, &in), "%s inside", range_rows[i].inside);
+		T_OK_ROW(line, !addr_range_contains(&r, &out), "%s outside", range_rows[i].outside);
+	}
+}
+
 int main(void)
 {
+	test_addr_range();
 	test_prefix_parse();
 	test_addr_parse_format();
 	test_cmp();
