@@ -105,7 +105,7 @@ int esp_ah_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uin
 	bool tunnel = sa->mode == ESP_MODE_TUNNEL;
 	uint8_t icv[INTEG_MAX_ICV_LEN], *d, *ah, nh, tos;
 	size_t push, ah_len, ah_off, total;
-	struct esp_iphdr h;
+	struct esp_iphdr h, full;
 	uint64_t seq;
 	bool df, v6;
 	int err;
@@ -113,6 +113,9 @@ int esp_ah_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uin
 	err = esp_ip_parse(esp_buf_data(pkt), pkt->len, !tunnel, &h);
 	if (err)
 		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, err);
+	/* RFC 4302 §3.1: whole datagrams only; the whole header chain must parse. */
+	if (!tunnel && (h.frag || esp_ip_parse(esp_buf_data(pkt), pkt->len, 0, &full) != 0))
+		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_INVAL);
 	pkt->len = h.total;
 	v6 = tunnel ? esp_outer_len(sa) == ESP_IPV6_HDR_LEN : h.version == 6;
 	ah_len = v6 ? sa->ah_len6 : sa->ah_len;
@@ -195,12 +198,9 @@ int esp_ah_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 				err);
 	if (esp_replay_update(&sa->replay, seq) != 0)
 		return esp_drop(sa, NULL, res, ESP_DROP_REPLAY, ERR_REPLAY);
+	/* Next header 59 is an ordinary (empty) payload here: dummy packets are ESP's alone
+	 * (RFC 4303 §2.6); RFC 4302 has none. */
 	res->next_header = nh;
-	if (nh == ESP_IPPROTO_NONE) {
-		esp_stats_drop(&sa->stats, ESP_DROP_DUMMY);
-		res->drop = ESP_DROP_DUMMY;
-		return 0;
-	}
 	if (sa->mode == ESP_MODE_TUNNEL) {
 		err = esp_in_tunnel_inner(sa, pkt, h->off + ah_len, h->total - h->off - ah_len, nh);
 		if (err)

@@ -223,7 +223,12 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		if (sa->tfc_pad > pay_len)
 			tfc = sa->tfc_pad - pay_len;
 	} else {
-		if (h.version != (sa->src.family == AF_INET6 ? 6 : 4) && sa->encap)
+		struct esp_iphdr full;
+
+		/* RFC 4303 §3.1.1: transport mode protects whole datagrams, never fragments; the
+		 * whole extension header chain must parse (as the receiver will parse it). */
+		if (h.frag || esp_ip_parse(d, pkt->len, 0, &full) != 0 ||
+		    (h.version != (sa->src.family == AF_INET6 ? 6 : 4) && sa->encap))
 			return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_INVAL);
 		hdr_len = h.off;
 		pay_len = h.total - h.off;

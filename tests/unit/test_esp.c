@@ -814,6 +814,25 @@ static void encap_and_sad(void)
 		esp_sa_put(g1);
 		esp_sa_put(g2);
 	}
+	/* Transport mode refuses fragments (RFC 4303 §3.1.1, RFC 4302 §3.1), tunnel mode
+	 * carries them. */
+	for (int k = 0; k < 3; k++) {
+		struct opts of = {.mode = k == 2 ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT,
+				  .outer = AF_INET};
+		struct esp_sa *f = NULL;
+		uint8_t fr[200];
+		size_t fl = mk_udp(fr, AF_INET, 100, 1);
+
+		fr[6] = 0x20; /* MF */
+		esp_ipv4_set_csum(fr, 20);
+		T_EQ(mk_sa(&xfs[k == 1 ? 17 : 0], ESP_DIR_OUT, &of, &f), 0);
+		memcpy(mem + 256, fr, fl);
+		esp_buf_init(&b, mem, sizeof(mem), 256, fl);
+		T_EQ(esp_protect(f, &w, &b, 0, &r), k == 2 ? 0 : ERR_INVAL);
+		if (k != 2)
+			T_EQ(r.drop, ESP_DROP_MALFORMED);
+		esp_sa_put(f);
+	}
 	/* AH-GMAC has no place for the ESN high bits. */
 	{
 		struct opts oe = {.mode = ESP_MODE_TRANSPORT, .outer = AF_INET, .esn = true};
