@@ -1,6 +1,7 @@
 /* IKEv2 message decoding: header, payload chain, digest, every payload decoder, the SK region
  * decoded as an inner chain, and a decode -> encode -> decode round trip of SA and TS payloads
- * (a validated payload must re-encode and decode to the same values). The input is also tried
+ * (a validated payload must re-encode and decode to the same values), and every plaintext chain
+ * re-encoded by the builder must decode to the same payload sequence. The input is also tried
  * as an inner chain whose first octet names the first payload type. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,6 +72,86 @@ static void ts_roundtrip(const struct ikev2_payload *p)
 	}
 }
 
+/* Re-encodes a plaintext digest as a bare inner chain and decodes it again: the same payload
+ * types in the same order must come back (encoder and decoder agree on every accepted input). */
+static struct ikev2_digest again;
+static uint8_t chain[70000];
+
+static void reencode_check(const struct ikev2_digest *d)
+{
+	struct ikev2_builder b;
+	struct ikev2_cp_attr attrs[IKEV2_MAX_CP_ATTRS];
+	size_t na, len = 0;
+	uint8_t first = 0;
+
+	ikev2_build_init_inner(&b, chain, sizeof(chain));
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct ikev2_payload *p = &d->pl[i];
+		const uint8_t *body;
+		size_t blen;
+		struct buf_reader r = p->body;
+
+		if (!p->known) {
+			buf_get_rest(&r, &body, &blen);
+			ikev2_build_raw(&b, p->type, false, body, blen);
+			continue;
+		}
+		switch (p->type) {
+		case IKEV2_PT_SA:
+			check(ikev2_payload_sa(p, &sa) == 0);
+			ikev2_build_sa(&b, &sa);
+			break;
+		case IKEV2_PT_TSi:
+		case IKEV2_PT_TSr:
+			check(ikev2_payload_ts(p, &ts) == 0);
+			if (ts.count == 0)
+				return; /* only unknown selector types: nothing to re-encode */
+			ikev2_build_ts(&b, p->type, &ts);
+			break;
+		case IKEV2_PT_KE:
+			ikev2_build_ke(&b, &p->u.ke);
+			break;
+		case IKEV2_PT_IDi:
+		case IKEV2_PT_IDr:
+			ikev2_build_id(&b, p->type, &p->u.id);
+			break;
+		case IKEV2_PT_CERT:
+		case IKEV2_PT_CERTREQ:
+			ikev2_build_cert(&b, p->type, &p->u.cert);
+			break;
+		case IKEV2_PT_AUTH:
+			ikev2_build_auth(&b, &p->u.auth);
+			break;
+		case IKEV2_PT_Nx:
+			ikev2_build_nonce(&b, &p->u.nonce);
+			break;
+		case IKEV2_PT_N:
+			ikev2_build_notify(&b, &p->u.n);
+			break;
+		case IKEV2_PT_D:
+			ikev2_build_delete(&b, &p->u.d);
+			break;
+		case IKEV2_PT_V:
+			ikev2_build_vendor(&b, &p->u.vendor);
+			break;
+		case IKEV2_PT_CP:
+			check(ikev2_cp_attrs(&p->u.cp, attrs, IKEV2_MAX_CP_ATTRS, &na) == 0);
+			ikev2_build_cp(&b, p->u.cp.type, attrs, na);
+			break;
+		case IKEV2_PT_EAP:
+			ikev2_build_eap(&b, &p->u.eap);
+			break;
+		default:
+			return; /* SK/SKF: not part of a plaintext chain */
+		}
+	}
+	check(ikev2_build_inner_finish(&b, &len, &first) == 0);
+	check(ikev2_decode_inner(chain, len, 0, first, &again, NULL) == 0);
+	check(again.n == d->n);
+	for (unsigned i = 0; i < d->n; i++)
+		check(again.pl[i].type == d->pl[i].type && again.pl[i].known == d->pl[i].known);
+}
+
 static void walk(const struct ikev2_digest *d)
 {
 	unsigned total = 0;
@@ -124,6 +205,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ikev2_decode(data, size, &dg, &e) == 0) {
 		check(dg.hdr.length == size);
 		walk(&dg);
+		if (!dg.sk)
+			reencode_check(&dg);
 		if (dg.sk) {
 			const struct ikev2_sk *sk = &dg.sk->u.sk;
 			check(sk->enc_offset + sk->enc_len == size);
@@ -132,7 +215,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				walk(&in);
 		}
 	}
-	if (size > 0 && ikev2_decode_inner(data + 1, size - 1, 1, data[0], &in, &e) == 0)
+	if (size > 0 && ikev2_decode_inner(data + 1, size - 1, 1, data[0], &in, &e) == 0) {
 		walk(&in);
+		reencode_check(&in);
+	}
 	return 0;
 }
