@@ -37,6 +37,7 @@ struct ike_engine {
 	/* scratch space for one message at a time (the engine is single-threaded) */
 	uint8_t tx[IKE_MAX_MSG];
 	uint8_t plain[IKE_MAX_MSG];
+	uint8_t frag[IKE_MAX_MSG + 16 * 128]; /* outgoing fragments, back to back */
 	struct ikev2_digest outer, inner;
 	struct ikev2_sa sa_a, sa_b;
 	struct ikev2_ts_payload ts_a, ts_b;

@@ -170,6 +170,73 @@ static void adopt_path(struct ike_engine *e, struct ike_sa *sa, const struct ike
 					   sa->nat_local || sa->nat_remote || sa->conn->encap);
 }
 
+/* RFC 7383 §2.6: one SKF fragment. Returns 1 when the message is complete (its inner
+ * digest in e->inner), 0 while waiting or when the fragment was dropped. */
+static int reassemble(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		      const struct ike_path *path, const struct ikev2_hdr *hdr, const uint8_t *data,
+		      size_t len)
+{
+	const struct ikev2_sk *sk = &e->outer.sk->u.sk;
+	size_t inner_len = 0, base = 0, total = 0;
+	uint16_t num = sk->frag_num, cnt = sk->frag_total;
+	int rc;
+
+	if (e->outer.n != 1 || sa->conn->fragmentation == CONN_FRAG_NO) {
+		drop(e, &e->stats.drop_malformed, now, "unexpected fragment", path);
+		return 0;
+	}
+	rc = sk_decrypt(sa, data, len, &e->outer, e->plain, sizeof(e->plain), &inner_len, &base);
+	if (rc) {
+		drop(e, rc == ERR_AUTH ? &e->stats.drop_auth : &e->stats.drop_malformed, now,
+		     rc == ERR_AUTH ? "fragment integrity check failed" : "bad SKF payload", path);
+		return 0;
+	}
+	if (!(hdr->flags & IKEV2_FLAG_RESPONSE) && sa->have_resp && hdr->msgid == sa->resp_msgid) {
+		if (num == 1) /* a retransmitted request: answer once, on its first fragment */
+			ike_sa_resend_response(e, sa);
+		return 0;
+	}
+	if (sa->frag.active && (sa->frag.msgid != hdr->msgid || sa->frag.total != cnt))
+		ike_sa_frag_reset(sa);
+	if (cnt > IKE_MAX_FRAGS || num == 0 || num > cnt || (num == 1 && sk->first_inner == 0) ||
+	    (num != 1 && sk->first_inner != 0)) {
+		drop(e, &e->stats.drop_limit, now, "fragment numbering or count refused", path);
+		return 0;
+	}
+	if (sa->frag.part[num - 1])
+		return 0; /* duplicate */
+	if (sa->frag.bytes + inner_len > IKE_MAX_MSG) {
+		ike_sa_frag_reset(sa);
+		drop(e, &e->stats.drop_limit, now, "reassembled message too large", path);
+		return 0;
+	}
+	sa->frag.part[num - 1] = malloc(inner_len ? inner_len : 1);
+	if (!sa->frag.part[num - 1])
+		return ERR_NOMEM;
+	memcpy(sa->frag.part[num - 1], e->plain, inner_len);
+	sa->frag.len[num - 1] = inner_len;
+	sa->frag.active = true;
+	sa->frag.msgid = hdr->msgid;
+	sa->frag.total = cnt;
+	sa->frag.bytes += inner_len;
+	sa->frag.nrecv++;
+	if (num == 1)
+		sa->frag.first_inner = sk->first_inner;
+	if (sa->frag.nrecv < cnt)
+		return 0;
+	for (uint16_t i = 0; i < cnt; i++) {
+		memcpy(e->plain + total, sa->frag.part[i], sa->frag.len[i]);
+		total += sa->frag.len[i];
+	}
+	rc = ikev2_decode_inner(e->plain, total, 0, sa->frag.first_inner, &e->inner, NULL);
+	ike_sa_frag_reset(sa);
+	if (rc) {
+		drop(e, &e->stats.drop_malformed, now, "reassembled message malformed", path);
+		return 0;
+	}
+	return 1;
+}
+
 static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path,
 		 const uint8_t *data, size_t len)
 {
@@ -218,7 +285,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 			/* a retransmitted request: the same answer again */
 			if (sa->have_resp && sa->resp_msgid == 0 && sa->init_req &&
 			    sa->init_req_len == len && memcmp(sa->init_req, data, len) == 0)
-				eng_send(e, &sa->path, sa->resp, sa->resp_len);
+				ike_sa_resend_response(e, sa);
 			else
 				drop(e, &e->stats.drop_state, now, "IKE_SA_INIT for a known SA",
 				     path);
@@ -249,7 +316,15 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		drop(e, &e->stats.drop_msgid, now, "request message ID outside the window", path);
 		return 0;
 	}
-	if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT) {
+	if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT && e->outer.sk &&
+	    e->outer.sk->type == IKEV2_PT_SKF) {
+		rc = reassemble(e, sa, now, path, &hdr, data, len);
+		if (rc <= 0)
+			return rc == ERR_NOMEM ? rc : 0;
+		rx.d = &e->inner;
+		if (!response)
+			adopt_path(e, sa, path);
+	} else if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT) {
 		rc = sk_open(sa, data, len, &e->outer, e->plain, sizeof(e->plain), &e->inner);
 		if (rc) {
 			drop(e, rc == ERR_AUTH ? &e->stats.drop_auth : &e->stats.drop_malformed,
@@ -260,7 +335,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		rx.d = &e->inner;
 		if (!response && sa->have_resp && hdr.msgid == sa->resp_msgid) {
 			/* a retransmitted request: our cached answer again (§2.1) */
-			eng_send(e, &sa->path, sa->resp, sa->resp_len);
+			ike_sa_resend_response(e, sa);
 			return 0;
 		}
 		if (!response)

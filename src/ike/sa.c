@@ -106,6 +106,7 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa->init_resp);
 	free(sa->req);
 	free(sa->resp);
+	ike_sa_frag_reset(sa);
 	conn_free(sa->conn);
 	secret_wipe(sa, sizeof(*sa));
 	free(sa);
@@ -169,24 +170,70 @@ uint64_t ike_retransmit_delay(unsigned n)
 	return num / den;
 }
 
-int ike_sa_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
-			const uint8_t *msg, size_t len, uint32_t msgid, uint8_t exchange)
+/* Packs the datagrams of d into one heap buffer with their lengths. */
+static int pack(const struct ike_dgrams *d, uint8_t **out, size_t *out_len, size_t *parts,
+		size_t *nparts)
 {
-	uint8_t *copy = malloc(len);
+	size_t total = 0, off = 0;
+	uint8_t *p;
 
-	if (!copy)
+	if (d->n == 0 || d->n > IKE_MAX_FRAGS)
+		return ERR_INVAL;
+	for (size_t i = 0; i < d->n; i++)
+		total += d->len[i];
+	p = malloc(total);
+	if (!p)
 		return ERR_NOMEM;
-	memcpy(copy, msg, len);
+	for (size_t i = 0; i < d->n; i++) {
+		memcpy(p + off, d->p[i], d->len[i]);
+		parts[i] = d->len[i];
+		off += d->len[i];
+	}
+	*out = p;
+	*out_len = total;
+	*nparts = d->n;
+	return 0;
+}
+
+static void send_parts(struct ike_engine *e, struct ike_sa *sa, const uint8_t *p,
+		       const size_t *parts, size_t n)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		eng_send(e, &sa->path, p + off, parts[i]);
+		off += parts[i];
+	}
+}
+
+int ike_sa_send_request_v(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
+			  const struct ike_dgrams *d, uint32_t msgid, uint8_t exchange)
+{
+	uint8_t *copy = NULL;
+	size_t len = 0, parts[IKE_MAX_FRAGS], n = 0;
+	int rc = pack(d, &copy, &len, parts, &n);
+
+	if (rc)
+		return rc;
 	free(sa->req);
 	sa->req = copy;
 	sa->req_len = len;
+	memcpy(sa->req_parts, parts, n * sizeof(parts[0]));
+	sa->nreq_parts = n;
 	sa->req_msgid = msgid;
 	sa->req_exchange = exchange;
 	sa->tries = 0;
 	sa->req_sent_ms = now_ms;
 	sa->deadline_ms = now_ms + ike_retransmit_delay(0);
-	eng_send(e, &sa->path, copy, len);
+	send_parts(e, sa, sa->req, sa->req_parts, sa->nreq_parts);
 	return 0;
+}
+
+int ike_sa_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
+			const uint8_t *msg, size_t len, uint32_t msgid, uint8_t exchange)
+{
+	struct ike_dgrams d = {.n = 1, .p = {msg}, .len = {len}};
+	return ike_sa_send_request_v(e, sa, now_ms, &d, msgid, exchange);
 }
 
 void ike_sa_request_done(struct ike_sa *sa)
@@ -197,21 +244,50 @@ void ike_sa_request_done(struct ike_sa *sa)
 	sa->deadline_ms = UINT64_MAX;
 }
 
-int ike_sa_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg, size_t len,
-			 uint32_t msgid)
+int ike_sa_send_response_v(struct ike_engine *e, struct ike_sa *sa, const struct ike_dgrams *d,
+			   uint32_t msgid)
 {
-	uint8_t *copy = malloc(len);
+	uint8_t *copy = NULL;
+	size_t len = 0, parts[IKE_MAX_FRAGS], n = 0;
+	int rc = pack(d, &copy, &len, parts, &n);
 
-	if (!copy)
-		return ERR_NOMEM;
-	memcpy(copy, msg, len);
+	if (rc)
+		return rc;
 	free(sa->resp);
 	sa->resp = copy;
 	sa->resp_len = len;
+	memcpy(sa->resp_parts, parts, n * sizeof(parts[0]));
+	sa->nresp_parts = n;
 	sa->resp_msgid = msgid;
 	sa->have_resp = true;
-	eng_send(e, &sa->path, copy, len);
+	send_parts(e, sa, sa->resp, sa->resp_parts, sa->nresp_parts);
 	return 0;
+}
+
+int ike_sa_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg, size_t len,
+			 uint32_t msgid)
+{
+	struct ike_dgrams d = {.n = 1, .p = {msg}, .len = {len}};
+	return ike_sa_send_response_v(e, sa, &d, msgid);
+}
+
+void ike_sa_resend_response(struct ike_engine *e, struct ike_sa *sa)
+{
+	if (sa->have_resp)
+		send_parts(e, sa, sa->resp, sa->resp_parts, sa->nresp_parts);
+}
+
+void ike_sa_frag_reset(struct ike_sa *sa)
+{
+	for (size_t i = 0; i < IKE_MAX_FRAGS; i++) {
+		free(sa->frag.part[i]);
+		sa->frag.part[i] = NULL;
+		sa->frag.len[i] = 0;
+	}
+	sa->frag.active = false;
+	sa->frag.nrecv = 0;
+	sa->frag.total = 0;
+	sa->frag.bytes = 0;
 }
 
 const char *ike_sa_peer_str(const struct ike_sa *sa, char *buf, size_t len)
@@ -251,7 +327,7 @@ void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	log_debug(LOG_IKE, "#%u: retransmit %u of %s request %u", sa->id, sa->tries,
 		  ikev2_exchange_str(sa->req_exchange), sa->req_msgid);
 	sa->deadline_ms = now_ms + ike_retransmit_delay(sa->tries);
-	eng_send(e, &sa->path, sa->req, sa->req_len);
+	send_parts(e, sa, sa->req, sa->req_parts, sa->nreq_parts);
 }
 
 void ike_sa_hdr(const struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid,

@@ -39,6 +39,15 @@ const char *ike_state_name(enum ike_state s);
 #define IKE_NONCE_LEN	 32
 #define IKE_MAX_CHILDREN IKE_LIST_MAX_CHILDREN
 #define IKE_COOKIE_MAX	 64
+#define IKE_MAX_FRAGS	 16   /* RFC 7383 fragments per message, sent or reassembled */
+#define IKE_FRAG_SIZE	 1280 /* largest fragmented datagram (strongSwan fragment_size) */
+
+/* One message as the datagrams that carry it (one, or its fragments), borrowed. */
+struct ike_dgrams {
+	size_t n;
+	const uint8_t *p[IKE_MAX_FRAGS];
+	size_t len[IKE_MAX_FRAGS];
+};
 
 enum ike_child_state {
 	IKE_CHILD_CREATED = 0,
@@ -91,9 +100,10 @@ struct ike_sa {
 	/* message IDs: window size 1 both ways */
 	uint32_t next_req_id;  /* our next request */
 	uint32_t next_peer_id; /* the peer's next request */
-	/* our request in flight */
+	/* our request in flight: req_len octets holding nreq_parts datagrams back to back */
 	uint8_t *req;
 	size_t req_len;
+	size_t nreq_parts, req_parts[IKE_MAX_FRAGS];
 	uint32_t req_msgid;
 	uint8_t req_exchange;
 	unsigned tries;
@@ -101,6 +111,17 @@ struct ike_sa {
 	/* our last response (re-sent for a retransmitted request) */
 	uint8_t *resp;
 	size_t resp_len;
+	size_t nresp_parts, resp_parts[IKE_MAX_FRAGS];
+	/* RFC 7383 reassembly of the message being received in fragments */
+	struct {
+		bool active;
+		uint32_t msgid;
+		uint16_t total, nrecv;
+		uint8_t first_inner;
+		size_t bytes;
+		uint8_t *part[IKE_MAX_FRAGS];
+		size_t len[IKE_MAX_FRAGS];
+	} frag;
 	uint32_t resp_msgid;
 	bool have_resp;
 	/* children */
@@ -130,6 +151,16 @@ int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir);
  * retransmission timer. */
 int ike_sa_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
 			const uint8_t *msg, size_t len, uint32_t msgid, uint8_t exchange);
+/* The same for a message carried by several datagrams (fragments). */
+int ike_sa_send_request_v(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
+			  const struct ike_dgrams *d, uint32_t msgid, uint8_t exchange);
+int ike_sa_send_response_v(struct ike_engine *e, struct ike_sa *sa, const struct ike_dgrams *d,
+			   uint32_t msgid);
+/* Sends our cached response again (a retransmitted request). */
+void ike_sa_resend_response(struct ike_engine *e, struct ike_sa *sa);
+/* Drops a partial reassembly. */
+void ike_sa_frag_reset(struct ike_sa *sa);
+
 /* Drops the request in flight (its response arrived). */
 void ike_sa_request_done(struct ike_sa *sa);
 /* Records msg as our response to the peer's request msgid (copied) and sends it. */

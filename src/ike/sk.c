@@ -25,6 +25,27 @@ int sk_begin(const struct ike_sa *sa, struct ikev2_builder *b)
 	return ikev2_build_sk_begin(b, iv);
 }
 
+/* Writes a fresh IV, encrypts the plaintext in place and writes the ICV (lay from the
+ * builder, header Length already patched). */
+static int seal(struct ike_engine *e, struct ike_sa *sa, uint8_t *buf,
+		const struct ikev2_sk_layout *lay)
+{
+	int rc = eng_rand(e, IKE_RAND_IV, buf + lay->iv_off, lay->iv_len);
+
+	if (rc)
+		return rc;
+	if (sa->enc_info.aead)
+		return enc_seal(sa->enc_out, buf + lay->iv_off, buf, lay->aad_len,
+				buf + lay->plain_off, lay->plain_len, buf + lay->plain_off,
+				buf + lay->icv_off);
+	struct crypto_span span = {buf, lay->icv_off};
+	rc = enc_seal(sa->enc_out, buf + lay->iv_off, NULL, 0, buf + lay->plain_off, lay->plain_len,
+		      buf + lay->plain_off, NULL);
+	if (rc == 0)
+		rc = integ_compute(sa->integ_out, &span, 1, buf + lay->icv_off);
+	return rc;
+}
+
 int sk_end_seal(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builder *b, uint8_t *buf,
 		size_t *len)
 {
@@ -36,42 +57,87 @@ int sk_end_seal(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builder *b
 	rc = ikev2_build_sk_end(b, blk, icv, &lay);
 	if (rc == 0)
 		rc = ikev2_build_finish(b, &n);
-	if (rc)
-		return rc;
-	rc = eng_rand(e, IKE_RAND_IV, buf + lay.iv_off, lay.iv_len);
-	if (rc)
-		return rc;
-	if (sa->enc_info.aead) {
-		rc = enc_seal(sa->enc_out, buf + lay.iv_off, buf, lay.aad_len, buf + lay.plain_off,
-			      lay.plain_len, buf + lay.plain_off, buf + lay.icv_off);
-	} else {
-		struct crypto_span span = {buf, lay.icv_off};
-		rc = enc_seal(sa->enc_out, buf + lay.iv_off, NULL, 0, buf + lay.plain_off,
-			      lay.plain_len, buf + lay.plain_off, NULL);
-		if (rc == 0)
-			rc = integ_compute(sa->integ_out, &span, 1, buf + lay.icv_off);
-	}
+	if (rc == 0)
+		rc = seal(e, sa, buf, &lay);
 	if (rc == 0)
 		*len = n;
 	return rc;
 }
 
-int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
-	    uint8_t *plain, size_t cap, struct ikev2_digest *inner)
+int sk_end_seal_frag(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builder *b, uint8_t *buf,
+		     struct ike_dgrams *out)
+{
+	struct ikev2_sk_layout lay;
+	struct ikev2_hdr h;
+	size_t iv, blk, icv, n = 0, inner_len, chunk, total, off = 0, used = 0;
+	uint8_t first_inner;
+	int rc;
+
+	sk_lengths(sa, &iv, &blk, &icv);
+	rc = ikev2_build_sk_end(b, blk, icv, &lay);
+	if (rc == 0)
+		rc = ikev2_build_finish(b, &n);
+	if (rc)
+		return rc;
+	if (n <= IKE_FRAG_SIZE || !sa->peer_frag || sa->conn->fragmentation == CONN_FRAG_NO) {
+		rc = seal(e, sa, buf, &lay);
+		if (rc == 0) {
+			out->n = 1;
+			out->p[0] = buf;
+			out->len[0] = n;
+		}
+		return rc;
+	}
+	/* RFC 7383 §2.5: the inner payload chain (padding removed) split over SKF payloads */
+	inner_len = lay.plain_len - 1 - buf[lay.plain_off + lay.plain_len - 1];
+	first_inner = buf[lay.iv_off - 4]; /* Next Payload of the SK header */
+	rc = ikev2_hdr_decode(buf, n, &h);
+	if (rc)
+		return rc;
+	chunk = IKE_FRAG_SIZE - IKEV2_HDR_LEN - 8 - iv - icv - (blk > 1 ? blk : 1);
+	total = (inner_len + chunk - 1) / chunk;
+	if (total > IKE_MAX_FRAGS)
+		return ERR_LIMIT;
+	for (size_t i = 0; i < total; i++) {
+		struct ikev2_builder fb;
+		struct ikev2_sk_layout fl;
+		size_t this = inner_len - off < chunk ? inner_len - off : chunk, fn = 0;
+		uint8_t *fbuf = e->frag + used;
+
+		ikev2_build_init(&fb, fbuf, sizeof(e->frag) - used);
+		ikev2_build_hdr(&fb, &h);
+		ikev2_build_skf(&fb, (uint16_t)(i + 1), (uint16_t)total, i == 0 ? first_inner : 0,
+				iv, buf + lay.plain_off + off, this, blk, icv, &fl);
+		rc = ikev2_build_finish(&fb, &fn);
+		if (rc == 0)
+			rc = seal(e, sa, fbuf, &fl);
+		if (rc)
+			return rc;
+		out->p[i] = fbuf;
+		out->len[i] = fn;
+		used += fn;
+		off += this;
+	}
+	out->n = total;
+	return 0;
+}
+
+int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
+	       uint8_t *plain, size_t cap, size_t *inner_len, size_t *base)
 {
 	struct ikev2_sk_parts parts;
-	size_t iv, blk, icv, inner_len = 0;
+	size_t iv, blk, icv;
 	const struct ikev2_sk *sk;
 	int rc;
 
-	if (!d->sk || d->sk->type != IKEV2_PT_SK || !sa->enc_in)
+	if (!d->sk || !sa->enc_in)
 		return ERR_INVAL;
 	sk = &d->sk->u.sk;
 	sk_lengths(sa, &iv, &blk, &icv);
 	rc = ikev2_sk_split(sk, iv, icv, blk, &parts);
 	if (rc)
 		return rc;
-	if (parts.ct_len > cap || sk->aad_len > len)
+	if (parts.ct_len > cap || sk->aad_len > len || len < icv)
 		return ERR_LIMIT;
 	if (sa->enc_info.aead) {
 		rc = enc_open(sa->enc_in, parts.iv, msg, sk->aad_len, parts.ct, parts.ct_len, plain,
@@ -79,17 +145,28 @@ int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev
 	} else {
 		/* integrity over the message up to the ICV, before decrypting */
 		struct crypto_span span = {msg, len - icv};
-		if (len < icv)
-			return ERR_INVAL;
 		rc = integ_verify(sa->integ_in, &span, 1, parts.icv);
 		if (rc == 0)
 			rc = enc_open(sa->enc_in, parts.iv, NULL, 0, parts.ct, parts.ct_len, plain,
 				      NULL);
 	}
+	if (rc == 0)
+		rc = ikev2_sk_unpad(plain, parts.ct_len, inner_len);
+	if (rc == 0)
+		*base = parts.ct_offset;
+	return rc;
+}
+
+int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
+	    uint8_t *plain, size_t cap, struct ikev2_digest *inner)
+{
+	size_t inner_len = 0, base = 0;
+	int rc;
+
+	if (!d->sk || d->sk->type != IKEV2_PT_SK)
+		return ERR_INVAL;
+	rc = sk_decrypt(sa, msg, len, d, plain, cap, &inner_len, &base);
 	if (rc)
 		return rc;
-	rc = ikev2_sk_unpad(plain, parts.ct_len, &inner_len);
-	if (rc)
-		return rc;
-	return ikev2_decode_inner(plain, inner_len, parts.ct_offset, sk->first_inner, inner, NULL);
+	return ikev2_decode_inner(plain, inner_len, base, d->sk->u.sk.first_inner, inner, NULL);
 }

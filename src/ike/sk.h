@@ -13,6 +13,7 @@
 
 struct ike_engine;
 struct ike_sa;
+struct ike_dgrams;
 
 /* IV, padding block and ICV lengths of the SA's SK payloads. */
 void sk_lengths(const struct ike_sa *sa, size_t *iv_len, size_t *block_len, size_t *icv_len);
@@ -22,6 +23,16 @@ int sk_begin(const struct ike_sa *sa, struct ikev2_builder *b);
  * *len receives the message length. */
 int sk_end_seal(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builder *b, uint8_t *buf,
 		size_t *len);
+/* As sk_end_seal, but when the message exceeds IKE_FRAG_SIZE and both sides support RFC 7383
+ * (sa->peer_frag, fragmentation not "no"), the inner payload chain goes out in SKF fragments
+ * built in the engine's fragment buffer. *out lists the datagrams (buf itself when not
+ * fragmented). */
+int sk_end_seal_frag(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builder *b, uint8_t *buf,
+		     struct ike_dgrams *out);
+/* Verifies and decrypts an SK or SKF payload into plain; *inner_len is the length of the
+ * inner payloads (padding removed), *base the absolute offset of the ciphertext. */
+int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
+	       uint8_t *plain, size_t cap, size_t *inner_len, size_t *base);
 /* Verifies and decrypts the SK payload of a decoded message msg (len octets, outer digest d)
  * into plain (cap octets, must outlive *inner) and decodes the inner payload chain into
  * *inner. ERR_AUTH when the ICV does not verify, ERR_INVAL / ERR_TRUNC when malformed,

@@ -14,6 +14,7 @@
 #include "support/pki.h"
 #include "support/test.h"
 #include "support/xnet.h"
+#include "wire/ikev2_const.h"
 
 #define T0  1767225600LL /* 2026-01-01T00:00:00Z */
 #define DAY 86400LL
@@ -39,6 +40,8 @@ static int build_pki(void)
 	       pki_make(&pki[ROGUE_MOON], "EC", "C=CH,O=Test,CN=moon", &pki[ROGUE], false,
 			"DNS:moon.example", nb, na);
 }
+
+static bool no_frag1; /* node 1 configured with fragmentation=no */
 
 struct side {
 	int cert;  /* our end entity */
@@ -66,6 +69,8 @@ static void configure(struct xnet *n, int i, const struct side *s)
 		  &k, NULL, 0);
 	c->nproposals = k;
 	c->local_auth[0].method = c->remote_auth[0].method = CONN_AUTH_PUBKEY;
+	if (i == 1 && no_frag1)
+		c->fragmentation = CONN_FRAG_NO;
 	c->local_auth[0].certs[c->local_auth[0].ncerts++] = x509_dup(pki[s->cert].cert);
 	if (s->inter >= 0)
 		c->local_auth[0].certs[c->local_auth[0].ncerts++] = x509_dup(pki[s->inter].cert);
@@ -85,6 +90,9 @@ static void configure(struct xnet *n, int i, const struct side *s)
 	conn_free(c);
 }
 
+static xnet_filter_fn run_filter;
+static void *run_filter_ctx;
+
 /* Runs a handshake; returns the number of IKE SAs up on both sides (0..2). */
 static int run(const struct side *s0, const struct side *s1, int64_t skew_ms, struct xnet *n)
 {
@@ -94,10 +102,12 @@ static int run(const struct side *s0, const struct side *s1, int64_t skew_ms, st
 		return -1;
 	n->quiet = true;
 	n->now += (uint64_t)skew_ms;
+	n->filter = run_filter;
+	n->filter_ctx = run_filter_ctx;
 	configure(n, 0, s0);
 	configure(n, 1, s1);
 	T_EQ(ike_engine_initiate(n->node[0].e, n->now, "gw", NULL, &id), 0);
-	xnet_run(n, 1000);
+	xnet_run(n, 10000);
 	return (int)(xnet_events(&n->node[0], IKE_EV_IKE_UP) +
 		     xnet_events(&n->node[1], IKE_EV_IKE_UP));
 }
@@ -232,12 +242,76 @@ static void test_failures(void)
 	}
 }
 
+struct frag_ctx {
+	unsigned auth_dgrams[2]; /* IKE_AUTH datagrams sent by node 0 / node 1 */
+	size_t max_len;
+	unsigned drop_seq;
+};
+
+static enum xnet_action frag_filter(void *ctx, const struct xnet_dgram *d)
+{
+	struct frag_ctx *f = ctx;
+
+	if (xnet_exchange(d) == IKEV2_EXCH_IKE_AUTH) {
+		f->auth_dgrams[d->from]++;
+		if (d->len > f->max_len)
+			f->max_len = d->len;
+	}
+	return d->seq == f->drop_seq ? XNET_DROP : XNET_DELIVER;
+}
+
+/* RFC 7383: RSA certificates and an extra intermediate make IKE_AUTH exceed 1280 octets. */
+static void test_fragments(void)
+{
+	static const struct {
+		int line;
+		bool no_frag;
+		unsigned drop_seq;
+		bool want_frag;
+	} rows[] = {
+	    {__LINE__, false, 0, true},
+	    {__LINE__, false, 4, true}, /* the second fragment of the request is lost */
+	    {__LINE__, true, 0, false}, /* the responder does not support fragmentation */
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct side s0 = {CAROL, INTER, ROOT, "carol@example.org", NULL, false};
+		struct side s1 = {CAROL, INTER, ROOT, "carol@example.org", NULL, false};
+		struct frag_ctx f = {.drop_seq = rows[i].drop_seq};
+		struct xnet n;
+		int line = rows[i].line;
+
+		run_filter = frag_filter;
+		run_filter_ctx = &f;
+		no_frag1 = rows[i].no_frag;
+		T_EQ_ROW(line, run(&s0, &s1, 0, &n), 2);
+		T_EQ_ROW(line, xnet_events(&n.node[0], IKE_EV_CHILD_UP), 1);
+		T_EQ_ROW(line, xnet_events(&n.node[1], IKE_EV_CHILD_UP), 1);
+		if (rows[i].want_frag) {
+			T_OK_ROW(line, f.auth_dgrams[0] >= 2 && f.auth_dgrams[1] >= 2,
+				 "fragments %u/%u", f.auth_dgrams[0], f.auth_dgrams[1]);
+			T_OK_ROW(line, f.max_len <= 1280, "largest %zu", f.max_len);
+		} else {
+			T_EQ_ROW(line, f.auth_dgrams[0], 1);
+			T_EQ_ROW(line, f.auth_dgrams[1], 1);
+			T_OK_ROW(line, f.max_len > 1280, "largest %zu", f.max_len);
+		}
+		if (rows[i].drop_seq)
+			T_OK_ROW(line, f.auth_dgrams[0] >= 4, "retransmitted all fragments");
+		xnet_cleanup(&n);
+		run_filter = NULL;
+		run_filter_ctx = NULL;
+		no_frag1 = false;
+	}
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
 	T_EQ(build_pki(), 0);
 	test_ok();
 	test_failures();
+	test_fragments();
 	for (int i = 0; i < NPKI; i++)
 		pki_free(&pki[i]);
 	return t_finish();

@@ -91,7 +91,6 @@ static struct conn *mkconn(const char *local, const char *remote)
 		addr_parse(remote, &c->remote_addrs[0], NULL, 0);
 	}
 	c->local_auth[0].method = c->remote_auth[0].method = CONN_AUTH_PSK;
-	c->fragmentation = CONN_FRAG_NO;
 	conn_child_add(c, "net", &ch);
 	return c;
 }

@@ -101,7 +101,7 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	const struct conn *c = sa->conn;
 	const struct conn_auth *ra = &c->remote_auth[0];
 	uint8_t auth[AUTH_MAX_DATA];
-	size_t len = 0;
+	struct ike_dgrams dg;
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
 	struct ikev2_auth ap;
@@ -162,12 +162,12 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 		ikev2_build_sa(&b, &e->sa_a);
 		put_ts(e, &b, &sa->pending_tsi, &sa->pending_tsr);
 	}
-	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	rc = sk_end_seal_frag(e, sa, &b, e->tx, &dg);
 	if (rc == 0)
 		rc = ike_sa_set_state(e, sa, IKE_ST_AUTH_SENT);
 	if (rc == 0)
-		rc = ike_sa_send_request(e, sa, now_ms, e->tx, len, sa->next_req_id,
-					 IKEV2_EXCH_IKE_AUTH);
+		rc =
+		    ike_sa_send_request_v(e, sa, now_ms, &dg, sa->next_req_id, IKEV2_EXCH_IKE_AUTH);
 	if (rc == 0)
 		sa->next_req_id++;
 out:
@@ -295,7 +295,7 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	struct ike_child *child = NULL;
 	uint16_t child_err = 0;
 	uint8_t auth[AUTH_MAX_DATA];
-	size_t len = 0;
+	struct ike_dgrams dg;
 	const char *why = NULL;
 	char peer[ADDR_STRLEN], rid[IKE_ID_STRLEN], cwhy[IKE_EVENT_MSG_MAX] = "";
 	struct ikev2_builder b;
@@ -354,11 +354,11 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	} else if (child_err) {
 		put_notify(&b, child_err, 0);
 	}
-	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	rc = sk_end_seal_frag(e, sa, &b, e->tx, &dg);
 	if (rc)
 		goto out;
 	sa->next_peer_id = rx->hdr->msgid + 1;
-	rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
+	rc = ike_sa_send_response_v(e, sa, &dg, rx->hdr->msgid);
 	if (rc)
 		goto out;
 	ike_up(e, sa, rx->now);
