@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "lib/err.h"
+
 struct iana_entry {
 	unsigned value;
 	const char *name;
@@ -88,4 +90,122 @@ const char *iana_registry_name(enum iana_registry reg)
 	if ((unsigned)reg >= IANA_REG_COUNT)
 		return "?";
 	return tables[reg].reg_name;
+}
+
+struct iana_pair {
+	uint16_t a, b;
+};
+
+/* Looks v up in column a (to_b) or b (!to_b) of a mapping table. */
+static int map(const struct iana_pair *t, size_t n, int to_b, uint16_t v, uint16_t *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((to_b ? t[i].a : t[i].b) == v) {
+			*out = to_b ? t[i].b : t[i].a;
+			return 0;
+		}
+	}
+	return ERR_UNSUPPORTED;
+}
+
+#define MAP(t, to_b, v, out) map((t), sizeof(t) / sizeof((t)[0]), (to_b), (v), (out))
+
+static const struct iana_pair ikev1_encr_map[] = {
+    {IKEV1_ENCR_DES_CBC, IKEV2_ENCR_DES},
+    {IKEV1_ENCR_IDEA_CBC, IKEV2_ENCR_IDEA},
+    {IKEV1_ENCR_BLOWFISH_CBC, IKEV2_ENCR_BLOWFISH},
+    {IKEV1_ENCR_3DES_CBC, IKEV2_ENCR_3DES},
+    {IKEV1_ENCR_CAST_CBC, IKEV2_ENCR_CAST},
+    {IKEV1_ENCR_AES_CBC, IKEV2_ENCR_AES_CBC},
+    {IKEV1_ENCR_CAMELLIA_CBC, IKEV2_ENCR_CAMELLIA_CBC},
+};
+
+static const struct iana_pair esp_encr_map[] = {
+    {IPSEC_ESP_DES_IV64, IKEV2_ENCR_DES_IV64},
+    {IPSEC_ESP_DES, IKEV2_ENCR_DES},
+    {IPSEC_ESP_3DES, IKEV2_ENCR_3DES},
+    {IPSEC_ESP_RC5, IKEV2_ENCR_RC5},
+    {IPSEC_ESP_IDEA, IKEV2_ENCR_IDEA},
+    {IPSEC_ESP_CAST, IKEV2_ENCR_CAST},
+    {IPSEC_ESP_BLOWFISH, IKEV2_ENCR_BLOWFISH},
+    {IPSEC_ESP_3IDEA, IKEV2_ENCR_3IDEA},
+    {IPSEC_ESP_DES_IV32, IKEV2_ENCR_DES_IV32},
+    {IPSEC_ESP_NULL, IKEV2_ENCR_NULL},
+    {IPSEC_ESP_AES, IKEV2_ENCR_AES_CBC},
+    {IPSEC_ESP_AES_CTR, IKEV2_ENCR_AES_CTR},
+    {IPSEC_ESP_AES_CCM_8, IKEV2_ENCR_AES_CCM_8},
+    {IPSEC_ESP_AES_CCM_12, IKEV2_ENCR_AES_CCM_12},
+    {IPSEC_ESP_AES_CCM_16, IKEV2_ENCR_AES_CCM_16},
+    {IPSEC_ESP_AES_GCM_8, IKEV2_ENCR_AES_GCM_8},
+    {IPSEC_ESP_AES_GCM_12, IKEV2_ENCR_AES_GCM_12},
+    {IPSEC_ESP_AES_GCM_16, IKEV2_ENCR_AES_GCM_16},
+    {IPSEC_ESP_CAMELLIA, IKEV2_ENCR_CAMELLIA_CBC},
+    {IPSEC_ESP_NULL_AUTH_AES_GMAC, IKEV2_ENCR_NULL_AUTH_AES_GMAC},
+};
+
+static const struct iana_pair auth_integ_map[] = {
+    {IPSEC_AUTH_HMAC_MD5, IKEV2_INTEG_HMAC_MD5_96},
+    {IPSEC_AUTH_HMAC_SHA1, IKEV2_INTEG_HMAC_SHA1_96},
+    {IPSEC_AUTH_DES_MAC, IKEV2_INTEG_DES_MAC},
+    {IPSEC_AUTH_KPDK, IKEV2_INTEG_KPDK_MD5},
+    {IPSEC_AUTH_HMAC_SHA2_256, IKEV2_INTEG_HMAC_SHA2_256_128},
+    {IPSEC_AUTH_HMAC_SHA2_384, IKEV2_INTEG_HMAC_SHA2_384_192},
+    {IPSEC_AUTH_HMAC_SHA2_512, IKEV2_INTEG_HMAC_SHA2_512_256},
+    {IPSEC_AUTH_AES_XCBC_MAC, IKEV2_INTEG_AES_XCBC_96},
+    {IPSEC_AUTH_AES_128_GMAC, IKEV2_INTEG_AES_128_GMAC},
+    {IPSEC_AUTH_AES_192_GMAC, IKEV2_INTEG_AES_192_GMAC},
+    {IPSEC_AUTH_AES_256_GMAC, IKEV2_INTEG_AES_256_GMAC},
+};
+
+static const struct iana_pair ah_integ_map[] = {
+    {IPSEC_AH_MD5, IKEV2_INTEG_HMAC_MD5_96},
+    {IPSEC_AH_SHA, IKEV2_INTEG_HMAC_SHA1_96},
+    {IPSEC_AH_DES, IKEV2_INTEG_DES_MAC},
+    {IPSEC_AH_SHA2_256, IKEV2_INTEG_HMAC_SHA2_256_128},
+    {IPSEC_AH_SHA2_384, IKEV2_INTEG_HMAC_SHA2_384_192},
+    {IPSEC_AH_SHA2_512, IKEV2_INTEG_HMAC_SHA2_512_256},
+    {IPSEC_AH_AES_XCBC_MAC, IKEV2_INTEG_AES_XCBC_96},
+    {IPSEC_AH_AES_128_GMAC, IKEV2_INTEG_AES_128_GMAC},
+    {IPSEC_AH_AES_192_GMAC, IKEV2_INTEG_AES_192_GMAC},
+    {IPSEC_AH_AES_256_GMAC, IKEV2_INTEG_AES_256_GMAC},
+};
+
+int iana_ikev1_encr_to_ikev2(uint16_t ikev1_encr, uint16_t *ikev2_encr)
+{
+	return MAP(ikev1_encr_map, 1, ikev1_encr, ikev2_encr);
+}
+
+int iana_ikev2_encr_to_ikev1(uint16_t ikev2_encr, uint16_t *ikev1_encr)
+{
+	return MAP(ikev1_encr_map, 0, ikev2_encr, ikev1_encr);
+}
+
+int iana_ipsec_esp_to_ikev2_encr(uint16_t esp_id, uint16_t *ikev2_encr)
+{
+	return MAP(esp_encr_map, 1, esp_id, ikev2_encr);
+}
+
+int iana_ikev2_encr_to_ipsec_esp(uint16_t ikev2_encr, uint16_t *esp_id)
+{
+	return MAP(esp_encr_map, 0, ikev2_encr, esp_id);
+}
+
+int iana_ipsec_auth_to_ikev2_integ(uint16_t auth_alg, uint16_t *ikev2_integ)
+{
+	return MAP(auth_integ_map, 1, auth_alg, ikev2_integ);
+}
+
+int iana_ikev2_integ_to_ipsec_auth(uint16_t ikev2_integ, uint16_t *auth_alg)
+{
+	return MAP(auth_integ_map, 0, ikev2_integ, auth_alg);
+}
+
+int iana_ipsec_ah_to_ikev2_integ(uint16_t ah_id, uint16_t *ikev2_integ)
+{
+	return MAP(ah_integ_map, 1, ah_id, ikev2_integ);
+}
+
+int iana_ikev2_integ_to_ipsec_ah(uint16_t ikev2_integ, uint16_t *ah_id)
+{
+	return MAP(ah_integ_map, 0, ikev2_integ, ah_id);
 }

@@ -366,4 +366,30 @@ const char *iana_str(enum iana_registry reg, unsigned value, char *buf, size_t s
 /* Short name of a registry ("IKEv2 ENCR"), or "?" for an unknown one. */
 const char *iana_registry_name(enum iana_registry reg);
 
+/* ---- IKEv1 / IPsec-DOI numbers <-> IKEv2 transform IDs ------------------------------------
+ *
+ * Rampart's crypto layer names algorithms by IKEv2 transform ID; ISAKMP code maps the
+ * attribute values it negotiates with these. Each mapping is one table used in both
+ * directions. Returns 0, or ERR_UNSUPPORTED when the value has no counterpart (e.g. ESP
+ * SEED_CBC, HMAC-RIPEMD, IKEv2 ChaCha20-Poly1305 in IKEv1 phase 1). */
+
+/* IKEv1 phase-1 Encryption Algorithm (RFC 2409 App. A) <-> IKEv2 ENCR. The key size travels in
+ * the Key Length attribute on both sides. */
+int iana_ikev1_encr_to_ikev2(uint16_t ikev1_encr, uint16_t *ikev2_encr);
+int iana_ikev2_encr_to_ikev1(uint16_t ikev2_encr, uint16_t *ikev1_encr);
+
+/* IPsec DOI ESP Transform ID (RFC 2407 §4.4.4) <-> IKEv2 ENCR: equal numbers for 1..20, but
+ * NULL_AUTH_AES_GMAC is 23 in the DOI and 21 in IKEv2, and CAMELLIA is 22 vs 23. */
+int iana_ipsec_esp_to_ikev2_encr(uint16_t esp_id, uint16_t *ikev2_encr);
+int iana_ikev2_encr_to_ipsec_esp(uint16_t ikev2_encr, uint16_t *esp_id);
+
+/* IPsec DOI Authentication Algorithm attribute (RFC 2407 §4.5, RFC 4868 §4, RFC 3566 §5,
+ * RFC 4543 §9) <-> IKEv2 INTEG. */
+int iana_ipsec_auth_to_ikev2_integ(uint16_t auth_alg, uint16_t *ikev2_integ);
+int iana_ikev2_integ_to_ipsec_auth(uint16_t ikev2_integ, uint16_t *auth_alg);
+
+/* IPsec DOI AH Transform ID (RFC 2407 §4.4.3) <-> IKEv2 INTEG. */
+int iana_ipsec_ah_to_ikev2_integ(uint16_t ah_id, uint16_t *ikev2_integ);
+int iana_ikev2_integ_to_ipsec_ah(uint16_t ikev2_integ, uint16_t *ah_id);
+
 #endif

@@ -2,6 +2,7 @@
  * listed twice in one registry, unknown values printed as numbers. */
 #include <string.h>
 
+#include "lib/err.h"
 #include "support/test.h"
 #include "wire/iana.h"
 
@@ -126,10 +127,72 @@ static void test_unique(void)
 	CHECK_UNIQUE(IANA_IPSEC_ENCAP);
 }
 
+enum mapping { V1_ENCR, ESP_ENCR, AUTH_INTEG, AH_INTEG };
+
+static const struct {
+	int line;
+	enum mapping m;
+	uint16_t from; /* IKEv1 / DOI value */
+	int err;
+	uint16_t to; /* IKEv2 value */
+} maps[] = {
+    {__LINE__, V1_ENCR, IKEV1_ENCR_AES_CBC, 0, IKEV2_ENCR_AES_CBC},
+    {__LINE__, V1_ENCR, IKEV1_ENCR_3DES_CBC, 0, IKEV2_ENCR_3DES},
+    {__LINE__, V1_ENCR, IKEV1_ENCR_DES_CBC, 0, IKEV2_ENCR_DES},
+    {__LINE__, V1_ENCR, 99, ERR_UNSUPPORTED, 0},
+    {__LINE__, ESP_ENCR, IPSEC_ESP_AES, 0, IKEV2_ENCR_AES_CBC},
+    {__LINE__, ESP_ENCR, IPSEC_ESP_AES_GCM_16, 0, IKEV2_ENCR_AES_GCM_16},
+    {__LINE__, ESP_ENCR, IPSEC_ESP_AES_CCM_8, 0, IKEV2_ENCR_AES_CCM_8},
+    {__LINE__, ESP_ENCR, IPSEC_ESP_NULL, 0, IKEV2_ENCR_NULL},
+    {__LINE__, ESP_ENCR, IPSEC_ESP_NULL_AUTH_AES_GMAC, 0, IKEV2_ENCR_NULL_AUTH_AES_GMAC},
+    {__LINE__, ESP_ENCR, IPSEC_ESP_CAMELLIA, 0, IKEV2_ENCR_CAMELLIA_CBC},
+    {__LINE__, ESP_ENCR, IPSEC_ESP_SEED_CBC, ERR_UNSUPPORTED, 0},
+    {__LINE__, AUTH_INTEG, IPSEC_AUTH_HMAC_SHA1, 0, IKEV2_INTEG_HMAC_SHA1_96},
+    {__LINE__, AUTH_INTEG, IPSEC_AUTH_HMAC_SHA2_256, 0, IKEV2_INTEG_HMAC_SHA2_256_128},
+    {__LINE__, AUTH_INTEG, IPSEC_AUTH_HMAC_SHA2_512, 0, IKEV2_INTEG_HMAC_SHA2_512_256},
+    {__LINE__, AUTH_INTEG, IPSEC_AUTH_AES_XCBC_MAC, 0, IKEV2_INTEG_AES_XCBC_96},
+    {__LINE__, AUTH_INTEG, IPSEC_AUTH_AES_256_GMAC, 0, IKEV2_INTEG_AES_256_GMAC},
+    {__LINE__, AUTH_INTEG, IPSEC_AUTH_HMAC_RIPEMD, ERR_UNSUPPORTED, 0},
+    {__LINE__, AH_INTEG, IPSEC_AH_SHA, 0, IKEV2_INTEG_HMAC_SHA1_96},
+    {__LINE__, AH_INTEG, IPSEC_AH_MD5, 0, IKEV2_INTEG_HMAC_MD5_96},
+    {__LINE__, AH_INTEG, IPSEC_AH_SHA2_384, 0, IKEV2_INTEG_HMAC_SHA2_384_192},
+    {__LINE__, AH_INTEG, IPSEC_AH_AES_XCBC_MAC, 0, IKEV2_INTEG_AES_XCBC_96},
+    {__LINE__, AH_INTEG, IPSEC_AH_RSA, ERR_UNSUPPORTED, 0},
+};
+
+static void test_mappings(void)
+{
+	static int (*const fwd[])(uint16_t, uint16_t *) = {
+	    iana_ikev1_encr_to_ikev2, iana_ipsec_esp_to_ikev2_encr, iana_ipsec_auth_to_ikev2_integ,
+	    iana_ipsec_ah_to_ikev2_integ};
+	static int (*const rev[])(uint16_t, uint16_t *) = {
+	    iana_ikev2_encr_to_ikev1, iana_ikev2_encr_to_ipsec_esp, iana_ikev2_integ_to_ipsec_auth,
+	    iana_ikev2_integ_to_ipsec_ah};
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		uint16_t to = 0xffff, back = 0xffff;
+		int row = maps[i].line;
+
+		T_EQ_ROW(row, fwd[maps[i].m](maps[i].from, &to), maps[i].err);
+		if (maps[i].err) {
+			T_EQ_ROW(row, to, 0xffff); /* untouched on failure */
+			continue;
+		}
+		T_EQ_ROW(row, to, maps[i].to);
+		T_EQ_ROW(row, rev[maps[i].m](to, &back), 0);
+		T_EQ_ROW(row, back, maps[i].from);
+	}
+	uint16_t v;
+	T_EQ(iana_ikev2_encr_to_ikev1(IKEV2_ENCR_CHACHA20_POLY1305, &v), ERR_UNSUPPORTED);
+	T_EQ(iana_ikev2_encr_to_ipsec_esp(IKEV2_ENCR_CHACHA20_POLY1305, &v), ERR_UNSUPPORTED);
+	T_EQ(iana_ikev2_integ_to_ipsec_ah(IKEV2_INTEG_AES_CMAC_96, &v), ERR_UNSUPPORTED);
+}
+
 int main(void)
 {
 	test_names();
 	test_unknown();
 	test_unique();
+	test_mappings();
 	return t_finish();
 }
