@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/enc.h"
 #include "crypto/rand.h"
 #include "lib/err.h"
@@ -682,8 +684,78 @@ static void test_roundtrip(void)
 	}
 }
 
+/* The per-packet path allocates nothing: OpenSSL's allocations are counted through
+ * CRYPTO_set_mem_functions (installed first thing in main) around many seal/open calls. */
+static unsigned long ossl_allocs;
+
+static void *count_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	ossl_allocs++;
+	return malloc(n);
+}
+
+static void *count_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	ossl_allocs++;
+	return realloc(p, n);
+}
+
+static void count_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+static void test_no_alloc(int counting)
+{
+	if (!counting) {
+		T_OK(0, "CRYPTO_set_mem_functions refused: allocation counting unavailable");
+		return;
+	}
+	for (size_t a = 0; a < sizeof(all_algs) / sizeof(all_algs[0]); a++) {
+		int row = all_algs[a].line;
+		static const uint8_t key[ENC_MAX_KEY_LEN] = {7};
+		static const uint8_t iv[ENC_MAX_IV_LEN] = {1};
+		static const uint8_t aad[8] = {2};
+		uint8_t buf[1408] = {0}, icv[ENC_MAX_ICV_LEN];
+		struct enc *se = NULL, *de = NULL;
+		struct enc_info info;
+
+		T_EQ_ROW(row, enc_lookup(all_algs[a].id, all_algs[a].bits, &info), 0);
+		T_EQ_ROW(
+		    row,
+		    enc_new(all_algs[a].id, all_algs[a].bits, ENC_ENCRYPT, key, info.key_len, &se),
+		    0);
+		T_EQ_ROW(
+		    row,
+		    enc_new(all_algs[a].id, all_algs[a].bits, ENC_DECRYPT, key, info.key_len, &de),
+		    0);
+		if (!se || !de)
+			goto next;
+		size_t aad_len = info.aead ? sizeof(aad) : 0;
+		unsigned long before = ossl_allocs;
+		int errs = 0;
+		for (int i = 0; i < 100; i++) {
+			errs |= enc_seal(se, iv, aad, aad_len, buf, sizeof(buf), buf, icv);
+			errs |= enc_open(de, iv, aad, aad_len, buf, sizeof(buf), buf, icv);
+		}
+		T_EQ_ROW(row, errs, 0);
+		T_EQ_ROW(row, ossl_allocs - before, 0);
+	next:
+		enc_free(se);
+		enc_free(de);
+	}
+}
+
 int main(void)
 {
+	int counting = CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free) == 1;
+
 	test_lookup();
 	test_args();
 	test_roundtrip();
@@ -699,5 +771,6 @@ int main(void)
 	test_wycheproof(__LINE__, "wycheproof/aes_gcm_test.json", 4, 116, 81);
 	test_wycheproof(__LINE__, "wycheproof/aes_ccm_test.json", 3, 18, 0);
 	test_wycheproof(__LINE__, "wycheproof/chacha20_poly1305_test.json", 4, 256, 60);
+	test_no_alloc(counting);
 	return t_finish();
 }
