@@ -95,6 +95,7 @@ charon_start() {
 		'mount --bind "$1/run" /run && exec env STRONGSWAN_CONF="$1/strongswan.conf" "$2"' \
 		charon-start "$_d" "$CHARON_BIN" >"$_d/charon.out" 2>&1 </dev/null &
 	echo $! >"$_d/charon.ppid"
+	t_track $!
 	t_on_exit "charon_stop '$_d'"
 	if ! wait_socket "$_d/charon.vici" 10 || ! wait_for 10 charon_swanctl "$_d" --stats; then
 		echo "charon in $_ns did not start; log tail:" >&2

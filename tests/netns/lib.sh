@@ -8,7 +8,8 @@
 # (never in the root namespace), so their names need only be unique per namespace.
 #
 # Cleanup (trap on EXIT, INT, TERM, HUP, PIPE): runs the hooks added with t_on_exit (last first),
-# kills every process living in a namespace this run created (ip netns pids), then deletes the
+# kills every process living in a namespace this run created (ip netns pids) and every
+# background process started through ns_bg, capture_start or t_track, then deletes the
 # namespaces and the temporary directory $T_TMP. T_KEEP=1 keeps $T_TMP (logs, captures);
 # it is also kept, and its path printed, when a check failed.
 #
@@ -19,6 +20,7 @@ T_PASS=0
 T_FAIL=0
 T_NS_LIST=""
 T_HOOKS=""
+T_BG_PIDS=""
 T_TMP=$(mktemp -d "/tmp/rampart-${T_ID}-XXXXXX") || exit 1
 T_SELF=$(basename "$0")
 
@@ -118,9 +120,24 @@ ns_kill_all() { # ns
 	return 0
 }
 
+# t_track PID: a background process of this shell to kill at exit even if it never (or not
+# yet) entered a namespace: one started just before exit may still be on its way in.
+t_track() {
+	T_BG_PIDS="$T_BG_PIDS $1"
+}
+
+# Our own children only (parent pid is this shell), so a reused pid is never hit.
+_t_own_pids() {
+	local _p _pp
+	for _p in $T_BG_PIDS; do
+		_pp=$(sed 's/^.*) //' "/proc/$_p/stat" 2>/dev/null | awk '{ print $2 }')
+		[ "$_pp" = "$$" ] && echo "$_p"
+	done
+}
+
 t_cleanup() {
 	local _rc=$?
-	local _h _ns _old_ifs
+	local _h _ns _old_ifs _own _i
 	trap - EXIT INT TERM HUP PIPE
 	_old_ifs=$IFS
 	IFS='
@@ -132,6 +149,20 @@ t_cleanup() {
 '
 	done
 	IFS=$_old_ifs
+	_own=$(_t_own_pids)
+	# shellcheck disable=SC2086
+	[ -n "$_own" ] && kill -TERM $_own 2>/dev/null
+	for _ns in $T_NS_LIST; do
+		ns_kill_all "$_ns"
+	done
+	_i=0
+	while [ -n "$(_t_own_pids)" ] && [ $_i -lt 20 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	_own=$(_t_own_pids)
+	# shellcheck disable=SC2086
+	[ -n "$_own" ] && kill -KILL $_own 2>/dev/null
 	for _ns in $T_NS_LIST; do
 		ns_kill_all "$_ns"
 		ip netns del "$_ns" 2>/dev/null
@@ -192,6 +223,7 @@ ns_bg() {
 	shift 2
 	ip netns exec "$_n" "$@" >"$_l" 2>&1 </dev/null &
 	T_BG_PID=$!
+	t_track "$T_BG_PID"
 }
 
 # link_veth NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up.
@@ -334,6 +366,7 @@ capture_start() {
 	shift 3
 	ip netns exec "$_n" tcpdump -i "$_if" -n -U --immediate-mode -s 0 -w "$_f" "$@" >"$_f.log" 2>&1 </dev/null &
 	T_CAP_PID=$!
+	t_track "$T_CAP_PID"
 	wait_file_match "$_f.log" "listening on" 10 || return 1
 }
 
