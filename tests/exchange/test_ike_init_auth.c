@@ -21,6 +21,7 @@
 
 struct side {
 	const char *ike, *esp, *lts, *rts, *psk;
+	const char *ah; /* AH proposals instead of ESP */
 	const char *lid, *rid;
 	enum conn_mode mode;
 	bool encap;
@@ -51,6 +52,11 @@ static struct conn *mkconn(const char *name, const char *local, const char *remo
 	alg_parse(ALG_PROTO_ESP, s->esp ? s->esp : "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &n,
 		  NULL, 0);
 	ch->nesp = n;
+	if (s->ah) {
+		alg_parse(ALG_PROTO_AH, s->ah, ch->ah, ALG_MAX_PROPOSALS, &n, NULL, 0);
+		ch->nah = n;
+		ch->nesp = 0;
+	}
 	ch->mode = s->mode;
 	if (s->lts)
 		ts_parse_list(s->lts, &ch->local_ts, NULL, 0);
@@ -767,6 +773,68 @@ static void test_initial_contact(void)
 	xnet_cleanup(&n);
 }
 
+/* The responder picks its connection again by identity in IKE_AUTH (strongSwan). */
+static void test_reselect(void)
+{
+	struct side s0 = {.lid = "@bob.example", .lts = "10.9.0.0/16", .rts = "10.0.0.0/8"};
+	struct side sa = {.rid = "@alice.example", .lts = "10.1.0.0/24", .rts = "0.0.0.0/0"};
+	struct side sb = {.rid = "@bob.example", .lts = "10.2.0.0/24", .rts = "0.0.0.0/0"};
+	struct conn_secrets *sec = conn_secrets_new();
+	struct conn *c[2];
+	struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+	char buf[TS_STRLEN];
+	struct xnet n;
+
+	if (xnet_init(&n, A0, A1) != 0)
+		return;
+	n.quiet = true;
+	configure(&n, 0, &s0);
+	c[0] = mkconn("alice", A1, A0, &sa);
+	c[1] = mkconn("bob", A1, A0, &sb);
+	snprintf(c[0]->name, sizeof(c[0]->name), "alice");
+	snprintf(c[1]->name, sizeof(c[1]->name), "bob");
+	conn_secrets_add_psk(sec, "a shared secret of some length", 30, NULL, 0);
+	T_EQ(ike_engine_set_config(n.node[1].e, c, 2, sec), 0);
+	conn_free(c[0]);
+	conn_free(c[1]);
+	up(&n);
+	xnet_run(&n, 1000);
+	ike_engine_list(n.node[1].e, &info, 1, &cnt, &total);
+	T_OK(cnt == 1 && strcmp(info.conn, "bob") == 0, "connection '%s'", info.conn);
+	T_OK(cnt == 1 && strcmp(info.state, "ESTABLISHED") == 0, "established");
+	T_OK(cnt == 1 && info.nchildren == 1 &&
+		 strcmp(ts_format(&info.children[0].local_ts.ts[0], buf, sizeof(buf)),
+			"10.2.0.0/24") == 0,
+	     "bob's child: %s", buf);
+	xnet_cleanup(&n);
+}
+
+/* IPv6 outer addresses and an AH child. */
+static void test_v6_ah(void)
+{
+	struct side s = {.ah = "sha256"};
+	struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+	struct xnet n;
+
+	if (xnet_init(&n, "2001:db8::1", "2001:db8::2") != 0)
+		return;
+	n.quiet = true;
+	configure(&n, 0, &s);
+	configure(&n, 1, &s);
+	up(&n);
+	xnet_run(&n, 1000);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 1);
+	ike_engine_list(n.node[0].e, &info, 1, &cnt, &total);
+	T_EQ(info.children[0].proto, IKEV2_PROTO_AH);
+	T_EQ(info.children[0].integ_alg, IKEV2_INTEG_HMAC_SHA2_256_128);
+	T_EQ(info.children[0].encr_alg, 0);
+	T_OK(strcmp(info.local_id, "2001:db8::1") == 0, "%s", info.local_id);
+	check_child_keys(&n, __LINE__);
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -784,5 +852,7 @@ int main(void)
 	test_nat();
 	test_garbage();
 	test_initial_contact();
+	test_reselect();
+	test_v6_ah();
 	return t_finish();
 }

@@ -289,6 +289,58 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 	return 0;
 }
 
+static bool addr_in(const struct addr *list, size_t n, const struct addr *a)
+{
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (addr_equal(&list[i], a) || addr_is_zero(&list[i]))
+			return true;
+	return false;
+}
+
+/* Whether connection c fits this SA once the peer's identities are known: addresses, the
+ * negotiated IKE proposal, IDi against its remote round and IDr against our identity. */
+static bool conn_fits(struct ike_engine *e, struct ike_sa *sa, struct conn *c,
+		      const struct ikev2_payload *pidr)
+{
+	struct prop_choice tmp;
+	struct conn *saved = sa->conn;
+	struct conn_id lid;
+
+	if (!addr_in(c->local_addrs, c->nlocal_addrs, &sa->path.local) ||
+	    !addr_in(c->remote_addrs, c->nremote_addrs, &sa->path.remote) ||
+	    !conn_id_match(&c->remote_auth[0].id, sa->remote_id.type, sa->remote_id.data,
+			   sa->remote_id.len))
+		return false;
+	if (prop_choice_to_wire(&sa->alg, &e->sa_b) != 0 ||
+	    prop_select(&e->sa_b, IKEV2_PROTO_IKE, c->proposals, c->nproposals, 0, &tmp) != 0)
+		return false;
+	sa->conn = c;
+	auth_local_id(sa, &lid);
+	sa->conn = saved;
+	return !pidr || conn_id_match(&lid, pidr->u.id.type, pidr->u.id.data, pidr->u.id.len);
+}
+
+/* strongSwan picks the connection again once IDi (and IDr) are known: the one chosen in
+ * IKE_SA_INIT by address may not be the one for this peer. Keeps the current one when it
+ * fits or nothing else does. */
+static void reselect_conn(struct ike_engine *e, struct ike_sa *sa, const struct ikev2_payload *pidr)
+{
+	if (conn_fits(e, sa, sa->conn, pidr))
+		return;
+	for (size_t i = 0; i < e->nconns; i++) {
+		struct conn *c = e->conns[i];
+		if (c == sa->conn || !conn_fits(e, sa, c, pidr))
+			continue;
+		log_info(LOG_IKE, "#%u: switching to connection '%s' for this peer", sa->id,
+			 c->name);
+		conn_free(sa->conn);
+		sa->conn = conn_ref(c);
+		return;
+	}
+}
+
 int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
 	const struct ikev2_payload *pidr = ikev2_digest_first(rx->d, IKEV2_PT_IDr);
@@ -308,6 +360,7 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 		return ERR_INVAL;
 	if (ikev2_digest_first(rx->d, IKEV2_PT_CERTREQ))
 		sa->peer_certreq = true;
+	reselect_conn(e, sa, pidr);
 	auth_local_id(sa, &sa->local_id);
 	conn_id_str(&sa->remote_id, rid, sizeof(rid));
 	if (!conn_id_match(&sa->conn->remote_auth[0].id, sa->remote_id.type, sa->remote_id.data,
