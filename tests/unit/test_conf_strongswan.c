@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cfg/conf.h"
@@ -119,6 +120,13 @@ static const struct {
      "pools { rw_pool { addrs = 10.3.0.0/28\n   dns = 10.1.0.53 } }\n"
      "connections { site-sun { version = 1 } }\n",
      "*"},
+    /* includes: globs in order, relative to the including file, into the current section */
+    {__LINE__, SAME, "include inc/*.conf\nconns { a { version = 3 } }", "*"},
+    {__LINE__, SAME, "s {\n include body.conf\n k1 = own\n}", "*"},
+    {__LINE__, SAME, "s { include inc/sub/*.conf }\nt { include \"my file.conf\" }", "*"},
+    {__LINE__, SAME, "t { include my\\ file.conf }", "*"},
+    {__LINE__, SAME, "include defs.conf\nconn : defaults { local { id = me } }", "*"},
+    {__LINE__, SAME, "include nomatch-*.conf\na = 1", "*"},
     /* both reject */
     {__LINE__, SAME, "a {\n b = 1\n", "a.b"},
     {__LINE__, SAME, "a {\n version 2\n}", "a.version"},
@@ -151,18 +159,30 @@ static const struct {
     {__LINE__, DEVIATION, "a{b{c{d{e{f{g{h{i{j{k{l{m{n{o{p{q{ x = 1 }}}}}}}}}}}}}}}}}", "a.b.c"},
 };
 
+/* Files next to case.conf for the include rows: name, then content. */
+static const char *const side_files[][2] = {
+    {"inc/10-a.conf", "conns { a { remote_addrs = 192.0.2.1\n version = 1 } }\n"},
+    {"inc/20-b.conf", "conns { b { version = 2 }\n a { version = 2 } }\n"},
+    {"inc/sub/c.conf", "c { x = \"quoted value\" }\n"},
+    {"body.conf", "k1 = v1\ninclude inc/sub/c.conf\n"},
+    {"my file.conf", "spaced = yes\n"},
+    {"defs.conf", "defaults { version = 2\n local { auth = psk } }\n"},
+};
+
 /* Compares every key below sec with strongSwan's value for the same dotted path. */
-static void compare_all(int line, const struct conf_node *sec, void *ss, get_str_fn get_str)
+static size_t compare_all(int line, const struct conf_node *sec, void *ss, get_str_fn get_str)
 {
 	char path[CONF_MAX_PATH];
+	size_t count = 0;
 
 	for (const struct conf_node *n = conf_first(sec); n; n = conf_next(n)) {
 		const char *theirs;
 
 		if (n->kind == CONF_SECTION) {
-			compare_all(line, n, ss, get_str);
+			count += compare_all(line, n, ss, get_str);
 			continue;
 		}
+		count++;
 		conf_node_path(n, path, sizeof(path));
 		if (strchr(path, '%'))
 			continue; /* get_str takes a format string */
@@ -173,6 +193,7 @@ static void compare_all(int line, const struct conf_node *sec, void *ss, get_str
 			 "%s: rampart '%s', strongSwan '%s'", path, n->value ? n->value : NONE,
 			 theirs ? theirs : "(null)");
 	}
+	return count;
 }
 
 /* Runs libstrongswan's parser on path; returns whether it accepted the file. */
@@ -213,6 +234,14 @@ static void run_row(size_t i)
 	FILE *f;
 	int rc;
 
+	for (size_t j = 0; j < sizeof(side_files) / sizeof(side_files[0]); j++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, side_files[j][0]);
+		f = fopen(path, "w");
+		if (f) {
+			fputs(side_files[j][1], f);
+			fclose(f);
+		}
+	}
 	snprintf(path, sizeof(path), "%s/case.conf", tmpdir);
 	f = fopen(path, "w");
 	if (!f) {
@@ -237,7 +266,9 @@ static void run_row(size_t i)
 		goto out;
 	get_str = *(get_str_fn *)ss;
 	if (!strcmp(rows[i].keys, "*")) {
-		compare_all(line, conf_root(c), ss, get_str);
+		size_t count = compare_all(line, conf_root(c), ss, get_str);
+
+		T_OK_ROW(line, count > 0, "no keys compared");
 		goto out;
 	}
 	snprintf(keys, sizeof(keys), "%s", rows[i].keys);
@@ -323,6 +354,10 @@ int main(void)
 		return t_finish();
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/rampart-ss-XXXXXX");
 	T_OK(mkdtemp(tmpdir) != NULL, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/inc", tmpdir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/inc/sub", tmpdir);
+	mkdir(path, 0700);
 	/* an empty strongswan.conf for the library itself */
 	snprintf(path, sizeof(path), "%s/strongswan.conf", tmpdir);
 	f = fopen(path, "w");
