@@ -425,6 +425,26 @@ int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id)
 	return 0;
 }
 
+/* keyingtries: a new IKE SA (new SPI, nonce, KE) takes the place of one that got no answer,
+ * keeping its unique id so "rampart up" can follow it. */
+static void retry(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
+{
+	struct ike_sa *sa = ike_sa_new(e, old->conn, true, &old->path, now_ms);
+
+	if (!sa)
+		return;
+	e->next_id--; /* the id is not used: the retry keeps the old one */
+	sa->id = old->id;
+	sa->attempt = old->attempt + 1;
+	sa->want_child = old->want_child;
+	sa->path.local_port = sa->conn->local_port;
+	sa->path.remote_port = sa->conn->remote_port;
+	old->gave_up = false;
+	eng_sa_link(e, sa);
+	if (ike_sa_init_start(e, sa, now_ms) != 0)
+		ike_sa_kill(e, sa);
+}
+
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 {
 	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
@@ -437,6 +457,8 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 			continue;
 		}
 		ike_sa_timeout(e, sa, now_ms);
+		if (sa->gave_up && e->nsas < IKE_MAX_SAS)
+			retry(e, sa, now_ms); /* linked at the tail: not visited again this round */
 	}
 	reap(e);
 }

@@ -89,6 +89,7 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, struct conn *conn, bool initiato
 	sa->path = *path;
 	sa->created_ms = now_ms;
 	sa->deadline_ms = UINT64_MAX;
+	sa->attempt = 1;
 	return sa;
 }
 
@@ -315,10 +316,14 @@ void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	if (!sa->req || now_ms < sa->deadline_ms)
 		return;
 	if (sa->tries >= IKE_RETRANSMIT_TRIES) {
+		bool retry = sa->initiator && sa->state != IKE_ST_ESTABLISHED &&
+			     (sa->conn->keyingtries == 0 || sa->attempt < sa->conn->keyingtries);
 		ike_sa_peer_str(sa, peer, sizeof(peer));
 		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
-			  "no answer from %s after %u retransmits (%s)", peer, sa->tries,
-			  ikev2_exchange_str(sa->req_exchange));
+			  "no answer from %s after %u retransmits (%s)%s", peer, sa->tries,
+			  ikev2_exchange_str(sa->req_exchange),
+			  retry ? ", trying again (keyingtries)" : "");
+		sa->gave_up = retry;
 		ike_sa_kill(e, sa);
 		return;
 	}

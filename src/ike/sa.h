@@ -107,6 +107,8 @@ struct ike_sa {
 	uint32_t req_msgid;
 	uint8_t req_exchange;
 	unsigned tries;
+	unsigned attempt;		   /* keyingtries: 1 for the first attempt */
+	bool gave_up;			   /* no answer after the last retransmission */
 	uint64_t req_sent_ms, deadline_ms; /* UINT64_MAX: no timer */
 	/* our last response (re-sent for a retransmitted request) */
 	uint8_t *resp;

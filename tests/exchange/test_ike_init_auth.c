@@ -182,13 +182,14 @@ struct fault {
 	unsigned seq;
 	enum xnet_action act;
 	unsigned from_seq; /* when set: drop every datagram from this one on */
+	unsigned upto;	   /* when set: drop every datagram up to this one */
 };
 
 static enum xnet_action fault_filter(void *ctx, const struct xnet_dgram *d)
 {
 	const struct fault *f = ctx;
 
-	if (f->from_seq && d->seq >= f->from_seq)
+	if ((f->from_seq && d->seq >= f->from_seq) || d->seq <= f->upto)
 		return XNET_DROP;
 	return d->seq == f->seq ? f->act : XNET_DELIVER;
 }
@@ -287,6 +288,50 @@ static void test_give_up(void)
 		T_EQ_ROW(line, total, 0);
 		xnet_cleanup(&n);
 	}
+}
+
+/* keyingtries 2: the first attempt gets no answer, the second succeeds with the same id */
+static void test_keyingtries(void)
+{
+	struct side s = {0};
+	struct fault f = {.upto = 6}; /* the first attempt: request and 5 retransmissions */
+	struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+	struct xnet n;
+	uint32_t id = 0;
+	int ev;
+
+	if (setup(&n, &s, &s))
+		return;
+	n.filter = fault_filter;
+	n.filter_ctx = &f;
+	/* the test owns the conn it configured; the engine holds a reference */
+	((struct conn *)ike_engine_conn(n.node[0].e, "gw"))->keyingtries = 2;
+	T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+	xnet_run(&n, 400000);
+	T_EQ(n.seq, 10); /* 6 lost, then INIT, INIT, AUTH, AUTH */
+	ev = xnet_event(&n.node[0], IKE_EV_IKE_FAILED, 0);
+	T_OK(ev >= 0 && strstr(n.node[0].ev[ev].msg, "trying again (keyingtries)") != NULL, "'%s'",
+	     ev >= 0 ? n.node[0].ev[ev].msg : "");
+	ev = xnet_event(&n.node[0], IKE_EV_IKE_UP, 0);
+	T_OK(ev >= 0 && n.node[0].ev[ev].id == id, "second attempt up with the same id");
+	ike_engine_list(n.node[0].e, &info, 1, &cnt, &total);
+	T_EQ(total, 1);
+	T_EQ(info.id, id);
+	xnet_cleanup(&n);
+
+	/* keyingtries 1 (the default): no second attempt */
+	if (setup(&n, &s, &s))
+		return;
+	f.upto = 0;
+	f.from_seq = 1;
+	n.filter = fault_filter;
+	n.filter_ctx = &f;
+	up(&n);
+	xnet_run(&n, 400000);
+	T_EQ(n.seq, 6);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_FAILED), 1);
+	xnet_cleanup(&n);
 }
 
 /* ---- negotiation failures ------------------------------------------------------------- */
@@ -841,6 +886,7 @@ int main(void)
 	test_handshakes();
 	test_loss();
 	test_give_up();
+	test_keyingtries();
 	test_invalid_ke();
 	test_no_proposal();
 	test_wrong_psk();
