@@ -157,7 +157,7 @@ static double now_s(void)
 static void many(void)
 {
 	struct esp_spd *spd = esp_spd_new();
-	enum { N = 10000, Q = 20000 };
+	enum { N = 10000, Q = 5000 };
 	static struct esp_flow flows[Q];
 	const struct esp_policy *lin[64];
 	double t0, t_idx, t_lin;
