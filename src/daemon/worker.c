@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/gro.h"
 #include "daemon/gso.h"
 #include "esp/esp.h"
 #include "esp/pmtu.h"
@@ -48,6 +49,8 @@ struct dp_worker {
 	unsigned free_n, free_idx[POOL_N];
 	struct batch out[2];
 	/* inbound */
+	struct gro gro; /* with a vnet-header TUN */
+	bool gro_on;
 	uint8_t *rx_mem;
 	struct mmsghdr rx_msg[DP_BATCH];
 	struct iovec rx_iov[DP_BATCH];
@@ -388,6 +391,38 @@ static int in_v6_header(struct esp_buf *b, const struct msghdr *mh, uint8_t prot
 	return 0;
 }
 
+static void gro_flush(struct dp_worker *w)
+{
+	size_t n;
+	const uint8_t *p = gro_take(&w->gro, &n);
+
+	if (!p)
+		return;
+	if (write(w->sh->tun->fd, p, n) < 0) {
+		count(w->sh, DP_IO_ERROR, 1);
+		return;
+	}
+	count(w->sh, DP_TUN_TX, 1);
+}
+
+/* Delivers a clear packet: coalesced with its neighbours when it continues a TCP chain. */
+static void in_deliver(struct dp_worker *w, struct esp_buf *b)
+{
+	if (w->gro_on) {
+		if (gro_add(&w->gro, esp_buf_data(b), b->len)) {
+			count(w->sh, DP_GRO_SEGS, 1);
+			return;
+		}
+		gro_flush(w);
+		if (gro_candidate(esp_buf_data(b), b->len) &&
+		    gro_add(&w->gro, esp_buf_data(b), b->len)) {
+			count(w->sh, DP_GRO_SEGS, 1);
+			return;
+		}
+	}
+	tun_write(w, b);
+}
+
 static int in_udp_dst(const struct msghdr *mh, int v6, struct addr *dst)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)mh); c;
@@ -506,8 +541,10 @@ static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 				continue;
 			if (!in_policy_ok(w, &b, res.reqid))
 				continue;
-			tun_write(w, &b);
+			in_deliver(w, &b);
 		}
+		if (w->gro_on)
+			gro_flush(w);
 	}
 }
 
@@ -576,6 +613,7 @@ static void worker_free(struct dp_worker *w)
 	free(w->super);
 	free(w->pool_mem);
 	free(w->rx_mem);
+	gro_cleanup(&w->gro);
 	free(w);
 }
 
@@ -602,6 +640,11 @@ static int worker_new(struct dp_shared *sh, unsigned id, int role, struct dp_wor
 		w->rx_mem = malloc((size_t)DP_BATCH * sh->buf_size);
 		if (!w->rx_mem)
 			goto fail;
+		if (sh->tun->vnet) {
+			if (gro_init(&w->gro))
+				goto fail;
+			w->gro_on = true;
+		}
 	}
 	*out = w;
 	return 0;

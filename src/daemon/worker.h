@@ -35,6 +35,7 @@ enum dp_ctr {
 	DP_NET_TX,	 /* protected packets sent */
 	DP_NET_RX,	 /* packets received on the ESP/AH/UDP sockets */
 	DP_GSO_SUPER,	 /* GSO super-packets segmented */
+	DP_GRO_SEGS,	 /* inbound TCP segments written as part of a super-packet */
 	DP_NO_POLICY,	 /* outbound: no policy for the flow */
 	DP_POLICY_BLOCK, /* outbound or inbound: the policy says block */
 	DP_BYPASS,	 /* outbound: sent in the clear by an allow policy without tmpl */
