@@ -108,7 +108,34 @@ wait $PEER_PID
 t_expect_eq "engine as responder reports success" 0 $?
 check_sa resp AES_CBC AES_CBC
 
-# 3. a wrong PSK fails cleanly with the sentence on our side
+charon_terminate "$DB" gw 5 >/dev/null 2>&1
+charon_wait_no_sas "$DB" 10
+
+# 3. charon's KE guess (x25519) is not what the engine picks: INVALID_KE_PAYLOAD, retry
+peer "$T_TMP/peer-ke.log" --ike aes256-sha256-modp2048 --esp aes128-sha256 --wait 25 &
+PEER_PID=$!
+t_track $PEER_PID
+sleep 1
+t_check "charon retries after INVALID_KE_PAYLOAD" charon_initiate "$DB" net 20
+wait $PEER_PID
+t_expect_eq "engine as responder reports success after the retry" 0 $?
+t_check "charon was asked for MODP_2048" grep -q "peer didn't accept DH group CURVE_25519, it requested MODP_2048" "$DB/charon.log"
+check_sa ke AES_CBC AES_CBC
+charon_terminate "$DB" gw 5 >/dev/null 2>&1
+charon_wait_no_sas "$DB" 10
+
+# 4. nothing in common: the engine names both sides' proposals
+peer "$T_TMP/peer-noprop.log" --ike aes256gcm16-prfsha384-ecp384 --esp aes128gcm16 --wait 10 &
+PEER_PID=$!
+t_track $PEER_PID
+sleep 1
+charon_initiate "$DB" net 10
+wait $PEER_PID
+t_check "NO_PROPOSAL_CHOSEN sentence with both sides" grep -q \
+	"no proposal chosen for 192.0.2.2: we accept IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384, peer proposed IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519" \
+	"$T_TMP/peer-noprop.log"
+
+# 5. a wrong PSK fails cleanly with the sentence on our side
 t_check "engine with a wrong PSK fails" sh -c "! ip netns exec $A $PEER --peer --local 192.0.2.1 \
 	--remote 192.0.2.2 --lid a.rampart.test --rid b.rampart.test --psk wrong \
 	--ike aes128gcm16-prfsha256-x25519 --esp aes128gcm16 --lts 10.1.0.0/24 \
