@@ -48,6 +48,13 @@ static int write_full(int fd, const void *p, size_t n)
 
 int ctl_client_run(const char *path, unsigned flags, int argc, const char *const *argv)
 {
+	return ctl_client_call(path, flags, argc, argv, NULL, 0);
+}
+
+int ctl_client_call(const char *path, unsigned flags, int argc, const char *const *argv, char *out,
+		    size_t out_size)
+{
+	size_t out_len = 0;
 	struct sockaddr_un sa;
 	struct timeval tv = {CTL_CLIENT_TIMEOUT_S, 0};
 	struct buf_writer w;
@@ -55,6 +62,8 @@ int ctl_client_run(const char *path, unsigned flags, int argc, const char *const
 	uint8_t hdr[CTLMSG_HDR];
 	int fd = -1, r;
 
+	if (out && out_size)
+		out[0] = '\0';
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -93,6 +102,13 @@ int ctl_client_run(const char *path, unsigned flags, int argc, const char *const
 		if (kind == CTLMSG_DONE) {
 			r = data[0];
 			break;
+		}
+		if (out && out_size) {
+			size_t take = n < out_size - 1 - out_len ? n : out_size - 1 - out_len;
+			memcpy(out + out_len, data, take);
+			out_len += take;
+			out[out_len] = '\0';
+			continue;
 		}
 		fwrite(data, 1, n, kind == CTLMSG_OUT ? stdout : stderr);
 		if (kind == CTLMSG_ERR)

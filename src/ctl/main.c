@@ -2,6 +2,8 @@
  *
  *   rampart [--socket PATH] [--json] xfrm state|policy ...   (iproute2 `ip xfrm` syntax)
  *   rampart [--socket PATH] [--json] stats | version
+ *   rampart [--socket PATH] [--json] up CONN[/CHILD] [--timeout SECONDS]
+ *   rampart [--socket PATH] [--json] down CONN|ID | list-sas | list-conns | reload
  *
  * xfrm commands are validated here with the daemon's own parser before anything is sent, so a
  * typo is reported with the argument at fault and the daemon is never asked.
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl/client.h"
 #include "daemon/version.h"
@@ -30,10 +33,80 @@ static void usage(FILE *f)
 		"       dir in|out|fwd [action allow|block] [priority N]\n"
 		"       [tmpl [src ADDR dst ADDR] proto esp|ah mode tunnel|transport [reqid N]]\n"
 		"  xfrm policy list | flush\n"
+		"  up CONN[/CHILD] [--timeout S]  negotiate; waits, explains a failure\n"
+		"  down CONN|ID                    delete IKE SAs\n"
+		"  list-sas | list-conns           IKE and Child SAs / loaded connections\n"
+		"  reload                          re-read the configuration\n"
 		"  stats\n"
 		"  version\n"
 		"The socket defaults to $RAMPART_SOCKET or %s.\n",
 		CTL_DEFAULT_SOCKET);
+}
+
+static int is_plain_command(const char *c)
+{
+	static const char *const cmds[] = {"stats",    "version",    "down",   "status",
+					   "list-sas", "list-conns", "reload", NULL};
+	for (size_t i = 0; cmds[i]; i++)
+		if (strcmp(c, cmds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* up CONN[/CHILD] [--timeout S]: starts the negotiation, then polls its status until it is
+ * established or failed; exits 1 with the daemon's one-sentence reason on failure. */
+static int cmd_up(const char *sock, unsigned flags, int n, const char *const *args)
+{
+	char reply[1024];
+	unsigned long timeout = 120, id;
+	const char *req[2];
+	char idbuf[16];
+	int r;
+
+	if (n == 4 && strcmp(args[2], "--timeout") == 0) {
+		char *end;
+		timeout = strtoul(args[3], &end, 10);
+		if (*end || !timeout) {
+			fprintf(stderr, "rampart: invalid --timeout \"%s\": expected seconds\n",
+				args[3]);
+			return 2;
+		}
+	} else if (n != 2) {
+		fprintf(stderr, "rampart: usage: up CONN[/CHILD] [--timeout SECONDS]\n");
+		return 2;
+	}
+	req[0] = "up";
+	req[1] = args[1];
+	r = ctl_client_call(sock, 0, 2, req, reply, sizeof(reply));
+	if (r < 0)
+		return 1;
+	if (r != 0 || sscanf(reply, "initiated %lu", &id) != 1) {
+		fprintf(stderr, "%s", reply);
+		return 1;
+	}
+	snprintf(idbuf, sizeof(idbuf), "%lu", id);
+	req[0] = "status";
+	req[1] = idbuf;
+	for (unsigned long waited = 0; waited <= timeout * 10; waited++) {
+		r = ctl_client_call(sock, 0, 2, req, reply, sizeof(reply));
+		if (r < 0)
+			return 1;
+		if (r != 0) {
+			fprintf(stderr, "%s", reply);
+			return 1;
+		}
+		if (strncmp(reply, "connecting", 10) != 0) {
+			int ok = strncmp(reply, "established", 11) == 0;
+			if (flags & CTLMSG_FLAG_JSON)
+				return ctl_client_run(sock, flags, 2, req) == 0 && ok ? 0 : 1;
+			fprintf(ok ? stdout : stderr, "%s%s", ok ? "" : "rampart: ", reply);
+			return ok ? 0 : 1;
+		}
+		usleep(100000);
+	}
+	fprintf(stderr, "rampart: %s still connecting after %lus (rampart status %lu)\n", args[1],
+		timeout, id);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -81,7 +154,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		xfrm_cmd_cleanup(&cmd);
-	} else if (strcmp(args[0], "stats") != 0 && strcmp(args[0], "version") != 0) {
+	} else if (strcmp(args[0], "up") == 0) {
+		return cmd_up(sock, flags, n, args);
+	} else if (!is_plain_command(args[0])) {
 		fprintf(stderr, "rampart: unknown command \"%s\"\n", args[0]);
 		usage(stderr);
 		return 2;

@@ -136,6 +136,7 @@ int dataplane_new(struct dataplane **out, const struct daemon_config *cfg)
 	dp->next_reqid = DP_REQID_BASE;
 	for (int i = 0; i < 2; i++)
 		dp->sh.raw_out[i] = dp->sh.udp_in[i] = -1;
+	atomic_store(&dp->sh.ike_fd, -1);
 	for (int i = 0; i < 4; i++)
 		dp->sh.raw_in[i] = -1;
 	dp->sh.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -226,6 +227,16 @@ void dataplane_free(struct dataplane *dp)
 	esp_sad_free(dp->sh.sad);
 	free(dp->routes);
 	free(dp);
+}
+
+int dataplane_udp4500_fd(const struct dataplane *dp, int v6)
+{
+	return dp->sh.udp_in[v6 ? 1 : 0];
+}
+
+void dataplane_set_ike_fd(struct dataplane *dp, int fd)
+{
+	atomic_store(&dp->sh.ike_fd, fd);
 }
 
 void dataplane_tick(struct dataplane *dp, uint64_t now_ms)

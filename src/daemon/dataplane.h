@@ -30,6 +30,12 @@ int dataplane_start(struct dataplane *dp);
 /* Stops the workers, removes routes and rules, closes everything. Accepts NULL. */
 void dataplane_free(struct dataplane *dp);
 void dataplane_tick(struct dataplane *dp, uint64_t now_ms);
+/* The UDP socket bound to port 4500 (ESP in UDP and IKE after NAT-T), -1 when absent. IKE
+ * sends on it (with the non-ESP marker); the workers receive on it. */
+int dataplane_udp4500_fd(const struct dataplane *dp, int v6);
+/* Where the workers hand IKE datagrams received on port 4500 (struct dp_ike_hdr + message);
+ * -1 drops and counts them. */
+void dataplane_set_ike_fd(struct dataplane *dp, int fd);
 
 /* The backend table for ctl_cmds (ctx is the struct dataplane). */
 extern const struct ctl_dp_ops dataplane_ops;

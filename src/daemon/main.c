@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "daemon/ctl_server.h"
 #include "daemon/dataplane.h"
 #include "daemon/dsyslog.h"
+#include "daemon/ike_io.h"
 #include "daemon/loop.h"
 #include "daemon/version.h"
 #include "daemon/xfrm_db.h"
@@ -34,6 +36,8 @@ struct daemon {
 	struct xfrm_db db;
 	struct ctl_cmds cmds;
 	struct dataplane *dp;
+	struct ike_io *ike;
+	unsigned ticks;
 };
 
 static void usage(FILE *f)
@@ -54,6 +58,12 @@ static void on_signal(void *ctx, int signo)
 {
 	struct daemon *d = ctx;
 
+	if (signo == SIGHUP) {
+		log_info(LOG_DAEMON, "SIGHUP: reloading %s", d->cfg.path);
+		if (d->ike && ike_io_reload(d->ike))
+			log_error(LOG_DAEMON, "reload failed; the previous configuration stays");
+		return;
+	}
 	log_info(LOG_DAEMON, "signal %d: shutting down", signo);
 	loop_stop(d->loop);
 }
@@ -62,6 +72,10 @@ static void on_tick(void *ctx, uint64_t now_ms)
 {
 	struct daemon *d = ctx;
 
+	if (d->ike)
+		ike_io_tick(d->ike, now_ms);
+	if (++d->ticks % 10)
+		return;
 	ctl_server_tick(d->ctl, now_ms);
 	dataplane_tick(d->dp, now_ms);
 }
@@ -192,7 +206,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "rampartd: %s\n", err);
 			return 1;
 		}
-		printf("%s: configuration OK (%zu static xfrm entries)\n", check, d.cfg.n_xfrm);
+		size_t nconns = 0;
+		if (ike_io_check(check, &nconns)) {
+			config_cleanup(&d.cfg);
+			return 1;
+		}
+		printf("%s: configuration OK (%zu connections, %zu static xfrm entries)\n", check,
+		       nconns, d.cfg.n_xfrm);
 		config_cleanup(&d.cfg);
 		return 0;
 	}
@@ -219,13 +239,16 @@ int main(int argc, char **argv)
 		goto out;
 	d.cmds.ops = &dataplane_ops;
 	d.cmds.dp = d.dp;
-	if (ctl_server_new(&d.ctl, d.loop, d.cfg.control, ctl_cmds_handle, &d.cmds))
+	if (ike_io_new(&d.ike, d.loop, &d.cmds, d.dp, d.cfg.path))
+		goto out;
+	if (ctl_server_new(&d.ctl, d.loop, d.cfg.control, ike_io_handle, d.ike))
 		goto out;
 	if (apply_static(&d))
 		goto out;
 	if (dataplane_start(d.dp))
 		goto out;
-	loop_set_tick(d.loop, 1000, on_tick, &d);
+	loop_set_tick(d.loop, 100, on_tick, &d);
+	ike_io_start(d.ike);
 	log_info(LOG_DAEMON, "rampartd %s ready: control %s, tun %s", RAMPART_VERSION,
 		 d.cfg.control, d.cfg.tun);
 	report_ready(&ready_fd, 0);
@@ -233,6 +256,7 @@ int main(int argc, char **argv)
 out:
 	report_ready(&ready_fd, 1);
 	ctl_server_free(d.ctl);
+	ike_io_free(d.ike);
 	for (size_t i = 0; d.cmds.ops && i < d.db.n_states; i++)
 		d.cmds.ops->state_del(d.dp, &d.db.states[i]);
 	dataplane_free(d.dp);

@@ -473,6 +473,32 @@ static int in_policy_ok(struct dp_worker *w, struct esp_buf *b, uint32_t reqid)
 }
 
 /* kind: 0 raw v4, 1 raw v6, 2 UDP v4, 3 UDP v6; proto for raw sockets. */
+/* Hands an IKE message from port 4500 to the control thread; 0 or ERR_IO (dropped). */
+static int ike_handoff(struct dp_shared *sh, const struct addr *src, uint16_t sport,
+		       const struct addr *dst, const struct esp_buf *b)
+{
+	int fd = atomic_load(&sh->ike_fd);
+	struct dp_ike_hdr h;
+	struct iovec iov[2];
+	struct msghdr mh;
+
+	if (fd < 0)
+		return ERR_IO;
+	memset(&h, 0, sizeof(h));
+	h.local = *dst;
+	h.remote = *src;
+	h.local_port = ESP_ENCAP_PORT;
+	h.remote_port = sport;
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = b->base + b->off;
+	iov[1].iov_len = b->len;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	return sendmsg(fd, &mh, MSG_DONTWAIT) < 0 ? ERR_IO : 0;
+}
+
 static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 {
 	struct dp_shared *sh = w->sh;
@@ -512,11 +538,11 @@ static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 				count(sh, DP_MALFORMED, 1);
 				continue;
 			}
+			struct addr src, dst;
+			uint16_t sport = 0;
 			if (kind < 2) {
 				r = esp_input(sh->sad, &w->ew, &b, now, &res);
 			} else {
-				struct addr src, dst;
-				uint16_t sport;
 				if (addr_from_sockaddr(mh->msg_name, mh->msg_namelen, &src,
 						       &sport) ||
 				    in_udp_dst(mh, kind == 3, &dst)) {
@@ -534,7 +560,8 @@ static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 				continue;
 			}
 			if (res.kind == ESP_RES_IKE) {
-				count(sh, DP_IKE, 1);
+				if (kind < 2 || ike_handoff(sh, &src, sport, &dst, &b))
+					count(sh, DP_IKE, 1);
 				continue;
 			}
 			if (res.kind != ESP_RES_DELIVER)

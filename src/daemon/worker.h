@@ -61,6 +61,7 @@ struct dp_shared {
 	int raw_in[4];	 /* ESP v4, AH v4, ESP v6, AH v6 */
 	int udp_in[2];	 /* ESP in UDP on 4500, v4 and v6 */
 	int stop_fd;	 /* eventfd: readable when the workers must stop */
+	_Atomic int ike_fd; /* IKE datagrams from 4500 go here (dp_ike_hdr + message), or -1 */
 	size_t buf_size; /* bytes per packet buffer (headroom + MTU + tailroom) */
 	struct esp_sad *sad;
 	_Atomic(struct esp_spd *) spd;
@@ -68,6 +69,13 @@ struct dp_shared {
 	unsigned nthreads;
 	struct dp_worker *workers[DP_WORKERS_MAX];
 	_Atomic uint64_t ctr[DP_CTR_COUNT];
+};
+
+/* An IKE message received on port 4500 (non-ESP marker removed), handed to the control
+ * thread: this header, then the message, in one datagram on sh->ike_fd. */
+struct dp_ike_hdr {
+	struct addr local, remote;
+	uint16_t local_port, remote_port;
 };
 
 /* Starts the worker threads (one or two). */

@@ -1,0 +1,53 @@
+/* The IKE commands of rampartd's control socket, over the engine's events and snapshots:
+ *
+ *   up CONN[/CHILD]   starts a connection; replies "initiated ID" (the CLI then polls status)
+ *   status ID         "connecting", "established: SENTENCE" or "failed: SENTENCE"
+ *   down CONN|ID      deletes the connection's IKE SAs (or the one with unique id ID)
+ *   list-sas          IKE and Child SAs, text or JSON with strongSwan's vici key names
+ *   list-conns        the loaded connections
+ *
+ * The outcome of an `up` is remembered per IKE SA id (at most IKE_CTL_OUTCOMES, the oldest
+ * forgotten first) so a client that polls late still learns why a negotiation failed.
+ */
+#ifndef RAMPART_DAEMON_IKE_CTL_H
+#define RAMPART_DAEMON_IKE_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfg/swanctl.h"
+#include "daemon/ctl_reply.h"
+#include "ike/ike.h"
+#include "lib/ctlmsg.h"
+
+#define IKE_CTL_OUTCOMES 64
+
+enum ike_ctl_state {
+	IKE_CTL_CONNECTING = 0,
+	IKE_CTL_ESTABLISHED,
+	IKE_CTL_FAILED,
+};
+
+struct ike_ctl_outcome {
+	uint32_t id;	 /* IKE SA unique id, 0 = free slot */
+	bool want_child; /* success is the Child SA, not only the IKE SA */
+	enum ike_ctl_state state;
+	uint64_t seq; /* age, for replacement */
+	char msg[IKE_EVENT_MSG_MAX];
+};
+
+struct ike_ctl {
+	struct ike_engine *eng;
+	uint64_t seq;
+	struct ike_ctl_outcome out[IKE_CTL_OUTCOMES];
+};
+
+void ike_ctl_init(struct ike_ctl *c, struct ike_engine *eng);
+/* Records an engine event for the outcome of the IKE SA id. */
+void ike_ctl_event(struct ike_ctl *c, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
+		   const char *msg);
+/* Handles the commands above; returns false when req is none of them. */
+bool ike_ctl_handle(struct ike_ctl *c, const struct swanctl_config *cfg, uint64_t now_ms,
+		    const struct ctlmsg_request *req, struct ctl_reply *rep);
+
+#endif

@@ -1,0 +1,692 @@
+#include "daemon/ike_io.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cfg/conf_parse.h"
+#include "cfg/swanctl.h"
+#include "crypto/alg.h"
+#include "crypto/integ.h"
+#include "daemon/dataplane.h"
+#include "daemon/ike_ctl.h"
+#include "daemon/worker.h"
+#include "daemon/xfrm_alg.h"
+#include "ike/ike.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "wire/iana.h"
+#include "wire/ikev2_const.h"
+
+#define IKE_IO_INSTALLED_MAX 4096 /* Child SA directions installed at once */
+#define IKE_IO_POL_MAX	     16	  /* policies of one direction of one Child SA */
+
+/* One direction of an installed Child SA, and the policies it brought. */
+struct installed {
+	bool used;
+	uint32_t reqid;
+	uint8_t proto; /* IPPROTO_ESP / IPPROTO_AH */
+	uint32_t spi;
+	struct addr src, dst;
+	size_t npol;
+	struct xfrm_policy_spec pol[IKE_IO_POL_MAX];
+};
+
+struct ike_io {
+	struct loop *loop;
+	struct ctl_cmds *cmds;
+	struct dataplane *dp;
+	struct ike_engine *eng;
+	struct swanctl_config *cfg;
+	char path[PATH_MAX];
+	int udp500[2];	/* IPv4, IPv6 */
+	int handoff[2]; /* [0] read here, [1] written by the data plane's workers */
+	uint64_t deadline;
+	struct ike_ctl ctl;
+	struct installed inst[IKE_IO_INSTALLED_MAX];
+	uint8_t rxbuf[IKE_MAX_MSG + sizeof(struct dp_ike_hdr)];
+};
+
+/* ---- sending ---------------------------------------------------------------------------- */
+
+static int send_cb(void *ctx, const struct ike_path *path, const uint8_t *data, size_t len)
+{
+	struct ike_io *io = ctx;
+	int v6 = path->local.family == AF_INET6;
+	int fd = path->local_port == IKE_PORT_NATT && io->dp ? dataplane_udp4500_fd(io->dp, v6)
+							     : io->udp500[v6];
+	static const uint8_t marker[4];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct iovec iov[2];
+	struct msghdr mh;
+	union {
+		char b4[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char b6[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	int n = 0;
+
+	if (fd < 0 || addr_to_sockaddr(&path->remote, path->remote_port, &ss, &sl))
+		return ERR_IO;
+	if (path->local_port == IKE_PORT_NATT) {
+		iov[n].iov_base = (void *)marker;
+		iov[n++].iov_len = sizeof(marker);
+	}
+	iov[n].iov_base = (void *)data;
+	iov[n++].iov_len = len;
+	memset(&mh, 0, sizeof(mh));
+	memset(&cbuf, 0, sizeof(cbuf));
+	mh.msg_name = &ss;
+	mh.msg_namelen = sl;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)n;
+	if (path->local.family) {
+		struct cmsghdr *cm;
+		mh.msg_control = &cbuf;
+		if (v6) {
+			struct in6_pktinfo pi = {0};
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = IPPROTO_IPV6;
+			cm->cmsg_type = IPV6_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(&pi.ipi6_addr, path->local.bytes, 16);
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		} else {
+			struct in_pktinfo pi = {0};
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = IPPROTO_IP;
+			cm->cmsg_type = IP_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(&pi.ipi_spec_dst, path->local.bytes, 4);
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		}
+	}
+	if (sendmsg(fd, &mh, 0) < 0) {
+		log_warn(LOG_IKE, "sending %zu bytes to port %u failed: %s", len, path->remote_port,
+			 strerror(errno));
+		return ERR_IO;
+	}
+	return 0;
+}
+
+/* ---- Child SAs into the data plane ---------------------------------------------------------- */
+
+/* The ip-xfrm algorithm entry and ICV bits for an IKEv2 ENCR transform. */
+static int find_enc_alg(uint16_t id, struct xfrm_key_alg *out, bool *aead)
+{
+	for (size_t i = 0; i < xfrm_alg_count(); i++) {
+		const struct xfrm_alg *a = xfrm_alg_at(i);
+		if (a->kind == XFRM_ALG_ENC && a->ikev2_id == id) {
+			out->alg = a;
+			out->icv_bits = 0;
+			*aead = false;
+			return 0;
+		}
+		if (a->kind != XFRM_ALG_AEAD)
+			continue;
+		for (size_t j = 0; j < a->n_icvs; j++) {
+			if (xfrm_alg_ikev2_id(a, a->icvs[j]) == id) {
+				out->alg = a;
+				out->icv_bits = a->icvs[j];
+				*aead = true;
+				return 0;
+			}
+		}
+	}
+	return ERR_UNSUPPORTED;
+}
+
+static int find_auth_alg(uint16_t id, struct xfrm_key_alg *out)
+{
+	struct integ_info info;
+
+	if (integ_lookup(id, &info))
+		return ERR_UNSUPPORTED;
+	for (size_t i = 0; i < xfrm_alg_count(); i++) {
+		const struct xfrm_alg *a = xfrm_alg_at(i);
+		if (a->kind == XFRM_ALG_AUTH && a->ikev2_id == id) {
+			out->alg = a;
+			out->icv_bits = (uint16_t)(info.icv_len * 8);
+			return 0;
+		}
+	}
+	return ERR_UNSUPPORTED;
+}
+
+/* Runs one xfrm command through the CLI's path; 0 or ERR_INVAL after logging the reason. */
+static int apply(struct ike_io *io, struct xfrm_cmd *cmd, const char *what, bool tolerate_exists)
+{
+	struct ctl_reply rep;
+	int r = 0;
+
+	ctl_reply_init(&rep, false);
+	ctl_cmds_xfrm(io->cmds, cmd, &rep);
+	if (rep.status) {
+		const char *m = rep.err && rep.err_len ? rep.err : "failed";
+		if (!(tolerate_exists && strstr(m, "exists"))) {
+			log_error(LOG_IKE, "installing %s: %.*s", what, (int)strcspn(m, "\n"), m);
+			r = ERR_INVAL;
+		}
+	}
+	ctl_reply_cleanup(&rep);
+	return r;
+}
+
+static struct installed *inst_slot(struct ike_io *io)
+{
+	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++)
+		if (!io->inst[i].used)
+			return &io->inst[i];
+	return NULL;
+}
+
+/* Policies for one direction: every pair of (local, remote) selectors that are prefixes. */
+static void make_policies(const struct ike_child_sa *sa, uint8_t xproto, struct installed *in)
+{
+	const struct ts_list *srcs = sa->inbound ? &sa->remote_ts : &sa->local_ts;
+	const struct ts_list *dsts = sa->inbound ? &sa->local_ts : &sa->remote_ts;
+
+	in->npol = 0;
+	for (size_t i = 0; i < srcs->n; i++) {
+		for (size_t j = 0; j < dsts->n && in->npol < IKE_IO_POL_MAX; j++) {
+			const struct ts *s = &srcs->ts[i], *d = &dsts->ts[j];
+			struct xfrm_policy_spec *p = &in->pol[in->npol];
+			char buf[TS_STRLEN];
+
+			if (ts_family(s) != ts_family(d))
+				continue;
+			memset(p, 0, sizeof(*p));
+			if (!ts_to_prefix(s, &p->src) || !ts_to_prefix(d, &p->dst)) {
+				log_warn(
+				    LOG_IKE,
+				    "selector %s is an address range, not a prefix: no policy "
+				    "for it",
+				    ts_format(ts_to_prefix(s, &p->src) ? d : s, buf, sizeof(buf)));
+				continue;
+			}
+			p->proto = s->proto ? s->proto : d->proto;
+			if ((p->proto == 6 || p->proto == 17 || p->proto == 132)) {
+				if (s->start_port == s->end_port)
+					p->sport = s->start_port;
+				if (d->start_port == d->end_port)
+					p->dport = d->start_port;
+			}
+			p->dir = sa->inbound ? XFRM_DIR_IN : XFRM_DIR_OUT;
+			p->action = XFRM_ACTION_ALLOW;
+			p->tmpl.present = true;
+			p->tmpl.has_addrs = sa->mode == CONN_MODE_TUNNEL;
+			p->tmpl.src = sa->src;
+			p->tmpl.dst = sa->dst;
+			p->tmpl.proto = xproto;
+			p->tmpl.mode =
+			    sa->mode == CONN_MODE_TUNNEL ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
+			p->tmpl.reqid = sa->reqid;
+			in->npol++;
+		}
+	}
+}
+
+/* Whether another installed direction of the same reqid still uses policy p. */
+static bool policy_shared(const struct ike_io *io, const struct installed *self,
+			  const struct xfrm_policy_spec *p)
+{
+	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
+		const struct installed *o = &io->inst[i];
+		if (!o->used || o == self || o->reqid != self->reqid)
+			continue;
+		for (size_t j = 0; j < o->npol; j++)
+			if (memcmp(&o->pol[j], p, sizeof(*p)) == 0)
+				return true;
+	}
+	return false;
+}
+
+static void uninstall(struct ike_io *io, struct installed *in)
+{
+	struct xfrm_cmd cmd;
+
+	for (size_t i = 0; i < in->npol; i++) {
+		if (policy_shared(io, in, &in->pol[i]))
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.op = XFRM_POLICY_DEL;
+		cmd.policy = in->pol[i];
+		apply(io, &cmd, "policy removal", false);
+	}
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.op = XFRM_STATE_DEL;
+	cmd.state.src = in->src;
+	cmd.state.dst = in->dst;
+	cmd.state.proto = in->proto;
+	cmd.state.spi = in->spi;
+	apply(io, &cmd, "SA removal", false);
+	memset(in, 0, sizeof(*in));
+}
+
+static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
+{
+	struct ike_io *io = ctx;
+	struct installed *in = inst_slot(io);
+	struct xfrm_cmd cmd;
+	struct xfrm_state_spec *st = &cmd.state;
+	bool aead = false;
+	int r = ERR_INVAL;
+
+	memset(&cmd, 0, sizeof(cmd));
+	if (!in) {
+		log_error(LOG_IKE, "too many installed Child SAs (%d)", IKE_IO_INSTALLED_MAX);
+		return ERR_LIMIT;
+	}
+	cmd.op = XFRM_STATE_ADD;
+	st->src = sa->src;
+	st->dst = sa->dst;
+	st->proto = sa->proto == IKEV2_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
+	st->spi = sa->spi;
+	st->mode = sa->mode == CONN_MODE_TUNNEL ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
+	st->reqid = sa->reqid;
+	st->replay_window = sa->inbound ? sa->replay_window : 0;
+	if (st->replay_window > XFRM_REPLAY_WINDOW_MAX)
+		st->replay_window = XFRM_REPLAY_WINDOW_MAX;
+	st->esn = sa->esn;
+	st->encap = sa->encap;
+	st->encap_sport = sa->src_port;
+	st->encap_dport = sa->dst_port;
+	if (st->proto == IPPROTO_ESP) {
+		struct xfrm_key_alg ea;
+		if (find_enc_alg(sa->enc_id, &ea, &aead)) {
+			log_error(LOG_IKE, "Child SA %s: cipher %s has no data-plane equivalent",
+				  sa->child_name, iana_name(IANA_REG_IKEV2_ENCR, sa->enc_id));
+			goto out;
+		}
+		ea.key = secret_new(sa->enc_key ? sa->enc_key->p : NULL,
+				    sa->enc_key ? sa->enc_key->len : 0);
+		if (!ea.key) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		if (aead)
+			st->aead = ea;
+		else
+			st->enc = ea;
+	}
+	if (!aead && sa->integ_id) {
+		if (find_auth_alg(sa->integ_id, &st->auth)) {
+			log_error(LOG_IKE, "Child SA %s: integrity %s has no data-plane equivalent",
+				  sa->child_name, iana_name(IANA_REG_IKEV2_INTEG, sa->integ_id));
+			goto out;
+		}
+		st->auth.key = secret_new(sa->integ_key->p, sa->integ_key->len);
+		if (!st->auth.key) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+	}
+	r = apply(io, &cmd, "SA", false);
+	if (r)
+		goto out;
+
+	memset(in, 0, sizeof(*in));
+	in->used = true;
+	in->reqid = sa->reqid;
+	in->proto = st->proto;
+	in->spi = sa->spi;
+	in->src = sa->src;
+	in->dst = sa->dst;
+	make_policies(sa, st->proto, in);
+	for (size_t i = 0; i < in->npol; i++) {
+		struct xfrm_cmd pc;
+		memset(&pc, 0, sizeof(pc));
+		pc.op = XFRM_POLICY_ADD;
+		pc.policy = in->pol[i];
+		if (apply(io, &pc, "policy", true)) {
+			uninstall(io, in);
+			r = ERR_INVAL;
+			goto out;
+		}
+	}
+	log_info(LOG_IKE, "Child SA %s/%s %s SPI 0x%08x installed (%zu policies)", sa->conn_name,
+		 sa->child_name, sa->inbound ? "in" : "out", sa->spi, in->npol);
+out:
+	xfrm_cmd_cleanup(&cmd);
+	return r;
+}
+
+static void child_delete_cb(void *ctx, uint32_t reqid, uint8_t proto, uint32_t spi_in,
+			    uint32_t spi_out)
+{
+	struct ike_io *io = ctx;
+	uint8_t xp = proto == IKEV2_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
+
+	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
+		struct installed *in = &io->inst[i];
+		if (in->used && in->reqid == reqid && in->proto == xp &&
+		    (in->spi == spi_in || in->spi == spi_out))
+			uninstall(io, in);
+	}
+}
+
+static int child_update_cb(void *ctx, uint32_t reqid, const struct ike_path *path, bool encap)
+{
+	(void)ctx;
+	(void)path;
+	(void)encap;
+	/* The data plane keys SAs by their addresses; moving them needs the keys again, which
+	 * rampartd does not keep outside the data plane. The engine then rekeys instead. */
+	log_warn(LOG_IKE, "Child SAs of reqid %u: peer moved, in-place update not supported",
+		 reqid);
+	return ERR_UNSUPPORTED;
+}
+
+static void event_cb(void *ctx, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
+		     const char *msg)
+{
+	struct ike_io *io = ctx;
+
+	/* the engine logs every event itself */
+	ike_ctl_event(&io->ctl, id, child_id, kind, msg);
+}
+
+static const struct ike_callbacks callbacks = {
+    .send = send_cb,
+    .child_install = child_install_cb,
+    .child_delete = child_delete_cb,
+    .child_update = child_update_cb,
+    .event = event_cb,
+};
+
+/* ---- configuration ------------------------------------------------------------------------ */
+
+static void report_cfg(void *ctx, const char *msg)
+{
+	(void)ctx;
+	log_error(LOG_CFG, "%s", msg);
+}
+
+static int load_config(const char *path, struct swanctl_config **out)
+{
+	struct conf *c = NULL;
+	char err[CONF_ERR_LEN], dir[PATH_MAX];
+	int r;
+
+	r = conf_parse_file(path, 0, &c, err, sizeof(err));
+	if (r) {
+		log_error(LOG_CFG, "%s", err);
+		return ERR_INVAL;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	r = swanctl_load(conf_root(c), dirname(dir), report_cfg, NULL, out);
+	conf_free(c);
+	return r;
+}
+
+int ike_io_check(const char *path, size_t *nconns)
+{
+	struct swanctl_config *cfg = NULL;
+	struct ike_engine *e = NULL;
+	int r = load_config(path, &cfg);
+
+	if (r)
+		return r;
+	/* The engine's own checks (a connection it cannot run) are part of validation. */
+	e = ike_engine_new(&callbacks, NULL);
+	if (!e) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	r = ike_engine_set_config(e, cfg->conns, cfg->nconns, cfg->secrets);
+	if (r == 0)
+		cfg->secrets = NULL; /* the engine owns them now */
+	*nconns = cfg->nconns;
+out:
+	ike_engine_free(e);
+	swanctl_config_free(cfg);
+	return r;
+}
+
+static int apply_config(struct ike_io *io)
+{
+	struct swanctl_config *cfg = NULL;
+	int r = load_config(io->path, &cfg);
+
+	if (r)
+		return r;
+	r = ike_engine_set_config(io->eng, cfg->conns, cfg->nconns, cfg->secrets);
+	if (r) {
+		swanctl_config_free(cfg);
+		return r;
+	}
+	cfg->secrets = NULL; /* owned by the engine */
+	swanctl_config_free(io->cfg);
+	io->cfg = cfg;
+	log_info(LOG_IKE, "loaded %zu connection%s from %s", cfg->nconns,
+		 cfg->nconns == 1 ? "" : "s", io->path);
+	return 0;
+}
+
+int ike_io_reload(struct ike_io *io)
+{
+	return apply_config(io);
+}
+
+/* ---- receiving ---------------------------------------------------------------------------- */
+
+static void input(struct ike_io *io, const struct ike_path *path, const uint8_t *data, size_t len)
+{
+	ike_engine_input(io->eng, loop_now_ms(), path, data, len);
+	ike_io_tick(io, loop_now_ms());
+}
+
+static void on_udp500(void *ctx, int fd, uint32_t events)
+{
+	struct ike_io *io = ctx;
+	(void)events;
+
+	for (int budget = 0; budget < 64; budget++) {
+		struct sockaddr_storage ss;
+		struct iovec iov = {.iov_base = io->rxbuf, .iov_len = IKE_MAX_MSG};
+		char cbuf[256];
+		struct msghdr mh = {.msg_name = &ss,
+				    .msg_namelen = sizeof(ss),
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf)};
+		struct ike_path path;
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+		if (n < 0)
+			return;
+		memset(&path, 0, sizeof(path));
+		if (addr_from_sockaddr((struct sockaddr *)&ss, mh.msg_namelen, &path.remote,
+				       &path.remote_port))
+			continue;
+		path.local_port = IKE_PORT;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				addr_from_bytes(&path.local, AF_INET, &pi.ipi_addr, 4);
+			} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+				   cm->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				addr_from_bytes(&path.local, AF_INET6, &pi.ipi6_addr, 16);
+			}
+		}
+		input(io, &path, io->rxbuf, (size_t)n);
+	}
+}
+
+/* IKE datagrams from port 4500, handed over by the data plane's workers. */
+static void on_handoff(void *ctx, int fd, uint32_t events)
+{
+	struct ike_io *io = ctx;
+	(void)events;
+
+	for (int budget = 0; budget < 64; budget++) {
+		struct dp_ike_hdr h;
+		ssize_t n = recv(fd, io->rxbuf, sizeof(io->rxbuf), MSG_DONTWAIT);
+		struct ike_path path;
+
+		if (n < 0)
+			return;
+		if ((size_t)n < sizeof(h))
+			continue;
+		memcpy(&h, io->rxbuf, sizeof(h));
+		memset(&path, 0, sizeof(path));
+		path.local = h.local;
+		path.remote = h.remote;
+		path.local_port = h.local_port;
+		path.remote_port = h.remote_port;
+		input(io, &path, io->rxbuf + sizeof(h), (size_t)n - sizeof(h));
+	}
+}
+
+static int open500(int family)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct addr any;
+	int one = 1;
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	addr_zero(&any, family);
+	addr_to_sockaddr(&any, IKE_PORT, &ss, &sl);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	} else {
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl)) {
+		log_warn(LOG_IKE, "bind UDP %u (%s): %s", IKE_PORT,
+			 family == AF_INET6 ? "IPv6" : "IPv4", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------------- */
+
+int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, struct dataplane *dp,
+	       const char *path)
+{
+	struct ike_io *io = calloc(1, sizeof(*io));
+	int r = ERR_NOMEM;
+
+	if (!io)
+		return ERR_NOMEM;
+	io->loop = loop;
+	io->cmds = cmds;
+	io->dp = dp;
+	io->udp500[0] = io->udp500[1] = io->handoff[0] = io->handoff[1] = -1;
+	io->deadline = UINT64_MAX;
+	snprintf(io->path, sizeof(io->path), "%s", path);
+	io->eng = ike_engine_new(&callbacks, io);
+	if (!io->eng)
+		goto fail;
+	ike_ctl_init(&io->ctl, io->eng);
+	r = apply_config(io);
+	if (r)
+		goto fail;
+	r = ERR_IO;
+	io->udp500[0] = open500(AF_INET);
+	io->udp500[1] = open500(AF_INET6);
+	if (io->udp500[0] < 0 && io->udp500[1] < 0)
+		goto fail;
+	for (int i = 0; i < 2; i++)
+		if (io->udp500[i] >= 0 && loop_add(loop, io->udp500[i], EPOLLIN, on_udp500, io))
+			goto fail;
+	if (dp) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, io->handoff))
+			goto fail;
+		if (loop_add(loop, io->handoff[0], EPOLLIN, on_handoff, io))
+			goto fail;
+		dataplane_set_ike_fd(dp, io->handoff[1]);
+	}
+	*out = io;
+	return 0;
+fail:
+	ike_io_free(io);
+	return r;
+}
+
+void ike_io_start(struct ike_io *io)
+{
+	for (size_t i = 0; i < io->cfg->nconns; i++) {
+		const struct conn *c = io->cfg->conns[i];
+		for (size_t j = 0; j < c->nchildren; j++) {
+			uint32_t id;
+			if (c->children[j]->start_action != CONN_ACTION_START)
+				continue;
+			if (ike_engine_initiate(io->eng, loop_now_ms(), c->name,
+						c->children[j]->name, &id) == 0)
+				log_info(LOG_IKE, "start_action: initiating %s/%s", c->name,
+					 c->children[j]->name);
+		}
+	}
+	ike_io_tick(io, loop_now_ms());
+}
+
+void ike_io_free(struct ike_io *io)
+{
+	if (!io)
+		return;
+	if (io->dp)
+		dataplane_set_ike_fd(io->dp, -1);
+	for (int i = 0; i < 2; i++) {
+		if (io->udp500[i] >= 0) {
+			loop_del(io->loop, io->udp500[i]);
+			close(io->udp500[i]);
+		}
+		if (io->handoff[i] >= 0) {
+			if (i == 0)
+				loop_del(io->loop, io->handoff[i]);
+			close(io->handoff[i]);
+		}
+	}
+	ike_engine_free(io->eng);
+	swanctl_config_free(io->cfg);
+	free(io);
+}
+
+void ike_io_tick(struct ike_io *io, uint64_t now_ms)
+{
+	if (ike_engine_next_deadline(io->eng) <= now_ms)
+		ike_engine_timeout(io->eng, now_ms);
+}
+
+/* ---- control commands --------------------------------------------------------------------- */
+
+void ike_io_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_reply *rep)
+{
+	struct ike_io *io = ctx;
+
+	if (req->argc >= 1 && strcmp(req->argv[0], "reload") == 0 && req->argc == 1) {
+		if (ike_io_reload(io))
+			ctl_reply_error(rep, "reload failed: the configuration has errors (see "
+					     "the log); the previous configuration stays");
+		else
+			ctl_reply_printf(
+			    rep, rep->json ? "{\"reloaded\":%zu}\n" : "reloaded %zu connections\n",
+			    io->cfg->nconns);
+		return;
+	}
+	if (ike_ctl_handle(&io->ctl, io->cfg, loop_now_ms(), req, rep))
+		return;
+	ctl_cmds_handle(io->cmds, req, rep);
+	ike_io_tick(io, loop_now_ms());
+}
