@@ -5,6 +5,7 @@
 #include "ike/sa.h"
 #include "ike/v2/ike_auth.h"
 #include "ike/v2/ike_sa_init.h"
+#include "ike/v2/informational.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/ikev2_const.h"
@@ -27,6 +28,20 @@ static const struct ike_transition table[] = {
      PL(IKEV2_PT_IDr) | PL(IKEV2_PT_AUTH),
      PL(IKEV2_PT_CERT) | PL(IKEV2_PT_SA) | PL(IKEV2_PT_TSi) | PL(IKEV2_PT_TSr) | PL(IKEV2_PT_CP),
      ike_auth_on_response},
+    /* HDR, SK {[N,] [D,] [CP,] ...}, from either end (§1.4); while DELETING we still answer
+     * (a simultaneous delete) */
+    {"INFORMATIONAL request", IKEV2_EXCH_INFORMATIONAL, false, true,
+     ST(IKE_ST_ESTABLISHED) | ST(IKE_ST_DELETING), 0, PL(IKEV2_PT_D) | PL(IKEV2_PT_CP),
+     informational_on_request},
+    {"INFORMATIONAL request", IKEV2_EXCH_INFORMATIONAL, false, false,
+     ST(IKE_ST_ESTABLISHED) | ST(IKE_ST_DELETING), 0, PL(IKEV2_PT_D) | PL(IKEV2_PT_CP),
+     informational_on_request},
+    {"INFORMATIONAL response", IKEV2_EXCH_INFORMATIONAL, true, true,
+     ST(IKE_ST_ESTABLISHED) | ST(IKE_ST_DELETING), 0, PL(IKEV2_PT_D) | PL(IKEV2_PT_CP),
+     informational_on_response},
+    {"INFORMATIONAL response", IKEV2_EXCH_INFORMATIONAL, true, false,
+     ST(IKE_ST_ESTABLISHED) | ST(IKE_ST_DELETING), 0, PL(IKEV2_PT_D) | PL(IKEV2_PT_CP),
+     informational_on_response},
 };
 
 static bool has_error_notify(const struct ikev2_digest *d)

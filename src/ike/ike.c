@@ -12,6 +12,7 @@
 #include "ike/sa.h"
 #include "ike/sk.h"
 #include "ike/v2/ike_sa_init.h"
+#include "ike/v2/informational.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/iana.h"
@@ -412,11 +413,12 @@ int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id)
 {
 	struct ike_sa *sa = eng_sa_by_id(e, id);
 
-	(void)now_ms;
 	if (!sa || sa->state == IKE_ST_DEAD)
 		return ERR_NOTFOUND;
-	/* INFORMATIONAL Delete comes with the INFORMATIONAL exchange (ike-child); until then
-	 * the SA and its children are removed locally. */
+	/* an established SA is deleted at the peer too (INFORMATIONAL Delete, §1.4.1); one not
+	 * yet established, or already deleting, goes silently */
+	if (sa->state == IKE_ST_ESTABLISHED && informational_delete_ike(e, sa, now_ms) == 0)
+		return 0;
 	if (sa->state == IKE_ST_ESTABLISHED)
 		eng_event(e, sa->id, 0, IKE_EV_IKE_DOWN, "IKE_SA %s[%u] deleted locally",
 			  sa->conn->name, sa->id);
