@@ -8,6 +8,7 @@
  * test_charon_ike_engine.sh runs it against strongSwan's charon):
  *   test_ike_udp --peer --local ADDR --remote ADDR --lid ID --rid ID --psk SECRET
  *                --ike PROPOSALS --esp PROPOSALS --lts TS --rts TS [--initiate] [--wait S]
+ *                [--cert PEM --key PEM --ca PEM]   (certificates instead of the PSK)
  * It prints every event, and exits 0 once an IKE SA and a Child SA are up (1 on a failure
  * event or after --wait seconds, default 30). Port 500 only (no NAT between the namespaces).
  */
@@ -21,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/pkey.h"
+#include "crypto/x509.h"
 #include "ike/conn.h"
 #include "ike/ike.h"
 #include "lib/log.h"
@@ -272,6 +275,7 @@ static int peer_main(int argc, char **argv)
 {
 	const char *local = NULL, *remote = NULL, *lid = NULL, *rid = NULL, *psk = "";
 	const char *ike = "default", *esp = "default", *lts = NULL, *rts = NULL;
+	const char *cert = NULL, *key = NULL, *ca = NULL;
 	bool initiate = false;
 	int wait_s = 30;
 	struct peer p;
@@ -307,6 +311,12 @@ static int peer_main(int argc, char **argv)
 			rts = v;
 		else if (strcmp(a, "--wait") == 0)
 			wait_s = atoi(v);
+		else if (strcmp(a, "--cert") == 0)
+			cert = v;
+		else if (strcmp(a, "--key") == 0)
+			key = v;
+		else if (strcmp(a, "--ca") == 0)
+			ca = v;
 		else
 			return 2;
 	}
@@ -319,8 +329,33 @@ static int peer_main(int argc, char **argv)
 		return 1;
 	}
 	p.e = ike_engine_new(&cb, &p);
-	if (set(&p, mkconn(&l, 500, &r, 500, lid, rid, ike, esp, lts, rts), psk) != 0)
+	if (cert && key && ca) {
+		/* certificates: pubkey rounds both ways, validity at the real time */
+		struct conn *c = mkconn(&l, 500, &r, 500, lid, rid, ike, esp, lts, rts);
+		struct conn_secrets *s = conn_secrets_new();
+		struct x509 *x = NULL, *cax = NULL;
+		struct pkey *k = NULL;
+		struct timespec rt;
+		if (x509_load_file(cert, &x) || x509_load_file(ca, &cax) ||
+		    pkey_load_private_file(key, NULL, &k)) {
+			fprintf(stderr, "cannot load %s / %s / %s\n", cert, ca, key);
+			return 1;
+		}
+		c->local_auth[0].method = c->remote_auth[0].method = CONN_AUTH_PUBKEY;
+		c->local_auth[0].certs[0] = x;
+		c->local_auth[0].ncerts = 1;
+		conn_secrets_add_key(s, k);
+		conn_secrets_add_ca(s, cax);
+		x509_free(cax);
+		if (ike_engine_set_config(p.e, &c, 1, s) != 0)
+			return 1;
+		conn_free(c);
+		clock_gettime(CLOCK_REALTIME, &rt);
+		ike_engine_set_wall_offset(p.e, (int64_t)rt.tv_sec * 1000 + rt.tv_nsec / 1000000 -
+						    (int64_t)now_ms());
+	} else if (set(&p, mkconn(&l, 500, &r, 500, lid, rid, ike, esp, lts, rts), psk) != 0) {
 		return 1;
+	}
 	if (initiate && ike_engine_initiate(p.e, now_ms(), "gw", NULL, &id) != 0)
 		return 1;
 	loop(&p, 1, now_ms() + (uint64_t)wait_s * 1000, one_up);
