@@ -2,8 +2,12 @@
 # `rampart xfrm`, for the namespace tests, `make demo` (scripts/demo.sh) and bench/run.sh.
 #
 #   . tests/netns/lib.sh; . tests/netns/rampart_tunnel.sh
-#   rt_start NAME NS [CONFIG-LINES]      rampartd in NS (control socket $T_TMP/NAME.ctl, TUN
-#                                        rampart0, log $T_TMP/NAME.log); waits until ready
+#   rt_start NAME NS [CONFIG-LINES] [TOP-LEVEL]
+#                                        rampartd in NS (control socket $T_TMP/NAME.ctl, TUN
+#                                        rampart0, log $T_TMP/NAME.log, config
+#                                        $T_TMP/NAME.conf); CONFIG-LINES go into the rampart
+#                                        section, TOP-LEVEL after it (connections, secrets:
+#                                        swanctl.conf syntax); waits until ready
 #   rt_ctl NAME ARGS...                  `rampart --socket ... ARGS` inside NAME's namespace
 #   rt_tunnel A B OUT_A OUT_B NET_A NET_B [esp|ah|udp] [ALG]
 #                                        tunnel-mode SAs and policies both ways between the
@@ -28,7 +32,7 @@ _rt_var() { # NAME FIELD -> value of RT_<FIELD>_<NAME>
 	eval "echo \"\${RT_${2}_$1:-}\""
 }
 
-rt_start() { # NAME NS [extra config lines for the rampart section]
+rt_start() { # NAME NS [extra config lines for the rampart section] [top-level sections]
 	local _name=$1 _ns=$2 _conf="$T_TMP/$1.conf"
 	cat >"$_conf" <<EOF
 rampart {
@@ -38,6 +42,7 @@ rampart {
 	workers = 2
 	${3:-}
 }
+${4:-}
 EOF
 	ns_bg "$_ns" "$T_TMP/$_name.log" "$RAMPARTD" --foreground --config "$_conf"
 	eval "RT_PID_$_name=\$T_BG_PID; RT_NS_$_name=\$_ns"
