@@ -333,17 +333,18 @@ static int peer_main(int argc, char **argv)
 		/* certificates: pubkey rounds both ways, validity at the real time */
 		struct conn *c = mkconn(&l, 500, &r, 500, lid, rid, ike, esp, lts, rts);
 		struct conn_secrets *s = conn_secrets_new();
-		struct x509 *x = NULL, *cax = NULL;
+		struct x509 *cax = NULL;
 		struct pkey *k = NULL;
 		struct timespec rt;
-		if (x509_load_file(cert, &x) || x509_load_file(ca, &cax) ||
-		    pkey_load_private_file(key, NULL, &k)) {
+		size_t nc = 0;
+		/* --cert may be a bundle: the end entity, then certificates sent along */
+		if (x509_load_file_all(cert, c->local_auth[0].certs, CONN_MAX_CERTS, &nc) ||
+		    x509_load_file(ca, &cax) || pkey_load_private_file(key, NULL, &k)) {
 			fprintf(stderr, "cannot load %s / %s / %s\n", cert, ca, key);
 			return 1;
 		}
 		c->local_auth[0].method = c->remote_auth[0].method = CONN_AUTH_PUBKEY;
-		c->local_auth[0].certs[0] = x;
-		c->local_auth[0].ncerts = 1;
+		c->local_auth[0].ncerts = nc;
 		conn_secrets_add_key(s, k);
 		conn_secrets_add_ca(s, cax);
 		x509_free(cax);

@@ -103,6 +103,13 @@ t_expect_eq "engine as responder reports success" 0 $?
 check_sa ed
 t_check "charon checked an Ed25519 signature" grep -q "with ED25519 successful" "$DB/charon.log"
 
+# RFC 7383: the RSA certificate with the CA certificate sent along does not fit 1280 octets
+cat "$P/a-rsa.crt" "$O/ca.crt" >"$T_TMP/a-bundle.crt"
+t_check "fragmented IKE_AUTH to charon" peer "$T_TMP/peer-frag.log" "$T_TMP/a-bundle.crt" \
+	"$P/a-rsa.key" "$P/ca.crt" --initiate --wait 20
+check_sa frag
+t_check "charon reassembled our fragments" grep -q "IKE_AUTH request 1 \\[ EF(1/2) \\]\\|received fragment #1 of 2" "$DB/charon.log"
+
 t_check "a certificate from another CA is refused" sh -c "! ip netns exec $A $PEER --peer \
 	--local 192.0.2.1 --remote 192.0.2.2 --lid a.rampart.test --rid b.rampart.test \
 	--cert $O/a-rogue.crt --key $O/a-rogue.key --ca $P/ca.crt \
