@@ -1,0 +1,150 @@
+#!/bin/sh
+# rampartd <-> strongSwan's charon (kernel-libipsec), IKEv2 with a PSK, for real: rampartd as
+# initiator and as responder, traffic through the tunnel both ways, both sides' listings agree.
+#
+#   ns R (rp-ir-$$)                                   ns C (rp-ic-$$)
+#   lan 10.1.0.1/24                             lan 10.2.0.1/24
+#   rampart0 (TUN) -- rampartd                        charon -- ipsec0 (kernel-libipsec)
+#   veth r 192.0.2.1   ====== IKE, ESP in UDP ======  192.0.2.2  veth c
+#          192.0.2.11  (conn "cbc")                   192.0.2.12
+#          192.0.2.21  (conn "chacha")                192.0.2.22
+#
+# Connections (tunnel mode, 10.1.0.0/24 <-> 10.2.0.0/24, one at a time):
+#   gw      IKE aes128gcm16-prfsha256-x25519, ESP aes128gcm16: rampartd initiates, then charon
+#   cbc     IKE aes256-sha256-modp2048, ESP aes256-sha256: rampartd initiates
+#   chacha  IKE chacha20poly1305-prfsha256-x25519, ESP chacha20poly1305: charon initiates
+# For each: the SAs are up on both sides with the proposed algorithms, `swanctl --list-sas` and
+# `rampart list-sas` agree on the IKE and ESP SPIs (one side's in = the other's out), pings
+# pass both ways between the subnets, the outer link carries no clear ICMP, and closing the
+# IKE SA from the initiator removes it on both sides. charon forces UDP encapsulation (its
+# kernel-libipsec data plane fakes NAT detection), so ESP travels in UDP 4500.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/netns/lib.sh
+. tests/netns/charon.sh
+. tests/netns/rampart_tunnel.sh
+. tests/netns/rampart_ike.sh
+
+t_need_root
+t_need_cmd swanctl tcpdump ping timeout "$CHARON_BIN"
+: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
+: "${RAMPART:=$(pwd)/build/check/rampart}"
+[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+CHARON_PLUGINS="$CHARON_PLUGINS chapoly"
+
+ns_create NR ir || exit 1
+ns_create NC ic || exit 1
+link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
+addr_add "$NR" veth 192.0.2.11/24 192.0.2.21/24 || exit 1
+addr_add "$NC" veth 192.0.2.12/24 192.0.2.22/24 || exit 1
+for n in "$NR" "$NC"; do
+	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
+		ip -n "$n" link set lan-p up || exit 1
+done
+addr_add "$NR" lan 10.1.0.1/24 || exit 1
+addr_add "$NC" lan 10.2.0.1/24 || exit 1
+
+PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
+# conns MY-SUFFIX PEER-SUFFIX MY-NET THEIR-NET ME PEER: the three connections, swanctl syntax
+conns() {
+	echo "connections {"
+	ri_conn gw "192.0.2.$1" "192.0.2.$2" "$5.rampart.test" "$6.rampart.test" "$3" "$4"
+	ri_conn cbc "192.0.2.1$1" "192.0.2.1$2" "$5.rampart.test" "$6.rampart.test" "$3" "$4" \
+		aes256-sha256-modp2048 aes256-sha256
+	ri_conn chacha "192.0.2.2$1" "192.0.2.2$2" "$5.rampart.test" "$6.rampart.test" "$3" "$4" \
+		chacha20poly1305-prfsha256-x25519 chacha20poly1305
+	echo "}"
+	echo "secrets {"
+	ri_secret all r.rampart.test c.rampart.test "$PSK"
+	echo "}"
+}
+
+rt_start R "$NR" "" "$(conns 1 2 10.1.0.0/24 10.2.0.0/24 r c)" ||
+	t_fail "rampartd starts with its IKE configuration"
+DC=$T_TMP/charon
+mkdir -p "$DC"
+conns 2 1 10.2.0.0/24 10.1.0.0/24 c r >"$T_TMP/charon.conf"
+t_check "charon starts" charon_start "$NC" "$DC"
+t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
+[ "$T_FAIL" -eq 0 ] || t_done
+
+_charon_has_child() { # conn
+	[ "$(charon_sa_get "$DC" "$1.child-sas.net.state")" = INSTALLED ]
+}
+_rampart_has_child() { # conn
+	ri_sas R | grep -q "^$1\.child-sas\.net-[0-9]*\.state=INSTALLED\$"
+}
+_ri_none() { [ "$(ri_count R)" = 0 ]; }
+
+# run_case CONN INITIATOR(rampart|charon) IKE-ENCR IKE-DH ESP-ENCR
+run_case() {
+	local c=$1 who=$2 sr="$T_TMP/sas-r-$1-$2" sc="$T_TMP/sas-c-$1-$2" cap
+	t_log "---- $c, $who initiates"
+	if [ "$who" = rampart ]; then
+		t_check "$c: rampart up $c" ri_up R "$c"
+		t_check "$c: charon has the CHILD_SA" wait_for 5 _charon_has_child "$c"
+	else
+		t_check "$c: swanctl --initiate $c" charon_swanctl "$DC" --initiate --ike "$c" \
+			--child net --timeout 20 >>"$DC/swanctl.out" 2>&1
+		t_check "$c: rampartd has the Child SA" wait_for 5 _rampart_has_child "$c"
+	fi
+	ri_sas R >"$sr"
+	charon_sas "$DC" >"$sc"
+	t_expect_eq "$c: rampartd IKE SA ESTABLISHED" ESTABLISHED "$(ri_get "$sr" "$c.state")"
+	t_expect_eq "$c: charon IKE SA ESTABLISHED" ESTABLISHED "$(charon_sa_get "$sc" "$c.state")"
+	t_expect_eq "$c: rampartd Child SA INSTALLED" INSTALLED \
+		"$(ri_get "$sr" "$c.child-sas.net.state")"
+	t_expect_eq "$c: IKE encryption (charon)" "$3" "$(charon_sa_get "$sc" "$c.encr-alg")"
+	t_expect_eq "$c: IKE encryption (rampartd)" "$3" "$(ri_get "$sr" "$c.encr-alg")"
+	t_expect_eq "$c: IKE key exchange (charon)" "$4" "$(charon_sa_get "$sc" "$c.dh-group")"
+	t_expect_eq "$c: ESP encryption (charon)" "$5" \
+		"$(charon_sa_get "$sc" "$c.child-sas.net.encr-alg")"
+	t_expect_eq "$c: ESP encryption (rampartd)" "$5" \
+		"$(ri_get "$sr" "$c.child-sas.net.encr-alg")"
+	t_expect_eq "$c: ESP in UDP (charon)" yes "$(charon_sa_get "$sc" "$c.child-sas.net.encap")"
+	t_expect_eq "$c: IKE initiator SPI agrees" "$(charon_sa_get "$sc" "$c.initiator-spi")" \
+		"$(ri_get "$sr" "$c.initiator-spi")"
+	t_expect_eq "$c: IKE responder SPI agrees" "$(charon_sa_get "$sc" "$c.responder-spi")" \
+		"$(ri_get "$sr" "$c.responder-spi")"
+	r_in=$(ri_get "$sr" "$c.child-sas.net.spi-in")
+	r_out=$(ri_get "$sr" "$c.child-sas.net.spi-out")
+	t_check "$c: rampartd lists ESP SPIs (in $r_in, out $r_out)" test -n "$r_in" -a -n "$r_out"
+	t_expect_eq "$c: charon's spi-out is rampartd's spi-in" "$r_in" \
+		"$(charon_sa_get "$sc" "$c.child-sas.net.spi-out")"
+	t_expect_eq "$c: charon's spi-in is rampartd's spi-out" "$r_out" \
+		"$(charon_sa_get "$sc" "$c.child-sas.net.spi-in")"
+
+	cap=$T_TMP/outer-$c-$who.pcap
+	capture_start "$NR" veth "$cap" || t_fail "tcpdump starts"
+	t_check "$c: ping rampart side -> charon side" ping_ok "$NR" 10.2.0.1 10.1.0.1 5
+	t_check "$c: ping charon side -> rampart side" ping_ok "$NC" 10.1.0.1 10.2.0.1 5
+	capture_stop
+	t_expect_eq "$c: no clear ICMP between the subnets on the wire" 0 \
+		"$(capture_count "$cap" 'icmp and net 10.1.0.0/24 and net 10.2.0.0/24')"
+	t_expect_ge "$c: ESP in UDP with the negotiated SPIs" 20 "$(capture_count "$cap" \
+		"udp port 4500 and (udp[8:4] = 0x$r_in or udp[8:4] = 0x$r_out)")"
+	t_expect_ge "$c: charon counted inbound packets" 10 \
+		"$(charon_sa_get "$DC" "$c.child-sas.net.packets-in")"
+
+	if [ "$who" = rampart ]; then
+		t_check "$c: rampart down $c" rt_ctl R down "$c"
+		t_check "$c: charon sees the IKE SA gone" charon_wait_no_sas "$DC" 10
+	else
+		t_check "$c: swanctl --terminate $c" charon_terminate "$DC" "$c"
+		t_check "$c: rampartd sees the IKE SA gone" wait_for 10 _ri_none
+	fi
+	t_expect_eq "$c: rampartd's data plane has no state left" "" "$(rt_ctl R xfrm state list)"
+}
+
+run_case gw rampart AES_GCM_16 CURVE_25519 AES_GCM_16
+run_case gw charon AES_GCM_16 CURVE_25519 AES_GCM_16
+run_case cbc rampart AES_CBC MODP_2048 AES_CBC
+run_case chacha charon CHACHA20_POLY1305 CURVE_25519 CHACHA20_POLY1305
+
+if [ "$T_FAIL" -ne 0 ]; then
+	echo "--- rampartd log tail"
+	tail -n 40 "$T_TMP/R.log"
+	echo "--- charon log tail"
+	tail -n 40 "$DC/charon.log"
+fi
+t_done
