@@ -1,14 +1,17 @@
 #!/bin/sh
-# `make demo`: two network namespaces, a rampartd in each, an ESP tunnel keyed by hand with
-# `rampart xfrm` (iproute2 syntax), traffic through it, and what the wire sees. Cleans up after
-# itself. Uses the release build (build/rampartd, build/rampart); needs root.
+# `make demo`: two network namespaces, a rampartd in each configured in swanctl.conf syntax,
+# `rampart up` negotiates IKEv2 (PSK, AES-GCM, X25519) and the Child SA carries a ping and a
+# TCP transfer between the protected subnets; then what the wire saw, `rampart down` and a
+# clean shutdown. Uses the release build (build/rampartd, build/rampart); needs root.
+# DEMO=xfrm runs the manual-keying demo instead (scripts/demo_xfrm.sh).
 #
 #      namespace "left"                                  namespace "right"
-#   10.1.0.1 (lo)                                      10.2.0.1 (lo)
+#   10.1.0.1/24 (lan)                                  10.2.0.1/24 (lan)
 #      |  rampart0 (TUN)                     rampart0 (TUN)  |
 #   rampartd                                             rampartd
-#      |  veth 192.0.2.1  ======= ESP =======  192.0.2.2 veth |
+#      |  veth 192.0.2.1  ===== IKEv2, ESP =====  192.0.2.2 veth |
 cd "$(dirname "$0")/.." || exit 1
+[ "${DEMO:-ike}" = xfrm ] && exec sh scripts/demo_xfrm.sh
 root=$(pwd)
 [ "$(id -u)" = 0 ] || {
 	echo "demo: needs root (network namespaces)" >&2
@@ -17,6 +20,7 @@ root=$(pwd)
 T_ID=demo$$
 . tests/netns/lib.sh
 . tests/netns/rampart_tunnel.sh
+. tests/netns/rampart_ike.sh
 RAMPARTD=${RAMPARTD:-$root/build/rampartd}
 RAMPART=${RAMPART:-$root/build/rampart}
 [ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || {
@@ -31,7 +35,7 @@ else
 	B="" D="" G="" R="" N=""
 fi
 step() { printf '\n%s== %s ==%s\n' "$B" "$*" "$N"; }
-show() { # NS-LABEL CMD...: print the command as typed, then run it (output indented)
+show() { # WHO CMD...: print the command as typed
 	local who=$1
 	shift
 	printf '%s%s$ %s%s\n' "$D" "$who" "$*" "$N"
@@ -39,72 +43,103 @@ show() { # NS-LABEL CMD...: print the command as typed, then run it (output inde
 ok() { printf '%s  ok:%s %s\n' "$G" "$N" "$*"; }
 die() {
 	printf '%s  failed:%s %s\n' "$R" "$N" "$*"
+	for f in "$T_TMP/left.log" "$T_TMP/right.log"; do
+		[ -f "$f" ] && printf '%s--- %s%s\n' "$D" "$f" "$N" && tail -n 15 "$f"
+	done
 	T_FAIL=1
 	exit 1
 }
+indent() { sed 's/^/  /'; }
 
 step "Topology"
-sed -n '6,10p' "$0" | sed 's/^#/ /'
+sed -n '8,12p' "$0" | sed 's/^#/ /'
 
 ns_create L left || die "ip netns add"
 ns_create RR right || die "ip netns add"
 link_pair "$L" veth "$RR" veth 192.0.2.1/24 192.0.2.2/24 || die "veth"
-addr_add "$L" lo 10.1.0.1/32 && addr_add "$RR" lo 10.2.0.1/32 || die "addresses"
+for n in "$L" "$RR"; do
+	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
+		ip -n "$n" link set lan-p up || die "lan"
+done
+addr_add "$L" lan 10.1.0.1/24 && addr_add "$RR" lan 10.2.0.1/24 || die "addresses"
 ok "namespaces $L and $RR, veth 192.0.2.1 <-> 192.0.2.2"
 
-step "Start rampartd in each namespace"
-rt_start left "$L" || die "rampartd left (log: $T_TMP/left.log)"
-rt_start right "$RR" || die "rampartd right (log: $T_TMP/right.log)"
-sed 's/^/  /' "$T_TMP/left.log"
+PSK="0s$(head -c 24 /dev/urandom | base64)"
+conf() { # ME PEER MY-ID PEER-ID MY-NET THEIR-NET
+	echo "connections {"
+	ri_conn gw "$1" "$2" "$3" "$4" "$5" "$6"
+	echo "}"
+	echo "secrets {"
+	ri_secret gw "$3" "$4" "$PSK"
+	echo "}"
+}
+CONF_L=$(conf 192.0.2.1 192.0.2.2 left.rampart.test right.rampart.test 10.1.0.0/24 10.2.0.0/24)
+CONF_R=$(conf 192.0.2.2 192.0.2.1 right.rampart.test left.rampart.test 10.2.0.0/24 10.1.0.0/24)
 
-step "Key the tunnel by hand (ip xfrm syntax)"
-K1=0x$(_rt_hex 20)
-K2=0x$(_rt_hex 20)
-for side in left right; do
-	if [ $side = left ]; then me=192.0.2.1 peer=192.0.2.2 mine=10.1.0.0/24 theirs=10.2.0.0/24 kout=$K1 kin=$K2 so=0x1001 si=0x2001
-	else me=192.0.2.2 peer=192.0.2.1 mine=10.2.0.0/24 theirs=10.1.0.0/24 kout=$K2 kin=$K1 so=0x2001 si=0x1001; fi
-	for args in \
-		"xfrm state add src $me dst $peer proto esp spi $so mode tunnel reqid 1 aead rfc4106(gcm(aes)) $kout 128" \
-		"xfrm state add src $peer dst $me proto esp spi $si mode tunnel reqid 1 aead rfc4106(gcm(aes)) $kin 128" \
-		"xfrm policy add src $mine dst $theirs dir out tmpl src $me dst $peer proto esp mode tunnel reqid 1" \
-		"xfrm policy add src $theirs dst $mine dir in tmpl src $peer dst $me proto esp mode tunnel reqid 1"; do
-		show "$side" "rampart $args" | sed "s/0x[0-9a-f]\{40\}/0x…(20-byte key)/"
-		# shellcheck disable=SC2086
-		rt_ctl $side $args || die "rampart $args"
-	done
-done
-show left "rampart xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0xzz ..."
-rt_ctl left xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0xzz 2>&1 | sed 's/^/  /'
-ok "a mistyped command is refused with the argument at fault and changes nothing"
+step "Start rampartd in each namespace (configuration in swanctl.conf syntax)"
+rt_start left "$L" "" "$CONF_L" || die "rampartd left (log: $T_TMP/left.log)"
+rt_start right "$RR" "" "$CONF_R" || die "rampartd right (log: $T_TMP/right.log)"
+show left "cat left.conf   # right.conf mirrors it; the PSK is random per run"
+sed -e 's/secret = ".*"/secret = "0s…"/' -e "s|$T_TMP/||" -e '/dpd_delay/d' -e '/^\s*$/d' \
+	-e 's/\t/  /g' "$T_TMP/left.conf" | indent
+show left "rampartd --foreground --config left.conf"
+indent <"$T_TMP/left.log"
+show left "rampart list-conns"
+rt_ctl left list-conns | indent
 
-step "Ping through the tunnel"
-capture_start "$L" veth "$T_TMP/wire.pcap"
+step "Negotiate: IKE_SA_INIT + IKE_AUTH, the Child SA installed on both sides"
+capture_start "$L" veth "$T_TMP/wire.pcap" || die "tcpdump"
+show left "rampart up gw"
+t0=$(date +%s%N)
+ri_up left gw >/dev/null || die "rampart up gw: $RI_OUT"
+t1=$(date +%s%N)
+printf '%s\n' "$RI_OUT" | indent
+ok "established in $(((t1 - t0) / 1000000)) ms"
+show left "rampart list-sas"
+rt_ctl left list-sas | indent
+show right "rampart list-sas"
+rt_ctl right list-sas | indent
+ri_sas left >"$T_TMP/l.sas"
+ri_sas right >"$T_TMP/r.sas"
+spi_l=$(ri_get "$T_TMP/l.sas" gw.child-sas.net.spi-in)
+spi_r=$(ri_get "$T_TMP/r.sas" gw.child-sas.net.spi-in)
+[ -n "$spi_l" ] && [ "$spi_l" = "$(ri_get "$T_TMP/r.sas" gw.child-sas.net.spi-out)" ] &&
+	[ "$spi_r" = "$(ri_get "$T_TMP/l.sas" gw.child-sas.net.spi-out)" ] ||
+	die "the two sides disagree on the SPIs"
+ok "SPIs cross: left in $spi_l = right out, right in $spi_r = left out"
+
+step "Ping through the tunnel, both ways"
 show left "ping -c 3 -I 10.1.0.1 10.2.0.1"
-ip netns exec "$L" ping -c 3 -i 0.2 -W 2 -I 10.1.0.1 10.2.0.1 | sed 's/^/  /' || die ping
+ip netns exec "$L" ping -c 3 -i 0.2 -W 2 -I 10.1.0.1 10.2.0.1 | indent || die ping
+show right "ping -c 3 -I 10.2.0.1 10.1.0.1"
+ip netns exec "$RR" ping -c 3 -i 0.2 -W 2 -I 10.2.0.1 10.1.0.1 | tail -n 2 | indent ||
+	die ping
 
 step "A TCP transfer through the tunnel (iperf3, 3 s)"
 ns_bg "$RR" "$T_TMP/iperf3-server.log" iperf3 -s -B 10.2.0.1 -1
 wait_tcp_port "$RR" 5201 5 || die "iperf3 server"
 show left "iperf3 -c 10.2.0.1 -B 10.1.0.1 -t 3"
 ip netns exec "$L" iperf3 -c 10.2.0.1 -B 10.1.0.1 -t 3 -f m | grep -E 'sender|receiver' |
-	sed 's/^/  /' || die iperf3
+	indent || die iperf3
 capture_stop
 
 step "What the wire between the namespaces saw"
-esp=$(capture_count "$T_TMP/wire.pcap" esp)
-clear=$(capture_count "$T_TMP/wire.pcap" 'not esp and (icmp or tcp) and host 10.1.0.1 and host 10.2.0.1')
-show veth "tcpdump -n -r wire.pcap | head -4"
-tcpdump -n -r "$T_TMP/wire.pcap" 2>/dev/null | head -4 | cut -c1-100 | sed 's/^/  /'
-ok "$esp ESP packets; $clear clear packets between 10.1.0.1 and 10.2.0.1"
+ike=$(capture_count "$T_TMP/wire.pcap" 'udp port 500 or (udp port 4500 and udp[8:4] = 0)')
+esp=$(capture_count "$T_TMP/wire.pcap" "esp or (udp port 4500 and udp[8:4] != 0)")
+clear=$(capture_count "$T_TMP/wire.pcap" '(icmp or tcp) and net 10.1.0.0/24 and net 10.2.0.0/24')
+show veth "tcpdump -n -r wire.pcap | head -6"
+tcpdump -n -r "$T_TMP/wire.pcap" 2>/dev/null | head -6 | cut -c1-110 | indent
+ok "$ike IKE messages, $esp ESP packets, $clear clear packets between the subnets"
 [ "$clear" = 0 ] || die "clear traffic leaked"
 
-step "The SAs, with their counters"
-show left "rampart xfrm state list"
-rt_ctl left xfrm state list | sed 's/^/  /'
-show left "rampart xfrm policy list"
-rt_ctl left xfrm policy list | sed 's/^/  /'
-
-step "Shut down"
+step "Tear down"
+show left "rampart down gw"
+rt_ctl left down gw | indent || die "rampart down"
+wait_for 5 sh -c "! ip netns exec $RR $RAMPART --socket $T_TMP/right.ctl list-sas | grep -q ESTABLISHED" ||
+	die "right still has the IKE SA"
+show right "rampart list-sas"
+rt_ctl right list-sas | indent
 rt_stop left && rt_stop right || die "rampartd did not stop"
 ok "rampartd stopped on SIGTERM: TUN, routes, rule and control socket removed"
-printf '\n%sDone.%s Namespaces are removed on exit. Try: sh tests/netns/test_dataplane.sh\n' "$B" "$N"
+printf '\n%sDone.%s Namespaces are removed on exit. More: DEMO=xfrm make demo (manual keying),\n' "$B" "$N"
+printf 'sh tests/netns/test_ike_pair.sh, sh tests/interop/test_charon_ike.sh\n'
