@@ -326,7 +326,19 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		if (!response)
 			adopt_path(e, sa, path);
 	} else if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT) {
-		rc = sk_open(sa, data, len, &e->outer, e->plain, sizeof(e->plain), &e->inner);
+		memset(&derr, 0, sizeof(derr));
+		rc =
+		    sk_open(sa, data, len, &e->outer, e->plain, sizeof(e->plain), &e->inner, &derr);
+		if ((rc == ERR_CRITICAL || derr.notify) && !response &&
+		    hdr.msgid == sa->next_peer_id && sa->state >= IKE_ST_INIT_DONE) {
+			/* authentic but unacceptable: §2.5 / §2.21.2, answered under SK */
+			drop(e, &e->stats.drop_malformed, now, "bad payload inside SK", path);
+			sk_answer_notify(
+			    e, sa, hdr.exchange, hdr.msgid,
+			    derr.notify ? derr.notify : IKEV2_N_INVALID_SYNTAX, &derr.payload_type,
+			    derr.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD ? 1 : 0);
+			return 0;
+		}
 		if (rc) {
 			drop(e, rc == ERR_AUTH ? &e->stats.drop_auth : &e->stats.drop_malformed,
 			     now, rc == ERR_AUTH ? "integrity check failed" : "bad SK payload",

@@ -158,7 +158,7 @@ int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 }
 
 int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
-	    uint8_t *plain, size_t cap, struct ikev2_digest *inner)
+	    uint8_t *plain, size_t cap, struct ikev2_digest *inner, struct ikev2_decode_err *err)
 {
 	size_t inner_len = 0, base = 0;
 	int rc;
@@ -168,5 +168,27 @@ int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev
 	rc = sk_decrypt(sa, msg, len, d, plain, cap, &inner_len, &base);
 	if (rc)
 		return rc;
-	return ikev2_decode_inner(plain, inner_len, base, d->sk->u.sk.first_inner, inner, NULL);
+	return ikev2_decode_inner(plain, inner_len, base, d->sk->u.sk.first_inner, inner, err);
+}
+
+int sk_answer_notify(struct ike_engine *e, struct ike_sa *sa, uint8_t exchange, uint32_t msgid,
+		     uint16_t type, const void *data, size_t len)
+{
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	struct ikev2_notify n = {.type = type, .data = data, .len = len};
+	size_t mlen = 0;
+	int rc;
+
+	ike_sa_hdr(sa, exchange, true, msgid, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	ikev2_build_notify(&b, &n);
+	rc = sk_end_seal(e, sa, &b, e->tx, &mlen);
+	if (rc == 0)
+		rc = ike_sa_send_response(e, sa, e->tx, mlen, msgid);
+	if (rc == 0 && msgid == sa->next_peer_id)
+		sa->next_peer_id++;
+	return rc;
 }

@@ -38,6 +38,10 @@ int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
  * *inner. ERR_AUTH when the ICV does not verify, ERR_INVAL / ERR_TRUNC when malformed,
  * ERR_CRITICAL for an unknown critical inner payload. */
 int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
-	    uint8_t *plain, size_t cap, struct ikev2_digest *inner);
+	    uint8_t *plain, size_t cap, struct ikev2_digest *inner, struct ikev2_decode_err *err);
+/* Answers the peer's request msgid of exchange with HDR, SK {N(type, data)} and caches it as
+ * the response (§2.5 UNSUPPORTED_CRITICAL_PAYLOAD, §2.21.2 INVALID_SYNTAX). */
+int sk_answer_notify(struct ike_engine *e, struct ike_sa *sa, uint8_t exchange, uint32_t msgid,
+		     uint16_t type, const void *data, size_t len);
 
 #endif

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "ike/conn.h"
+#include "ike/engine.h"
 #include "ike/ike.h"
+#include "ike/sa.h"
+#include "ike/sk.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "support/test.h"
@@ -288,6 +291,63 @@ static void test_give_up(void)
 		T_EQ_ROW(line, total, 0);
 		xnet_cleanup(&n);
 	}
+}
+
+/* An authentic request carrying an unknown critical payload inside SK is answered with an
+ * encrypted UNSUPPORTED_CRITICAL_PAYLOAD (§2.5), and the SA stays up. Built with the
+ * initiator's own SA keys through the engine internals. */
+static void test_critical_inside_sk(void)
+{
+	struct side s = {0};
+	struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	struct ike_sa *sa;
+	struct ike_path p;
+	struct xnet n;
+	size_t len = 0;
+	uint32_t id;
+
+	if (setup(&n, &s, &s))
+		return;
+	id = up(&n);
+	xnet_run(&n, 1000);
+	sa = eng_sa_by_id(n.node[0].e, id);
+	T_OK(sa != NULL, "initiator SA");
+	if (!sa) {
+		xnet_cleanup(&n);
+		return;
+	}
+	ike_sa_hdr(sa, IKEV2_EXCH_INFORMATIONAL, false, sa->next_req_id, &h);
+	ikev2_build_init(&b, n.node[0].e->tx, sizeof(n.node[0].e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	ikev2_build_raw(&b, 222, true, "zz", 2);
+	T_EQ(sk_end_seal(n.node[0].e, sa, &b, n.node[0].e->tx, &len), 0);
+	p.local = n.node[1].addr;
+	p.remote = n.node[0].addr;
+	p.local_port = p.remote_port = 500;
+	ike_engine_input(n.node[1].e, n.now, &p, n.node[0].e->tx, len);
+	T_EQ(n.nq, 1);
+	if (n.nq == 1) {
+		/* decrypt the answer with the initiator's keys */
+		struct ikev2_digest outer, inner;
+		uint8_t plain[512];
+		T_EQ(ikev2_decode(n.q[0].data, n.q[0].len, &outer, NULL), 0);
+		T_EQ(sk_open(sa, n.q[0].data, n.q[0].len, &outer, plain, sizeof(plain), &inner,
+			     NULL),
+		     0);
+		const struct ikev2_payload *pn =
+		    ikev2_digest_notify(&inner, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD);
+		T_OK(pn && pn->u.n.len == 1 && pn->u.n.data[0] == 222,
+		     "UNSUPPORTED_CRITICAL_PAYLOAD(222) under SK");
+		T_OK(n.q[0].data[19] & IKEV2_FLAG_RESPONSE, "a response");
+	}
+	xnet_flush(&n, 10);
+	ike_engine_list(n.node[1].e, &info, 1, &cnt, &total);
+	T_OK(strcmp(info.state, "ESTABLISHED") == 0, "SA unharmed");
+	xnet_cleanup(&n);
 }
 
 /* keyingtries 2: the first attempt gets no answer, the second succeeds with the same id */
@@ -887,6 +947,7 @@ int main(void)
 	test_loss();
 	test_give_up();
 	test_keyingtries();
+	test_critical_inside_sk();
 	test_invalid_ke();
 	test_no_proposal();
 	test_wrong_psk();
