@@ -16,7 +16,8 @@
 # For each: the SAs are up on both sides with the proposed algorithms, `swanctl --list-sas` and
 # `rampart list-sas` agree on the IKE and ESP SPIs (one side's in = the other's out), pings
 # pass both ways between the subnets, the outer link carries no clear ICMP, and closing the
-# IKE SA from the initiator removes it on both sides. charon forces UDP encapsulation (its
+# IKE SA from the initiator removes it on both sides. On gw charon runs DPD (dpd_delay 1s):
+# its empty INFORMATIONAL requests must be answered while the tunnel idles. charon forces UDP encapsulation (its
 # kernel-libipsec data plane fakes NAT detection), so ESP travels in UDP 4500.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -64,6 +65,8 @@ rt_start R "$NR" "" "$(conns 1 2 10.1.0.0/24 10.2.0.0/24 r c)" ||
 DC=$T_TMP/charon
 mkdir -p "$DC"
 conns 2 1 10.2.0.0/24 10.1.0.0/24 c r >"$T_TMP/charon.conf"
+# charon checks liveness on gw (an empty INFORMATIONAL request after 1 s without traffic)
+sed -i '0,/dpd_delay = 0/s//dpd_delay = 1s/' "$T_TMP/charon.conf"
 t_check "charon starts" charon_start "$NC" "$DC"
 t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
 [ "$T_FAIL" -eq 0 ] || t_done
@@ -126,6 +129,16 @@ run_case() {
 	t_expect_ge "$c: charon counted inbound packets" 10 \
 		"$(charon_sa_get "$DC" "$c.child-sas.net.packets-in")"
 
+	if [ "$c" = gw ]; then
+		# idle: charon's DPD requests are answered and the SAs stay up
+		n0=$(grep -c 'parsed INFORMATIONAL response' "$DC/charon.log")
+		sleep 3
+		t_expect_ge "$c: charon's liveness checks answered" $((n0 + 1)) \
+			"$(grep -c 'parsed INFORMATIONAL response' "$DC/charon.log")"
+		t_expect_eq "$c: charon's IKE SA still up after idling" ESTABLISHED \
+			"$(charon_sa_get "$DC" "$c.state")"
+		t_expect_eq "$c: rampartd's IKE SA still up after idling" 1 "$(ri_count R)"
+	fi
 	if [ "$who" = rampart ]; then
 		t_check "$c: rampart down $c" rt_ctl R down "$c"
 		t_check "$c: charon sees the IKE SA gone" charon_wait_no_sas "$DC" 10
