@@ -190,7 +190,10 @@ int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *
 		res->frag_mtu = (uint16_t)max_inner;
 		return 1;
 	}
-	err = esp_icmp_too_big(pkt, max_inner, sa->src.family == fam ? &sa->src : NULL);
+	/* The error comes from the packet's destination, not our outer address: it is written
+	 * into the TUN, and Linux drops a packet arriving from outside with a local source
+	 * address as a martian (rampartd's test_dataplane.sh checks ping sees the error). */
+	err = esp_icmp_too_big(pkt, max_inner, NULL);
 	if (err)
 		return err;
 	esp_stats_drop(&sa->stats, ESP_DROP_MTU);

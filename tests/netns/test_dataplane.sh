@@ -93,6 +93,18 @@ for type in esp ah udp; do
 		t_fail "tunnel $type: states and policies accepted"
 	run_case "tunnel-$type" 10.1.0.1 10.2.0.1 "$f" "ip and not ($f) and ($clear4)"
 	if [ "$type" = esp ]; then
+		# Path MTU: with the TUN's MTU raised, a full-size DF packet no longer fits the
+		# outer 1500 bytes; src/esp answers with "fragmentation needed" through the TUN.
+		ip -n "$NA" link set rampart0 mtu 1480
+		out=$(ip netns exec "$NA" ping -c 1 -W 2 -M do -s 1452 -I 10.1.0.1 10.2.0.1 2>&1)
+		ip -n "$NA" link set rampart0 mtu 1400
+		case "$out" in
+		*"mtu = 14"*) t_pass "tunnel-esp: oversized DF packet answered with ICMP frag-needed" ;;
+		*) t_fail "tunnel-esp: oversized DF packet answered with ICMP frag-needed" "$out" ;;
+		esac
+		t_expect_ge "tunnel-esp: icmp-too-big counted" 1 \
+			"$(rt_ctl A stats | awk '$1 == "icmp-too-big" { print $2 }')"
+		t_check "tunnel-esp: ping after the MTU error" ping_ok "$NA" 10.2.0.1 10.1.0.1 2
 		n=$(rt_ctl A --json xfrm state list | python3 -c '
 import json, sys
 sas = json.load(sys.stdin)
