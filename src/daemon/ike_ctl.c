@@ -263,9 +263,22 @@ static void sa_json(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t
 	ctl_reply_printf(rep, "}}");
 }
 
+/* "AES_GCM_16_128", "AES_CBC_256/HMAC_SHA2_256_128", "CHACHA20_POLY1305" (strongSwan's
+ * form: the key size only when the algorithm has one, the integrity only when negotiated). */
+static const char *alg_text(char *buf, size_t len, unsigned encr, unsigned keysize, unsigned integ)
+{
+	char ks[16] = "";
+
+	if (keysize)
+		snprintf(ks, sizeof(ks), "_%u", keysize);
+	snprintf(buf, len, "%s%s%s%s", iana_name(IANA_REG_IKEV2_ENCR, encr), ks, integ ? "/" : "",
+		 integ ? iana_name(IANA_REG_IKEV2_INTEG, integ) : "");
+	return buf;
+}
+
 static void sa_text(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t now_ms)
 {
-	char l[ADDR_STRLEN], r[ADDR_STRLEN], si[17], sr[17];
+	char l[ADDR_STRLEN], r[ADDR_STRLEN], si[17], sr[17], alg[128];
 
 	hex8(si, s->spi_i);
 	hex8(sr, s->spi_r);
@@ -278,12 +291,11 @@ static void sa_text(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t
 			 addr_str(&s->path.remote, r, sizeof(r)), s->path.remote_port,
 			 s->nat_remote ? " (behind NAT)" : "");
 	if (s->encr_alg)
-		ctl_reply_printf(rep, "  %s%s%u/%s/%s/%s\n",
-				 iana_name(IANA_REG_IKEV2_ENCR, s->encr_alg),
-				 s->encr_keysize ? "_" : "", s->encr_keysize,
-				 s->integ_alg ? iana_name(IANA_REG_IKEV2_INTEG, s->integ_alg) : "",
-				 iana_name(IANA_REG_IKEV2_PRF, s->prf_alg),
-				 iana_name(IANA_REG_IKEV2_KE, s->dh_group));
+		ctl_reply_printf(
+		    rep, "  %s/%s/%s\n",
+		    alg_text(alg, sizeof(alg), s->encr_alg, s->encr_keysize, s->integ_alg),
+		    iana_name(IANA_REG_IKEV2_PRF, s->prf_alg),
+		    iana_name(IANA_REG_IKEV2_KE, s->dh_group));
 	if (s->established_ms)
 		ctl_reply_printf(rep, "  established %llus ago\n",
 				 (unsigned long long)((now_ms - s->established_ms) / 1000));
@@ -294,10 +306,9 @@ static void sa_text(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t
 				 ch->proto == IKEV2_PROTO_AH ? "AH" : "ESP",
 				 ch->encap ? " in UDP" : "");
 		if (ch->encr_alg)
-			ctl_reply_printf(
-			    rep, "    %s_%u%s%s\n", iana_name(IANA_REG_IKEV2_ENCR, ch->encr_alg),
-			    ch->encr_keysize, ch->integ_alg ? "/" : "",
-			    ch->integ_alg ? iana_name(IANA_REG_IKEV2_INTEG, ch->integ_alg) : "");
+			ctl_reply_printf(rep, "    %s\n",
+					 alg_text(alg, sizeof(alg), ch->encr_alg, ch->encr_keysize,
+						  ch->integ_alg));
 		ctl_reply_printf(rep, "    in  %08x\n    out %08x\n    local  ", ch->spi_in,
 				 ch->spi_out);
 		ts_text(rep, &ch->local_ts);

@@ -79,7 +79,7 @@ _rampart_has_child() { # conn
 }
 _ri_none() { [ "$(ri_count R)" = 0 ]; }
 
-# run_case CONN INITIATOR(rampart|charon) IKE-ENCR IKE-DH ESP-ENCR
+# run_case CONN INITIATOR(rampart|charon) IKE-ENCR IKE-DH ESP-ENCR IKE-TEXT ESP-TEXT
 run_case() {
 	local c=$1 who=$2 sr="$T_TMP/sas-r-$1-$2" sc="$T_TMP/sas-c-$1-$2" cap
 	t_log "---- $c, $who initiates"
@@ -109,6 +109,10 @@ run_case() {
 		"$(ri_get "$sr" "$c.initiator-spi")"
 	t_expect_eq "$c: IKE responder SPI agrees" "$(charon_sa_get "$sc" "$c.responder-spi")" \
 		"$(ri_get "$sr" "$c.responder-spi")"
+	t_check "$c: rampart list-sas (text) names the IKE algorithms" sh -c \
+		"ip netns exec $NR $RAMPART --socket $T_TMP/R.ctl list-sas | grep -qx '  $6'"
+	t_check "$c: rampart list-sas (text) names the ESP algorithms" sh -c \
+		"ip netns exec $NR $RAMPART --socket $T_TMP/R.ctl list-sas | grep -qx '    $7'"
 	r_in=$(ri_get "$sr" "$c.child-sas.net.spi-in")
 	r_out=$(ri_get "$sr" "$c.child-sas.net.spi-out")
 	t_check "$c: rampartd lists ESP SPIs (in $r_in, out $r_out)" test -n "$r_in" -a -n "$r_out"
@@ -149,10 +153,13 @@ run_case() {
 	t_expect_eq "$c: rampartd's data plane has no state left" "" "$(rt_ctl R xfrm state list)"
 }
 
-run_case gw rampart AES_GCM_16 CURVE_25519 AES_GCM_16
-run_case gw charon AES_GCM_16 CURVE_25519 AES_GCM_16
-run_case cbc rampart AES_CBC MODP_2048 AES_CBC
-run_case chacha charon CHACHA20_POLY1305 CURVE_25519 CHACHA20_POLY1305
+GCM_TEXT="AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519"
+run_case gw rampart AES_GCM_16 CURVE_25519 AES_GCM_16 "$GCM_TEXT" AES_GCM_16_128
+run_case gw charon AES_GCM_16 CURVE_25519 AES_GCM_16 "$GCM_TEXT" AES_GCM_16_128
+run_case cbc rampart AES_CBC MODP_2048 AES_CBC \
+	AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048 AES_CBC_256/HMAC_SHA2_256_128
+run_case chacha charon CHACHA20_POLY1305 CURVE_25519 CHACHA20_POLY1305 \
+	CHACHA20_POLY1305/PRF_HMAC_SHA2_256/CURVE_25519 CHACHA20_POLY1305
 
 if [ "$T_FAIL" -ne 0 ]; then
 	echo "--- rampartd log tail"
