@@ -20,7 +20,8 @@
 # (different PSKs on each side) makes `rampart up` fail naming authentication; "noprop"
 # (aes128gcm16-prfsha256-x25519 against aes256-sha256-modp2048) fails naming ours (the
 # responder logs both: NO_PROPOSAL_CHOSEN carries no proposal back).
-# `rampart down gw` removes the SAs on both sides, and traffic stops.
+# `rampart down gw` removes the SAs on both sides, and traffic stops; then B initiates and A,
+# the responder, closes.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
 . tests/netns/rampart_tunnel.sh
@@ -183,6 +184,14 @@ if ping_ok "$NA" 10.2.0.1 10.1.0.1 1; then
 else
 	t_pass "no traffic between the subnets once down"
 fi
+# the other way round: B initiates, A (the responder) closes
+t_check "rampart up gw (B initiates)" ri_up B gw
+t_check "ping A -> B through B's IKE SA" ping_ok "$NA" 10.2.0.1 10.1.0.1 3
+t_check "rampart down gw on the responder (A)" rt_ctl A down gw
+t_check "A has no IKE SA left (responder deleted)" wait_for 5 ri_none A
+t_check "B has no IKE SA left (initiator told)" wait_for 5 ri_none B
+t_expect_eq "B's data plane has no state left (2)" "" "$(rt_ctl B xfrm state list)"
+
 t_check "rampartd A stops on SIGTERM" rt_stop A
 t_check "rampartd B stops on SIGTERM" rt_stop B
 if [ "$T_FAIL" -ne 0 ]; then
