@@ -323,6 +323,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		if (rc <= 0)
 			return rc == ERR_NOMEM ? rc : 0;
 		rx.d = &e->inner;
+		sa->last_rx_ms = now;
 		if (!response)
 			adopt_path(e, sa, path);
 	} else if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT) {
@@ -346,6 +347,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 			return 0;
 		}
 		rx.d = &e->inner;
+		sa->last_rx_ms = now;
 		if (!response && sa->have_resp && hdr.msgid == sa->resp_msgid) {
 			/* a retransmitted request: our cached answer again (§2.1) */
 			ike_sa_resend_response(e, sa);
@@ -439,6 +441,22 @@ int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id)
 	return 0;
 }
 
+int ike_engine_terminate_child(struct ike_engine *e, uint64_t now_ms, uint32_t child_id)
+{
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state != IKE_ST_ESTABLISHED)
+			continue;
+		for (size_t i = 0; i < sa->nchildren; i++) {
+			struct ike_child *c = &sa->children[i];
+			if (c->id != child_id || c->state != IKE_CHILD_INSTALLED)
+				continue;
+			informational_delete_child(e, sa, c, now_ms);
+			return 0;
+		}
+	}
+	return ERR_NOTFOUND;
+}
+
 /* keyingtries: a new IKE SA (new SPI, nonce, KE) takes the place of one that got no answer,
  * keeping its unique id so "rampart up" can follow it. */
 static void retry(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
@@ -462,6 +480,9 @@ static void retry(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 {
 	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_ST_DEAD)
+			continue;
+		informational_poll(e, sa, now_ms);
 		if (sa->state == IKE_ST_DEAD || now_ms < sa->deadline_ms)
 			continue;
 		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
@@ -481,9 +502,13 @@ uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 {
 	uint64_t d = UINT64_MAX;
 
-	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next)
+	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		uint64_t info = informational_deadline(sa);
 		if (sa->state != IKE_ST_DEAD && sa->deadline_ms < d)
 			d = sa->deadline_ms;
+		if (sa->state != IKE_ST_DEAD && info < d)
+			d = info;
+	}
 	return d;
 }
 

@@ -158,6 +158,11 @@ int ike_engine_initiate(struct ike_engine *e, uint64_t now_ms, const char *conn_
  * its Child SAs leaving the data plane through child_delete. ERR_NOTFOUND. */
 int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id);
 
+/* Deletes the Child SA with unique child_id (any IKE SA) with an INFORMATIONAL Delete; it
+ * leaves the data plane (child_delete) when the peer answers, or with its IKE SA.
+ * ERR_NOTFOUND when no installed Child SA has that id. */
+int ike_engine_terminate_child(struct ike_engine *e, uint64_t now_ms, uint32_t child_id);
+
 /* Runs timers due at now_ms (retransmissions, give-up, half-open expiry). */
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms);
 /* The earliest time ike_engine_timeout has work, or UINT64_MAX when none. */

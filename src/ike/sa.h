@@ -64,6 +64,7 @@ struct ike_child {
 	uint32_t spi_in, spi_out;
 	struct prop_choice alg;
 	struct ts_list local_ts, remote_ts;
+	uint8_t del; /* INFO_DEL_* (v2/informational.h): a delete of ours queued or sent */
 };
 
 struct ike_sa {
@@ -133,6 +134,9 @@ struct ike_sa {
 	struct ts_list pending_tsi, pending_tsr; /* initiator: selectors proposed */
 	size_t nchildren;
 	struct ike_child children[IKE_MAX_CHILDREN];
+	/* INFORMATIONAL (v2/informational.c) */
+	uint64_t last_rx_ms; /* last authenticated message from the peer (DPD) */
+	bool delete_pending; /* a Delete of this IKE SA waits for the window */
 };
 
 /* A new SA (not linked) for conn (a reference is taken), with a new unique id. NULL on
