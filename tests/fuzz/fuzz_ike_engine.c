@@ -3,14 +3,21 @@
  *   2. an initiator waiting for its IKE_SA_INIT response (the input's SPIi is patched to the
  *      initiator's so it reaches the SA: response parsing, COOKIE / INVALID_KE retries);
  *   3. an established pair (SPIs patched to the SA's: SK verification, message IDs, and the
- *      retransmission cache), which must stay established: no input can forge an ICV.
+ *      retransmission cache), which must stay established: no input can forge an ICV;
+ *   4. a responder after IKE_SA_INIT receiving an authentic IKE_AUTH request whose inner
+ *      payloads come from the input (records of type, length, body), sealed with the
+ *      initiator's keys: the IKE_AUTH handlers, identities, AUTH, SA and TS parsing.
  * Randomness is deterministic so crashes reproduce. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ike/conn.h"
+#include "ike/engine.h"
 #include "ike/ike.h"
+#include "ike/sa.h"
+#include "ike/sk.h"
+#include "wire/ikev2_build.h"
 #include "lib/log.h"
 #include "wire/ikev2_const.h"
 
@@ -158,6 +165,54 @@ static void init_established(void)
 	check(cnt == 1);
 }
 
+/* Mode 4: the inner payloads of an IKE_AUTH request from the input. */
+static void auth_inner(const uint8_t *data, size_t size)
+{
+	struct node i, r;
+	struct ike_path pi = path_to("192.0.2.1", "192.0.2.2");
+	struct ike_path pr = path_to("192.0.2.2", "192.0.2.1");
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	struct ike_sa *sa;
+	uint32_t id;
+	size_t len = 0, off = 0;
+
+	setup(&i, "192.0.2.1", "192.0.2.2", 5);
+	setup(&r, "192.0.2.2", NULL, 6);
+	check(ike_engine_initiate(i.e, 1000, "fz", NULL, &id) == 0);
+	/* IKE_SA_INIT request and response only */
+	check(i.nq == 1);
+	ike_engine_input(r.e, 1000, &pr, i.q[0], i.qlen[0]);
+	drain(&i);
+	check(r.nq == 1);
+	ike_engine_input(i.e, 1000, &pi, r.q[0], r.qlen[0]);
+	drain(&r);
+	drain(&i); /* the initiator's own IKE_AUTH request is not delivered */
+	sa = eng_sa_by_id(i.e, id);
+	check(sa != NULL);
+	ike_sa_hdr(sa, IKEV2_EXCH_IKE_AUTH, false, 1, &h);
+	ikev2_build_init(&b, i.e->tx, sizeof(i.e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	while (off + 2 <= size) {
+		uint8_t type = data[off], n = data[off + 1];
+		if (off + 2 + n > size)
+			n = (uint8_t)(size - off - 2);
+		ikev2_build_raw(&b, type, false, data + off + 2, n);
+		off += 2u + n;
+	}
+	if (sk_end_seal(i.e, sa, &b, i.e->tx, &len) == 0) {
+		ike_engine_input(r.e, 1000, &pr, i.e->tx, len);
+		/* and its answer to the initiator */
+		if (r.nq)
+			ike_engine_input(i.e, 1000, &pi, r.q[0], r.qlen[0]);
+	}
+	drain(&r);
+	drain(&i);
+	ike_engine_free(i.e);
+	ike_engine_free(r.e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
@@ -214,5 +269,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ike_engine_list(est_i.e, &info, 1, &cnt, &total);
 	check(total == 1 && strcmp(info.state, "ESTABLISHED") == 0);
 	free(m);
+
+	/* 4. inner payloads of an authentic IKE_AUTH request */
+	auth_inner(data, size);
 	return 0;
 }
