@@ -8,6 +8,8 @@
 #   veth r 192.0.2.1   ====== IKE, ESP in UDP ======  192.0.2.2  veth c
 #          192.0.2.11  (conn "cbc")                   192.0.2.12
 #          192.0.2.21  (conn "chacha")                192.0.2.22
+#          192.0.2.31  (conn "badpsk")                192.0.2.32
+#          192.0.2.41  (conn "noprop")                192.0.2.42
 #
 # Connections (tunnel mode, 10.1.0.0/24 <-> 10.2.0.0/24, one at a time):
 #   gw      IKE aes128gcm16-prfsha256-x25519, ESP aes128gcm16: rampartd initiates, then charon
@@ -19,6 +21,9 @@
 # IKE SA from the initiator removes it on both sides. On gw charon runs DPD (dpd_delay 1s):
 # its empty INFORMATIONAL requests must be answered while the tunnel idles. charon forces UDP encapsulation (its
 # kernel-libipsec data plane fakes NAT detection), so ESP travels in UDP 4500.
+# Failures: "badpsk" (different PSKs) and "noprop" (aes128gcm16-prfsha256-x25519 against
+# aes256-sha256-modp2048) make `rampart up` fail naming authentication / NO_PROPOSAL_CHOSEN
+# with our proposal (charon logs both sides' proposals).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
@@ -36,8 +41,8 @@ CHARON_PLUGINS="$CHARON_PLUGINS chapoly"
 ns_create NR ir || exit 1
 ns_create NC ic || exit 1
 link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-addr_add "$NR" veth 192.0.2.11/24 192.0.2.21/24 || exit 1
-addr_add "$NC" veth 192.0.2.12/24 192.0.2.22/24 || exit 1
+addr_add "$NR" veth 192.0.2.11/24 192.0.2.21/24 192.0.2.31/24 192.0.2.41/24 || exit 1
+addr_add "$NC" veth 192.0.2.12/24 192.0.2.22/24 192.0.2.32/24 192.0.2.42/24 || exit 1
 for n in "$NR" "$NC"; do
 	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
 		ip -n "$n" link set lan-p up || exit 1
@@ -46,7 +51,8 @@ addr_add "$NR" lan 10.1.0.1/24 || exit 1
 addr_add "$NC" lan 10.2.0.1/24 || exit 1
 
 PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-# conns MY-SUFFIX PEER-SUFFIX MY-NET THEIR-NET ME PEER: the three connections, swanctl syntax
+# conns MY-SUFFIX PEER-SUFFIX MY-NET THEIR-NET ME PEER MY-WRONG-PSK NOPROP-PROPOSALS: the
+# connections, swanctl syntax
 conns() {
 	echo "connections {"
 	ri_conn gw "192.0.2.$1" "192.0.2.$2" "$5.rampart.test" "$6.rampart.test" "$3" "$4"
@@ -54,17 +60,22 @@ conns() {
 		aes256-sha256-modp2048 aes256-sha256
 	ri_conn chacha "192.0.2.2$1" "192.0.2.2$2" "$5.rampart.test" "$6.rampart.test" "$3" "$4" \
 		chacha20poly1305-prfsha256-x25519 chacha20poly1305
+	ri_conn badpsk "192.0.2.3$1" "192.0.2.3$2" "w$5.rampart.test" "w$6.rampart.test" "$3" "$4"
+	ri_conn noprop "192.0.2.4$1" "192.0.2.4$2" "$5.rampart.test" "$6.rampart.test" "$3" "$4" "$8"
 	echo "}"
 	echo "secrets {"
 	ri_secret all r.rampart.test c.rampart.test "$PSK"
+	ri_secret wrong wr.rampart.test wc.rampart.test "$7"
 	echo "}"
 }
 
-rt_start R "$NR" "" "$(conns 1 2 10.1.0.0/24 10.2.0.0/24 r c)" ||
+rt_start R "$NR" "" "$(conns 1 2 10.1.0.0/24 10.2.0.0/24 r c psk-of-rampart-side \
+	aes128gcm16-prfsha256-x25519)" ||
 	t_fail "rampartd starts with its IKE configuration"
 DC=$T_TMP/charon
 mkdir -p "$DC"
-conns 2 1 10.2.0.0/24 10.1.0.0/24 c r >"$T_TMP/charon.conf"
+conns 2 1 10.2.0.0/24 10.1.0.0/24 c r psk-of-charon-side aes256-sha256-modp2048 \
+	>"$T_TMP/charon.conf"
 # charon checks liveness on gw (an empty INFORMATIONAL request after 1 s without traffic)
 sed -i '0,/dpd_delay = 0/s//dpd_delay = 1s/' "$T_TMP/charon.conf"
 t_check "charon starts" charon_start "$NC" "$DC"
@@ -160,6 +171,21 @@ run_case cbc rampart AES_CBC MODP_2048 AES_CBC \
 	AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048 AES_CBC_256/HMAC_SHA2_256_128
 run_case chacha charon CHACHA20_POLY1305 CURVE_25519 CHACHA20_POLY1305 \
 	CHACHA20_POLY1305/PRF_HMAC_SHA2_256/CURVE_25519 CHACHA20_POLY1305
+
+# failures explained by `rampart up`
+if ri_up R badpsk; then t_fail "up with different PSKs fails"; else
+	t_pass "up with different PSKs fails"
+fi
+t_check "... naming authentication" sh -c "echo \"\$1\" | grep -qi authenticat" sh "$RI_OUT"
+t_check "charon logged the failed authentication" grep -q "MAC mismatched" "$DC/charon.log"
+if ri_up R noprop; then t_fail "up with mismatched proposals fails"; else
+	t_pass "up with mismatched proposals fails"
+fi
+t_check "... naming NO_PROPOSAL_CHOSEN and our proposal" sh -c \
+	"echo \"\$1\" | grep -i 'no_proposal_chosen' | grep -q AES_GCM_16" sh "$RI_OUT"
+t_check "charon logged both sides' proposals" grep -q \
+	"received proposals: IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519" "$DC/charon.log"
+t_expect_eq "no IKE SA left on rampartd after the failures" 0 "$(ri_count R)"
 
 if [ "$T_FAIL" -ne 0 ]; then
 	echo "--- rampartd log tail"
