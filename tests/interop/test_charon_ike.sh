@@ -3,7 +3,7 @@
 # initiator and as responder, traffic through the tunnel both ways, both sides' listings agree.
 #
 #   ns R (rp-ir-$$)                                   ns C (rp-ic-$$)
-#   lan 10.1.0.1/24                             lan 10.2.0.1/24
+#   lan 10.1.0.1/24 (veth pair)                       lan 10.2.0.1/24 (veth pair)
 #   rampart0 (TUN) -- rampartd                        charon -- ipsec0 (kernel-libipsec)
 #   veth r 192.0.2.1   ====== IKE, ESP in UDP ======  192.0.2.2  veth c
 #          192.0.2.11  (conn "cbc")                   192.0.2.12
@@ -19,8 +19,8 @@
 # `rampart list-sas` agree on the IKE and ESP SPIs (one side's in = the other's out), pings
 # pass both ways between the subnets, the outer link carries no clear ICMP, and closing the
 # IKE SA from the initiator removes it on both sides. On gw charon runs DPD (dpd_delay 1s):
-# its empty INFORMATIONAL requests must be answered while the tunnel idles. charon forces UDP encapsulation (its
-# kernel-libipsec data plane fakes NAT detection), so ESP travels in UDP 4500.
+# its empty INFORMATIONAL requests must be answered while the tunnel idles. charon forces UDP
+# encapsulation (its kernel-libipsec data plane fakes NAT detection), so ESP travels in UDP 4500.
 # Failures: "badpsk" (different PSKs) and "noprop" (aes128gcm16-prfsha256-x25519 against
 # aes256-sha256-modp2048) make `rampart up` fail naming authentication / NO_PROPOSAL_CHOSEN
 # with our proposal (charon logs both sides' proposals).

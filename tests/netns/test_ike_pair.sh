@@ -3,7 +3,7 @@
 # real exchange, not from `rampart xfrm`.
 #
 #        namespace A (rp-ia-$$)                          namespace B (rp-ib-$$)
-#   lan 10.1.0.1/24 (veth pair)                             lan 10.2.0.1/24
+#   lan 10.1.0.1/24 (veth pair)            lan 10.2.0.1/24 (veth pair)
 #          |                                                |
 #   rampart0 (TUN) -- rampartd                rampartd -- rampart0 (TUN)
 #          |                                                |
