@@ -218,7 +218,7 @@ static void put_entry(struct text *t, const X509_NAME_ENTRY *e)
 	const ASN1_STRING *d = X509_NAME_ENTRY_get_data(e);
 	int nid = OBJ_obj2nid(obj);
 	unsigned char *utf8 = NULL;
-	char oid[80];
+	char oid[256];
 	int n;
 
 	if (nid == NID_pkcs9_emailAddress) {
@@ -227,7 +227,10 @@ static void put_entry(struct text *t, const X509_NAME_ENTRY *e)
 		put(t, OBJ_nid2sn(nid), strlen(OBJ_nid2sn(nid)));
 	} else {
 		n = OBJ_obj2txt(oid, sizeof(oid), obj, 1);
-		put(t, oid, n > 0 ? strlen(oid) : 0);
+		if (n <= 0 || (size_t)n >= sizeof(oid))
+			t->truncated = true; /* a partial OID would read back as another name */
+		else
+			put(t, oid, (size_t)n);
 	}
 	put(t, "=", 1);
 	n = ASN1_STRING_to_UTF8(&utf8, d);
