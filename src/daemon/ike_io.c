@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg/conf_parse.h"
@@ -579,6 +580,17 @@ static int open500(int family)
 	return fd;
 }
 
+/* Wall-clock minus monotonic time: certificate validity is judged in wall-clock time. */
+static int64_t wall_offset_ms(void)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((int64_t)rt.tv_sec - (int64_t)mono.tv_sec) * 1000 +
+	       ((int64_t)rt.tv_nsec - (int64_t)mono.tv_nsec) / 1000000;
+}
+
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
 int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, struct dataplane *dp,
@@ -599,6 +611,7 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	if (!io->eng)
 		goto fail;
 	ike_ctl_init(&io->ctl, io->eng);
+	ike_engine_set_wall_offset(io->eng, wall_offset_ms());
 	r = apply_config(io);
 	if (r)
 		goto fail;
