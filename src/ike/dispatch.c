@@ -4,6 +4,7 @@
 #include "ike/engine.h"
 #include "ike/sa.h"
 #include "ike/v2/ike_auth.h"
+#include "ike/v2/create_child_sa.h"
 #include "ike/v2/ike_sa_init.h"
 #include "ike/v2/informational.h"
 #include "lib/err.h"
@@ -28,6 +29,20 @@ static const struct ike_transition table[] = {
      PL(IKEV2_PT_IDr) | PL(IKEV2_PT_AUTH),
      PL(IKEV2_PT_CERT) | PL(IKEV2_PT_SA) | PL(IKEV2_PT_TSi) | PL(IKEV2_PT_TSr) | PL(IKEV2_PT_CP),
      ike_auth_on_response},
+    /* HDR, SK {[N(REKEY_SA),] SA, Ni, [KEi,] TSi, TSr} / HDR, SK {SA, Nr, [KEr,] TSi, TSr},
+     * from either end (§1.3) */
+    {"CREATE_CHILD_SA request", IKEV2_EXCH_CREATE_CHILD_SA, false, true, ST(IKE_ST_ESTABLISHED),
+     PL(IKEV2_PT_SA) | PL(IKEV2_PT_Nx) | PL(IKEV2_PT_TSi) | PL(IKEV2_PT_TSr), PL(IKEV2_PT_KE),
+     create_child_sa_on_request},
+    {"CREATE_CHILD_SA request", IKEV2_EXCH_CREATE_CHILD_SA, false, false, ST(IKE_ST_ESTABLISHED),
+     PL(IKEV2_PT_SA) | PL(IKEV2_PT_Nx) | PL(IKEV2_PT_TSi) | PL(IKEV2_PT_TSr), PL(IKEV2_PT_KE),
+     create_child_sa_on_request},
+    {"CREATE_CHILD_SA response", IKEV2_EXCH_CREATE_CHILD_SA, true, true, ST(IKE_ST_ESTABLISHED),
+     PL(IKEV2_PT_SA) | PL(IKEV2_PT_Nx) | PL(IKEV2_PT_TSi) | PL(IKEV2_PT_TSr), PL(IKEV2_PT_KE),
+     create_child_sa_on_response},
+    {"CREATE_CHILD_SA response", IKEV2_EXCH_CREATE_CHILD_SA, true, false, ST(IKE_ST_ESTABLISHED),
+     PL(IKEV2_PT_SA) | PL(IKEV2_PT_Nx) | PL(IKEV2_PT_TSi) | PL(IKEV2_PT_TSr), PL(IKEV2_PT_KE),
+     create_child_sa_on_response},
     /* HDR, SK {[N,] [D,] [CP,] ...}, from either end (§1.4); while DELETING we still answer
      * (a simultaneous delete) */
     {"INFORMATIONAL request", IKEV2_EXCH_INFORMATIONAL, false, true,

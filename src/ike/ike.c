@@ -11,6 +11,7 @@
 #include "ike/engine.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
+#include "ike/v2/create_child_sa.h"
 #include "ike/v2/ike_sa_init.h"
 #include "ike/v2/informational.h"
 #include "lib/err.h"
@@ -357,6 +358,8 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 			adopt_path(e, sa, path);
 	}
 	rc = ike_dispatch(e, sa, &rx);
+	if (sa->state == IKE_ST_ESTABLISHED)
+		create_child_sa_arm(e, sa, now);
 	return rc == ERR_NOMEM ? rc : 0;
 }
 
@@ -457,6 +460,16 @@ int ike_engine_terminate_child(struct ike_engine *e, uint64_t now_ms, uint32_t c
 	return ERR_NOTFOUND;
 }
 
+int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child_id)
+{
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
+		for (size_t i = 0; i < sa->nchildren; i++)
+			if (sa->children[i].id == child_id &&
+			    sa->children[i].state == IKE_CHILD_INSTALLED)
+				return create_child_sa_rekey(e, sa, &sa->children[i], now_ms);
+	return ERR_NOTFOUND;
+}
+
 /* keyingtries: a new IKE SA (new SPI, nonce, KE) takes the place of one that got no answer,
  * keeping its unique id so "rampart up" can follow it. */
 static void retry(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
@@ -483,6 +496,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 		if (sa->state == IKE_ST_DEAD)
 			continue;
 		informational_poll(e, sa, now_ms);
+		create_child_sa_poll(e, sa, now_ms);
 		if (sa->state == IKE_ST_DEAD || now_ms < sa->deadline_ms)
 			continue;
 		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
@@ -503,11 +517,13 @@ uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 	uint64_t d = UINT64_MAX;
 
 	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
-		uint64_t info = informational_deadline(sa);
+		uint64_t info = informational_deadline(sa), ccs = create_child_sa_deadline(sa);
 		if (sa->state != IKE_ST_DEAD && sa->deadline_ms < d)
 			d = sa->deadline_ms;
 		if (sa->state != IKE_ST_DEAD && info < d)
 			d = info;
+		if (sa->state != IKE_ST_DEAD && ccs < d)
+			d = ccs;
 	}
 	return d;
 }

@@ -111,6 +111,7 @@ enum ike_rand_use {
 	IKE_RAND_NONCE,	    /* our nonce (32 octets) */
 	IKE_RAND_IV,	    /* an SK payload IV */
 	IKE_RAND_COOKIE,    /* the cookie secret */
+	IKE_RAND_JITTER,    /* 4 octets: rekey time jitter (rand_time) */
 };
 struct ike_test_hooks {
 	/* Fills buf with len "random" octets for use; 0 or a negative ERR_*. */
@@ -162,6 +163,11 @@ int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id);
  * leaves the data plane (child_delete) when the peer answers, or with its IKE SA.
  * ERR_NOTFOUND when no installed Child SA has that id. */
 int ike_engine_terminate_child(struct ike_engine *e, uint64_t now_ms, uint32_t child_id);
+
+/* Rekeys the Child SA with unique child_id now (CREATE_CHILD_SA with REKEY_SA; the old SA is
+ * deleted once the new one is installed). ERR_NOTFOUND; ERR_BADSTATE while another exchange
+ * of its IKE SA is in flight. Children are also rekeyed on their own at rekey_time. */
+int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child_id);
 
 /* Runs timers due at now_ms (retransmissions, give-up, half-open expiry). */
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms);

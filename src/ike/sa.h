@@ -65,6 +65,9 @@ struct ike_child {
 	struct prop_choice alg;
 	struct ts_list local_ts, remote_ts;
 	uint8_t del; /* INFO_DEL_* (v2/informational.h): a delete of ours queued or sent */
+	/* CREATE_CHILD_SA (v2/create_child_sa.c) */
+	uint64_t rekey_at_ms; /* 0: not armed yet */
+	bool rekeyed;	      /* replaced by a new Child SA; waits for its Delete */
 };
 
 struct ike_sa {
@@ -137,6 +140,13 @@ struct ike_sa {
 	/* INFORMATIONAL (v2/informational.c) */
 	uint64_t last_rx_ms; /* last authenticated message from the peer (DPD) */
 	bool delete_pending; /* a Delete of this IKE SA waits for the window */
+	/* CREATE_CHILD_SA in flight (v2/create_child_sa.c) */
+	struct {
+		bool active;
+		size_t old;   /* index of the Child SA being rekeyed */
+		uint32_t spi; /* our new inbound SPI */
+		uint8_t ni[IKE_NONCE_LEN];
+	} ccs;
 };
 
 /* A new SA (not linked) for conn (a reference is taken), with a new unique id. NULL on

@@ -1,0 +1,334 @@
+/* CREATE_CHILD_SA: Child SA rekeying (RFC 7296 §1.3.3, §2.17), make-before-break.
+ *
+ *   Initiator                                   Responder
+ *   HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr}  -->
+ *                                           <--  HDR, SK {SA, Nr, TSi, TSr}
+ *   (new SA installed on both sides; then)
+ *   HDR, SK {D(old inbound SPI)}             -->  (INFORMATIONAL, v2/informational.c)
+ *
+ * KEYMAT = prf+(SK_d, Ni | Nr) with the nonces of this exchange.
+ */
+#include "ike/v2/create_child_sa.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/child.h"
+#include "ike/engine.h"
+#include "ike/proposal.h"
+#include "ike/sa.h"
+#include "ike/sk.h"
+#include "ike/v2/informational.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "wire/ikev2_build.h"
+#include "wire/ikev2_const.h"
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static const struct alg_proposal *props_of(const struct conn_child *ch, uint8_t proto, size_t *n)
+{
+	if (proto == IKEV2_PROTO_AH) {
+		*n = ch->nah;
+		return ch->ah;
+	}
+	*n = ch->nesp;
+	return ch->esp;
+}
+
+/* A Child SA slot for the successor of old: a deleted slot reused, else a new one. The new
+ * child keeps old's reqid (the policies stay), configuration, protocol and mode. */
+static struct ike_child *successor(struct ike_engine *e, struct ike_sa *sa,
+				   const struct ike_child *old)
+{
+	struct ike_child *c = NULL;
+
+	for (size_t i = 0; i < sa->nchildren && !c; i++)
+		if (sa->children[i].state == IKE_CHILD_DELETED &&
+		    sa->children[i].del == INFO_DEL_NONE && &sa->children[i] != old)
+			c = &sa->children[i];
+	if (!c) {
+		if (sa->nchildren >= IKE_MAX_CHILDREN)
+			return NULL;
+		c = &sa->children[sa->nchildren++];
+	}
+	memset(c, 0, sizeof(*c));
+	c->id = e->next_id++;
+	c->cfg = old->cfg;
+	c->reqid = old->reqid;
+	c->proto = old->proto;
+	c->mode = old->mode;
+	c->local_ts = old->local_ts;
+	c->remote_ts = old->remote_ts;
+	return c;
+}
+
+int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
+			  uint64_t now_ms)
+{
+	struct ikev2_notify rn = {.type = IKEV2_N_REKEY_SA, .proto = c->proto, .spi_size = 4};
+	struct ikev2_blob nonce = {.data = sa->ccs.ni, .len = IKE_NONCE_LEN};
+	const struct alg_proposal *props;
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	uint8_t spi_old[4], spi_new[4];
+	size_t n = 0, len = 0;
+	int rc;
+
+	if (sa->state != IKE_ST_ESTABLISHED || sa->req || sa->ccs.active ||
+	    c->state != IKE_CHILD_INSTALLED || c->rekeyed || c->del != INFO_DEL_NONE)
+		return ERR_BADSTATE;
+	rc = child_new_spi(e, &sa->ccs.spi);
+	if (rc == 0)
+		rc = eng_rand(e, IKE_RAND_NONCE, sa->ccs.ni, IKE_NONCE_LEN);
+	if (rc)
+		return rc;
+	put32(spi_old, c->spi_in);
+	put32(spi_new, sa->ccs.spi);
+	rn.spi = spi_old;
+	props = props_of(c->cfg, c->proto, &n);
+	e->sa_a.nproposals = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = prop_to_wire(&props[i], (uint8_t)(i + 1), c->proto, spi_new, 4, PROP_NO_KE,
+				  &e->sa_a);
+	if (rc)
+		return rc;
+	/* HDR, SK {N(REKEY_SA), [N(USE_TRANSPORT_MODE),] SA, Ni, TSi, TSr} */
+	ike_sa_hdr(sa, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->next_req_id, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	ikev2_build_notify(&b, &rn);
+	if (c->mode == CONN_MODE_TRANSPORT) {
+		struct ikev2_notify tn = {.type = IKEV2_N_USE_TRANSPORT_MODE};
+		ikev2_build_notify(&b, &tn);
+	}
+	ikev2_build_sa(&b, &e->sa_a);
+	ikev2_build_nonce(&b, &nonce);
+	child_ts_to_wire(&c->local_ts, &e->ts_a); /* TSi: our end, we initiate */
+	child_ts_to_wire(&c->remote_ts, &e->ts_b);
+	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
+	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
+	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	if (rc == 0)
+		rc = ike_sa_send_request(e, sa, now_ms, e->tx, len, sa->next_req_id,
+					 IKEV2_EXCH_CREATE_CHILD_SA);
+	if (rc)
+		return rc;
+	sa->next_req_id++;
+	sa->ccs.active = true;
+	sa->ccs.old = (size_t)(c - sa->children);
+	log_info(LOG_IKE, "#%u: rekeying CHILD_SA %s{%u} (SPIs %08x_i %08x_o)", sa->id,
+		 c->cfg->name, c->reqid, c->spi_in, c->spi_out);
+	return 0;
+}
+
+/* Responder: an encrypted answer HDR, SK {N(type)}. */
+static int answer_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx,
+			uint16_t type)
+{
+	struct ikev2_notify n = {.type = type};
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	size_t len = 0;
+	int rc;
+
+	ike_sa_hdr(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, rx->hdr->msgid, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	ikev2_build_notify(&b, &n);
+	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	if (rc == 0)
+		rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
+	return rc;
+}
+
+int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
+{
+	const struct ikev2_payload *prk = ikev2_digest_notify(rx->d, IKEV2_N_REKEY_SA);
+	const struct ikev2_payload *pn = ikev2_digest_first(rx->d, IKEV2_PT_Nx);
+	uint8_t nr[IKE_NONCE_LEN], spi[4];
+	struct ikev2_blob nonce = {.data = nr, .len = sizeof(nr)};
+	struct ike_child *old = NULL, *c;
+	struct prop_choice choice;
+	const struct alg_proposal *props;
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	size_t n = 0, len = 0;
+	int rc;
+
+	sa->next_peer_id = rx->hdr->msgid + 1;
+	if (!prk)
+		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
+	if (prk->u.n.spi_size == 4 && prk->u.n.spi)
+		for (size_t i = 0; i < sa->nchildren && !old; i++) {
+			struct ike_child *x = &sa->children[i];
+			if (x->state == IKE_CHILD_INSTALLED && x->proto == prk->u.n.proto &&
+			    x->spi_out == get32(prk->u.n.spi))
+				old = x;
+		}
+	if (!old)
+		return answer_error(e, sa, rx, IKEV2_N_CHILD_SA_NOT_FOUND);
+	props = props_of(old->cfg, old->proto, &n);
+	if (ikev2_digest_first(rx->d, IKEV2_PT_KE) ||
+	    ikev2_payload_sa(ikev2_digest_first(rx->d, IKEV2_PT_SA), &e->sa_b) != 0 ||
+	    prop_select(&e->sa_b, old->proto, props, n, PROP_NO_KE, &choice) != 0 ||
+	    choice.spi_len != 4)
+		return answer_error(e, sa, rx, IKEV2_N_NO_PROPOSAL_CHOSEN);
+	if (!pn || pn->u.nonce.len < 16 || pn->u.nonce.len > IKEV2_NONCE_MAX)
+		return answer_error(e, sa, rx, IKEV2_N_INVALID_SYNTAX);
+	c = successor(e, sa, old);
+	if (!c)
+		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
+	c->alg = choice;
+	c->spi_out = get32(choice.spi);
+	rc = child_new_spi(e, &c->spi_in);
+	if (rc == 0)
+		rc = eng_rand(e, IKE_RAND_NONCE, nr, sizeof(nr));
+	if (rc) {
+		c->state = IKE_CHILD_DELETED;
+		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
+	}
+	/* HDR, SK {SA, Nr, TSi, TSr}: the selectors of the SA being rekeyed */
+	put32(spi, c->spi_in);
+	memcpy(choice.spi, spi, 4);
+	prop_choice_to_wire(&choice, &e->sa_a);
+	ike_sa_hdr(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, rx->hdr->msgid, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	if (c->mode == CONN_MODE_TRANSPORT) {
+		struct ikev2_notify tn = {.type = IKEV2_N_USE_TRANSPORT_MODE};
+		ikev2_build_notify(&b, &tn);
+	}
+	ikev2_build_sa(&b, &e->sa_a);
+	ikev2_build_nonce(&b, &nonce);
+	child_ts_to_wire(&c->remote_ts, &e->ts_a); /* TSi: the initiator's end */
+	child_ts_to_wire(&c->local_ts, &e->ts_b);
+	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
+	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
+	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	if (rc == 0)
+		rc = child_install_nonces(e, sa, c, pn->u.nonce.data, pn->u.nonce.len, nr,
+					  sizeof(nr));
+	if (rc) {
+		c->state = IKE_CHILD_DELETED;
+		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
+	}
+	c->rekey_at_ms = 0;
+	old->rekeyed = true; /* the initiator deletes it */
+	create_child_sa_arm(e, sa, rx->now);
+	return ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
+}
+
+int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
+{
+	const struct ikev2_payload *pn = ikev2_digest_first(rx->d, IKEV2_PT_Nx);
+	const struct ikev2_payload *psa = ikev2_digest_first(rx->d, IKEV2_PT_SA);
+	struct ike_child *old, *c;
+	struct prop_choice choice;
+	const struct alg_proposal *props;
+	char peer[ADDR_STRLEN];
+	size_t n = 0;
+	int rc;
+
+	ike_sa_request_done(sa);
+	if (!sa->ccs.active || sa->ccs.old >= sa->nchildren)
+		return 0;
+	sa->ccs.active = false;
+	old = &sa->children[sa->ccs.old];
+	ike_sa_peer_str(sa, peer, sizeof(peer));
+	if (old->state != IKE_CHILD_INSTALLED)
+		return 0; /* deleted meanwhile */
+	props = props_of(old->cfg, old->proto, &n);
+	if (rx->error_only || !psa || !pn || ikev2_payload_sa(psa, &e->sa_b) != 0 ||
+	    prop_check_response(&e->sa_b, old->proto, props, n, PROP_NO_KE, &choice) != 0 ||
+	    choice.spi_len != 4 || pn->u.nonce.len < 16 || pn->u.nonce.len > IKEV2_NONCE_MAX) {
+		const struct ikev2_payload *p;
+		for (p = ikev2_digest_first(rx->d, IKEV2_PT_N); p; p = ikev2_digest_next(rx->d, p))
+			if (ikev2_notify_is_error(p->u.n.type))
+				break;
+		eng_event(e, sa->id, old->id, IKE_EV_CHILD_FAILED,
+			  "rekeying CHILD_SA %s{%u} failed: %s answered %s", old->cfg->name,
+			  old->reqid, peer,
+			  p ? ikev2_notify_str(p->u.n.type) : "an unacceptable proposal");
+		/* the old SA stays; try again in a minute */
+		old->rekey_at_ms = rx->now + 60000;
+		return 0;
+	}
+	c = successor(e, sa, old);
+	if (!c)
+		return 0;
+	c->alg = choice;
+	c->spi_in = sa->ccs.spi;
+	c->spi_out = get32(choice.spi);
+	rc = child_install_nonces(e, sa, c, sa->ccs.ni, IKE_NONCE_LEN, pn->u.nonce.data,
+				  pn->u.nonce.len);
+	if (rc) {
+		c->state = IKE_CHILD_DELETED;
+		return 0;
+	}
+	create_child_sa_arm(e, sa, rx->now);
+	/* make-before-break: the new SA is installed, the old one goes */
+	old->rekeyed = true;
+	informational_delete_child(e, sa, old, rx->now);
+	return 0;
+}
+
+void create_child_sa_arm(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
+{
+	for (size_t i = 0; i < sa->nchildren; i++) {
+		struct ike_child *c = &sa->children[i];
+		uint64_t life, jitter = 0;
+		uint8_t r[4];
+		if (c->state != IKE_CHILD_INSTALLED || c->rekey_at_ms || !c->cfg ||
+		    !c->cfg->rekey_time || c->rekeyed)
+			continue;
+		life = (uint64_t)c->cfg->rekey_time * 1000;
+		if (c->cfg->rand_time && eng_rand(e, IKE_RAND_JITTER, r, sizeof(r)) == 0)
+			jitter = get32(r) % ((uint64_t)c->cfg->rand_time * 1000 + 1);
+		if (jitter >= life)
+			jitter = life - 1;
+		c->rekey_at_ms = now_ms + life - jitter;
+	}
+}
+
+uint64_t create_child_sa_deadline(const struct ike_sa *sa)
+{
+	uint64_t d = UINT64_MAX;
+
+	if (sa->state != IKE_ST_ESTABLISHED || sa->req || sa->ccs.active)
+		return d;
+	for (size_t i = 0; i < sa->nchildren; i++) {
+		const struct ike_child *c = &sa->children[i];
+		if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed && c->del == INFO_DEL_NONE &&
+		    c->rekey_at_ms && c->rekey_at_ms < d)
+			d = c->rekey_at_ms;
+	}
+	return d;
+}
+
+void create_child_sa_poll(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
+{
+	for (size_t i = 0; i < sa->nchildren; i++) {
+		struct ike_child *c = &sa->children[i];
+		if (sa->state != IKE_ST_ESTABLISHED || sa->req || sa->ccs.active)
+			return;
+		if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed && c->del == INFO_DEL_NONE &&
+		    c->rekey_at_ms && now_ms >= c->rekey_at_ms &&
+		    create_child_sa_rekey(e, sa, c, now_ms) != 0)
+			c->rekey_at_ms = now_ms + 60000; /* could not start: later */
+	}
+}

@@ -1,0 +1,36 @@
+/* CREATE_CHILD_SA (RFC 7296 §1.3): rekeying a Child SA (§1.3.3) as initiator and responder,
+ * make-before-break: the initiator installs the new SA, then deletes the old one with an
+ * INFORMATIONAL Delete. Rekeys start when a child's rekey_time (minus a random jitter of up to
+ * rand_time) has passed, or through ike_engine_rekey_child.
+ *
+ * Not handled yet: PFS (a KE payload; requests carrying one are refused with
+ * NO_PROPOSAL_CHOSEN), new Child SAs without REKEY_SA (answered NO_ADDITIONAL_SAS), rekeying the
+ * IKE SA (§1.3.2), and the collisions of §2.8.1.
+ */
+#ifndef RAMPART_IKE_V2_CREATE_CHILD_SA_H
+#define RAMPART_IKE_V2_CREATE_CHILD_SA_H
+
+#include <stdint.h>
+
+#include "ike/dispatch.h"
+
+struct ike_engine;
+struct ike_sa;
+struct ike_child;
+
+/* HDR, SK {[N(REKEY_SA),] SA, Ni, [KEi,] TSi, TSr} and its answer. */
+int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx);
+int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx);
+
+/* Starts rekeying child c of sa. ERR_BADSTATE when the SA is not established, a request is in
+ * flight or the child is not installed (the timer tries again later). */
+int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
+			  uint64_t now_ms);
+/* Arms the rekey timers of installed children that have none (now_ms + rekey_time - jitter). */
+void create_child_sa_arm(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms);
+/* Timer work: starts due rekeys when the window is free. */
+void create_child_sa_poll(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms);
+/* The earliest due rekey of sa, or UINT64_MAX. */
+uint64_t create_child_sa_deadline(const struct ike_sa *sa);
+
+#endif
