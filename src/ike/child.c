@@ -190,11 +190,12 @@ static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 
 int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
 {
-	return child_install_nonces(e, sa, c, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
+	return child_install_nonces(e, sa, c, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
 }
 
 int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
-			 const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len)
+			 const struct secret *g_ir, const uint8_t *ni, size_t ni_len,
+			 const uint8_t *nr, size_t nr_len)
 {
 	struct kdf_child_keys k;
 	struct enc_info ei;
@@ -217,7 +218,7 @@ int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_chi
 			return rc;
 		integ_len = ii.key_len;
 	}
-	rc = kdf_ikev2_child_keys(sa->alg.prf, sa->keys.sk_d, NULL, ni, ni_len, nr, nr_len, enc_len,
+	rc = kdf_ikev2_child_keys(sa->alg.prf, sa->keys.sk_d, g_ir, ni, ni_len, nr, nr_len, enc_len,
 				  integ_len, &k);
 	if (rc)
 		return rc;

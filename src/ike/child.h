@@ -32,8 +32,10 @@ int child_new_spi(struct ike_engine *e, uint32_t *spi);
 /* Derives KEYMAT from SK_d and the IKE_SA_INIT nonces (no PFS) and installs the inbound and
  * outbound SAs through child_install; marks the child INSTALLED and sends IKE_EV_CHILD_UP. */
 int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c);
-/* The same with the nonces of a CREATE_CHILD_SA exchange (§2.17, no PFS). */
+/* The same with the nonces of a CREATE_CHILD_SA exchange and, with PFS, its new shared
+ * secret g_ir (§2.17: KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr); NULL without PFS). */
 int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
-			 const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len);
+			 const struct secret *g_ir, const uint8_t *ni, size_t ni_len,
+			 const uint8_t *nr, size_t nr_len);
 
 #endif

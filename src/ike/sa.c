@@ -98,6 +98,7 @@ void ike_sa_free(struct ike_sa *sa)
 	if (!sa)
 		return;
 	kex_free(sa->kex);
+	kex_free(sa->ccs.kex);
 	kdf_ikev2_sa_keys_cleanup(&sa->keys);
 	enc_free(sa->enc_in);
 	enc_free(sa->enc_out);

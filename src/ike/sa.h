@@ -146,6 +146,7 @@ struct ike_sa {
 		size_t old;   /* index of the Child SA being rekeyed */
 		uint32_t spi; /* our new inbound SPI */
 		uint8_t ni[IKE_NONCE_LEN];
+		struct kex *kex; /* PFS: our key pair, or NULL */
 	} ccs;
 };
 

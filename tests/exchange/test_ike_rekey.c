@@ -18,6 +18,8 @@
 #define A0 "192.0.2.1"
 #define A1 "192.0.2.2"
 
+static const char *esp_node1; /* node 1's ESP proposals when set (else the same) */
+
 static void configure(struct xnet *n, int i, uint32_t rekey, uint32_t jitter, const char *esp)
 {
 	static const char psk[] = "a shared secret of some length";
@@ -60,7 +62,7 @@ static int setup(struct xnet *n, uint32_t rekey0, uint32_t rekey1, uint32_t jitt
 		return -1;
 	n->quiet = true;
 	configure(n, 0, rekey0, jitter, esp);
-	configure(n, 1, rekey1, jitter, esp);
+	configure(n, 1, rekey1, jitter, esp_node1 ? esp_node1 : esp);
 	T_EQ(ike_engine_initiate(n->node[0].e, n->now, "gw", NULL, &id), 0);
 	xnet_flush(n, 100);
 	return xnet_events(&n->node[1], IKE_EV_CHILD_UP) == 1 ? 0 : -1;
@@ -126,6 +128,10 @@ static void test_rekey(void)
 	    {__LINE__, 1, "aes128gcm16"},
 	    {__LINE__, 0, "aes256-sha256"},
 	    {__LINE__, 1, "aes128-sha1"},
+	    /* PFS (§1.3.1): KEi/KEr with the proposal's group, g^ir in KEYMAT */
+	    {__LINE__, 0, "aes128gcm16-x25519"},
+	    {__LINE__, 1, "aes256gcm16-ecp256"},
+	    {__LINE__, 0, "aes128-sha256-modp2048"},
 	};
 
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
@@ -256,11 +262,46 @@ static void test_rekey_lost_answer(void)
 	xnet_cleanup(&n);
 }
 
+/* The initiator wants PFS, the responder's proposal has no group: NO_PROPOSAL_CHOSEN, the old
+ * SA stays, and the rekey is tried again a minute later. */
+static void test_rekey_refused(void)
+{
+	struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+	struct xnet n;
+	int ev;
+
+	esp_node1 = "aes128gcm16";
+	if (setup(&n, 0, 0, 0, "aes128gcm16-x25519")) {
+		esp_node1 = NULL;
+		return;
+	}
+	esp_node1 = NULL;
+	ike_engine_list(n.node[0].e, &info, 1, &cnt, &total);
+	T_EQ(ike_engine_rekey_child(n.node[0].e, n.now, info.children[0].child_id), 0);
+	xnet_flush(&n, 100);
+	ev = xnet_event(&n.node[0], IKE_EV_CHILD_FAILED, 0);
+	T_OK(ev >= 0, "rekey failure reported");
+	if (ev >= 0)
+		T_OK(strstr(n.node[0].ev[ev].msg, "NO_PROPOSAL_CHOSEN") != NULL, "%s",
+		     n.node[0].ev[ev].msg);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 1);
+	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), 1);
+	T_EQ(live(&n.node[0]), 2);
+	T_EQ(live(&n.node[1]), 2);
+	T_EQ(ike_engine_next_deadline(n.node[0].e), n.now + 60000);
+	advance(&n, 61000);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_FAILED), 2);
+	check_live(&n, __LINE__);
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
 	test_rekey();
 	test_rekey_timer();
 	test_rekey_lost_answer();
+	test_rekey_refused();
 	return t_finish();
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/kex.h"
 #include "ike/child.h"
 #include "ike/engine.h"
 #include "ike/proposal.h"
@@ -100,8 +101,15 @@ int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_ch
 	props = props_of(c->cfg, c->proto, &n);
 	e->sa_a.nproposals = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = prop_to_wire(&props[i], (uint8_t)(i + 1), c->proto, spi_new, 4, PROP_NO_KE,
-				  &e->sa_a);
+		rc = prop_to_wire(&props[i], (uint8_t)(i + 1), c->proto, spi_new, 4, 0, &e->sa_a);
+	kex_free(sa->ccs.kex);
+	sa->ccs.kex = NULL;
+	if (rc == 0 && n && props[0].n[IKEV2_TRANS_KE]) {
+		/* PFS: a KE of the first proposal's first group */
+		sa->ccs.kex = eng_kex_new(e, props[0].t[IKEV2_TRANS_KE][0].id);
+		if (!sa->ccs.kex)
+			rc = ERR_CRYPTO;
+	}
 	if (rc)
 		return rc;
 	/* HDR, SK {N(REKEY_SA), [N(USE_TRANSPORT_MODE),] SA, Ni, TSi, TSr} */
@@ -116,6 +124,11 @@ int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_ch
 	}
 	ikev2_build_sa(&b, &e->sa_a);
 	ikev2_build_nonce(&b, &nonce);
+	if (sa->ccs.kex) {
+		struct ikev2_ke_payload ke = {.group = kex_group(sa->ccs.kex)};
+		ke.data = kex_public(sa->ccs.kex, &ke.len);
+		ikev2_build_ke(&b, &ke);
+	}
 	child_ts_to_wire(&c->local_ts, &e->ts_a); /* TSi: our end, we initiate */
 	child_ts_to_wire(&c->remote_ts, &e->ts_b);
 	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
@@ -134,11 +147,13 @@ int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_ch
 	return 0;
 }
 
-/* Responder: an encrypted answer HDR, SK {N(type)}. */
+/* Responder: an encrypted answer HDR, SK {N(type[, group])}; group != 0 for
+ * INVALID_KE_PAYLOAD (§1.3: the group we accept). */
 static int answer_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx,
-			uint16_t type)
+			uint16_t type, uint16_t group)
 {
-	struct ikev2_notify n = {.type = type};
+	uint8_t g[2] = {(uint8_t)(group >> 8), (uint8_t)group};
+	struct ikev2_notify n = {.type = type, .data = group ? g : NULL, .len = group ? 2 : 0};
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
 	size_t len = 0;
@@ -155,53 +170,81 @@ static int answer_error(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	return rc;
 }
 
+/* The Child SA of sa the REKEY_SA notify names (by our outbound SPI), or NULL. */
+static struct ike_child *rekeyed_child(struct ike_sa *sa, const struct ikev2_payload *prk)
+{
+	if (!prk || prk->u.n.spi_size != 4 || !prk->u.n.spi)
+		return NULL;
+	for (size_t i = 0; i < sa->nchildren; i++) {
+		struct ike_child *x = &sa->children[i];
+		if (x->state == IKE_CHILD_INSTALLED && x->proto == prk->u.n.proto &&
+		    x->spi_out == get32(prk->u.n.spi))
+			return x;
+	}
+	return NULL;
+}
+
 int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
 	const struct ikev2_payload *prk = ikev2_digest_notify(rx->d, IKEV2_N_REKEY_SA);
 	const struct ikev2_payload *pn = ikev2_digest_first(rx->d, IKEV2_PT_Nx);
+	const struct ikev2_payload *pke = ikev2_digest_first(rx->d, IKEV2_PT_KE);
 	uint8_t nr[IKE_NONCE_LEN], spi[4];
 	struct ikev2_blob nonce = {.data = nr, .len = sizeof(nr)};
-	struct ike_child *old = NULL, *c;
+	struct ike_child *old, *c = NULL;
 	struct prop_choice choice;
 	const struct alg_proposal *props;
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
+	struct kex *k = NULL;
+	struct secret *g_ir = NULL;
+	uint16_t err = 0, err_group = 0;
 	size_t n = 0, len = 0;
-	int rc;
+	int rc = 0;
 
 	sa->next_peer_id = rx->hdr->msgid + 1;
-	if (!prk)
-		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
-	if (prk->u.n.spi_size == 4 && prk->u.n.spi)
-		for (size_t i = 0; i < sa->nchildren && !old; i++) {
-			struct ike_child *x = &sa->children[i];
-			if (x->state == IKE_CHILD_INSTALLED && x->proto == prk->u.n.proto &&
-			    x->spi_out == get32(prk->u.n.spi))
-				old = x;
-		}
-	if (!old)
-		return answer_error(e, sa, rx, IKEV2_N_CHILD_SA_NOT_FOUND);
+	old = rekeyed_child(sa, prk);
+	if (!prk) {
+		err = IKEV2_N_NO_ADDITIONAL_SAS; /* only rekeys are handled */
+		goto out;
+	}
+	if (!old) {
+		err = IKEV2_N_CHILD_SA_NOT_FOUND;
+		goto out;
+	}
 	props = props_of(old->cfg, old->proto, &n);
-	if (ikev2_digest_first(rx->d, IKEV2_PT_KE) ||
-	    ikev2_payload_sa(ikev2_digest_first(rx->d, IKEV2_PT_SA), &e->sa_b) != 0 ||
-	    prop_select(&e->sa_b, old->proto, props, n, PROP_NO_KE, &choice) != 0 ||
-	    choice.spi_len != 4)
-		return answer_error(e, sa, rx, IKEV2_N_NO_PROPOSAL_CHOSEN);
-	if (!pn || pn->u.nonce.len < 16 || pn->u.nonce.len > IKEV2_NONCE_MAX)
-		return answer_error(e, sa, rx, IKEV2_N_INVALID_SYNTAX);
+	if (ikev2_payload_sa(ikev2_digest_first(rx->d, IKEV2_PT_SA), &e->sa_b) != 0 ||
+	    prop_select(&e->sa_b, old->proto, props, n, 0, &choice) != 0 || choice.spi_len != 4 ||
+	    (!choice.ke && pke)) {
+		err = IKEV2_N_NO_PROPOSAL_CHOSEN;
+		goto out;
+	}
+	if (choice.ke && (!pke || pke->u.ke.group != choice.ke)) {
+		err = IKEV2_N_INVALID_KE_PAYLOAD;
+		err_group = choice.ke;
+		goto out;
+	}
+	if (!pn || pn->u.nonce.len < 16 || pn->u.nonce.len > IKEV2_NONCE_MAX) {
+		err = IKEV2_N_INVALID_SYNTAX;
+		goto out;
+	}
+	if (choice.ke) {
+		/* PFS (§1.3.1): our KEr and g^ir (new) */
+		k = eng_kex_new(e, choice.ke);
+		if (!k || kex_derive(k, pke->u.ke.data, pke->u.ke.len, &g_ir) != 0) {
+			err = k ? IKEV2_N_INVALID_SYNTAX : IKEV2_N_NO_ADDITIONAL_SAS;
+			goto out;
+		}
+	}
 	c = successor(e, sa, old);
-	if (!c)
-		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
+	if (!c || child_new_spi(e, &c->spi_in) != 0 ||
+	    eng_rand(e, IKE_RAND_NONCE, nr, sizeof(nr)) != 0) {
+		err = IKEV2_N_NO_ADDITIONAL_SAS;
+		goto out;
+	}
 	c->alg = choice;
 	c->spi_out = get32(choice.spi);
-	rc = child_new_spi(e, &c->spi_in);
-	if (rc == 0)
-		rc = eng_rand(e, IKE_RAND_NONCE, nr, sizeof(nr));
-	if (rc) {
-		c->state = IKE_CHILD_DELETED;
-		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
-	}
-	/* HDR, SK {SA, Nr, TSi, TSr}: the selectors of the SA being rekeyed */
+	/* HDR, SK {SA, Nr, [KEr,] TSi, TSr}: the selectors of the SA being rekeyed */
 	put32(spi, c->spi_in);
 	memcpy(choice.spi, spi, 4);
 	prop_choice_to_wire(&choice, &e->sa_a);
@@ -215,47 +258,70 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 	}
 	ikev2_build_sa(&b, &e->sa_a);
 	ikev2_build_nonce(&b, &nonce);
+	if (k) {
+		struct ikev2_ke_payload ke = {.group = kex_group(k)};
+		ke.data = kex_public(k, &ke.len);
+		ikev2_build_ke(&b, &ke);
+	}
 	child_ts_to_wire(&c->remote_ts, &e->ts_a); /* TSi: the initiator's end */
 	child_ts_to_wire(&c->local_ts, &e->ts_b);
 	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
 	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
 	rc = sk_end_seal(e, sa, &b, e->tx, &len);
 	if (rc == 0)
-		rc = child_install_nonces(e, sa, c, pn->u.nonce.data, pn->u.nonce.len, nr,
+		rc = child_install_nonces(e, sa, c, g_ir, pn->u.nonce.data, pn->u.nonce.len, nr,
 					  sizeof(nr));
 	if (rc) {
-		c->state = IKE_CHILD_DELETED;
-		return answer_error(e, sa, rx, IKEV2_N_NO_ADDITIONAL_SAS);
+		err = IKEV2_N_NO_ADDITIONAL_SAS;
+		goto out;
 	}
-	c->rekey_at_ms = 0;
 	old->rekeyed = true; /* the initiator deletes it */
 	create_child_sa_arm(e, sa, rx->now);
-	return ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
+	rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
+out:
+	if (err) {
+		if (c)
+			c->state = IKE_CHILD_DELETED;
+		rc = answer_error(e, sa, rx, err, err_group);
+	}
+	kex_free(k);
+	secret_free(g_ir);
+	secret_wipe(nr, sizeof(nr));
+	return rc;
 }
 
 int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
 	const struct ikev2_payload *pn = ikev2_digest_first(rx->d, IKEV2_PT_Nx);
 	const struct ikev2_payload *psa = ikev2_digest_first(rx->d, IKEV2_PT_SA);
+	const struct ikev2_payload *pke = ikev2_digest_first(rx->d, IKEV2_PT_KE);
+	struct secret *g_ir = NULL;
 	struct ike_child *old, *c;
 	struct prop_choice choice;
 	const struct alg_proposal *props;
 	char peer[ADDR_STRLEN];
+	bool ok;
 	size_t n = 0;
-	int rc;
 
 	ike_sa_request_done(sa);
 	if (!sa->ccs.active || sa->ccs.old >= sa->nchildren)
-		return 0;
+		goto out;
 	sa->ccs.active = false;
 	old = &sa->children[sa->ccs.old];
 	ike_sa_peer_str(sa, peer, sizeof(peer));
 	if (old->state != IKE_CHILD_INSTALLED)
-		return 0; /* deleted meanwhile */
+		goto out; /* deleted meanwhile */
 	props = props_of(old->cfg, old->proto, &n);
-	if (rx->error_only || !psa || !pn || ikev2_payload_sa(psa, &e->sa_b) != 0 ||
-	    prop_check_response(&e->sa_b, old->proto, props, n, PROP_NO_KE, &choice) != 0 ||
-	    choice.spi_len != 4 || pn->u.nonce.len < 16 || pn->u.nonce.len > IKEV2_NONCE_MAX) {
+	ok = !rx->error_only && psa && pn && ikev2_payload_sa(psa, &e->sa_b) == 0 &&
+	     prop_check_response(&e->sa_b, old->proto, props, n, 0, &choice) == 0 &&
+	     choice.spi_len == 4 && pn->u.nonce.len >= 16 && pn->u.nonce.len <= IKEV2_NONCE_MAX;
+	/* PFS: KEr in the group we offered, g^ir (new) */
+	if (ok && sa->ccs.kex)
+		ok = choice.ke == kex_group(sa->ccs.kex) && pke && pke->u.ke.group == choice.ke &&
+		     kex_derive(sa->ccs.kex, pke->u.ke.data, pke->u.ke.len, &g_ir) == 0;
+	else if (ok)
+		ok = choice.ke == 0 && !pke;
+	if (!ok) {
 		const struct ikev2_payload *p;
 		for (p = ikev2_digest_first(rx->d, IKEV2_PT_N); p; p = ikev2_digest_next(rx->d, p))
 			if (ikev2_notify_is_error(p->u.n.type))
@@ -266,24 +332,27 @@ int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const s
 			  p ? ikev2_notify_str(p->u.n.type) : "an unacceptable proposal");
 		/* the old SA stays; try again in a minute */
 		old->rekey_at_ms = rx->now + 60000;
-		return 0;
+		goto out;
 	}
 	c = successor(e, sa, old);
 	if (!c)
-		return 0;
+		goto out;
 	c->alg = choice;
 	c->spi_in = sa->ccs.spi;
 	c->spi_out = get32(choice.spi);
-	rc = child_install_nonces(e, sa, c, sa->ccs.ni, IKE_NONCE_LEN, pn->u.nonce.data,
-				  pn->u.nonce.len);
-	if (rc) {
+	if (child_install_nonces(e, sa, c, g_ir, sa->ccs.ni, IKE_NONCE_LEN, pn->u.nonce.data,
+				 pn->u.nonce.len) != 0) {
 		c->state = IKE_CHILD_DELETED;
-		return 0;
+		goto out;
 	}
 	create_child_sa_arm(e, sa, rx->now);
 	/* make-before-break: the new SA is installed, the old one goes */
 	old->rekeyed = true;
 	informational_delete_child(e, sa, old, rx->now);
+out:
+	secret_free(g_ir);
+	kex_free(sa->ccs.kex);
+	sa->ccs.kex = NULL;
 	return 0;
 }
 

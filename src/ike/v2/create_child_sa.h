@@ -3,9 +3,13 @@
  * INFORMATIONAL Delete. Rekeys start when a child's rekey_time (minus a random jitter of up to
  * rand_time) has passed, or through ike_engine_rekey_child.
  *
- * Not handled yet: PFS (a KE payload; requests carrying one are refused with
- * NO_PROPOSAL_CHOSEN), new Child SAs without REKEY_SA (answered NO_ADDITIONAL_SAS), rekeying the
- * IKE SA (§1.3.2), and the collisions of §2.8.1.
+ * PFS (§1.3.1): when the child's first ESP/AH proposal has a KE group, KEi goes with the
+ * request and KEYMAT takes g^ir (new); a responder whose chosen proposal has a group demands KE
+ * in it (INVALID_KE_PAYLOAD naming the group), and refuses KE without one.
+ *
+ * Not handled yet: new Child SAs without REKEY_SA (answered NO_ADDITIONAL_SAS), an
+ * INVALID_KE_PAYLOAD retry by the initiator (it tries again a minute later with the same
+ * group), rekeying the IKE SA (§1.3.2), and the collisions of §2.8.1.
  */
 #ifndef RAMPART_IKE_V2_CREATE_CHILD_SA_H
 #define RAMPART_IKE_V2_CREATE_CHILD_SA_H
