@@ -147,6 +147,11 @@ struct ike_sa {
 		uint32_t spi; /* our new inbound SPI */
 		uint8_t ni[IKE_NONCE_LEN];
 		struct kex *kex; /* PFS: our key pair, or NULL */
+		/* §2.8.1: the peer rekeyed the same Child SA meanwhile; we answered it */
+		bool coll;
+		size_t coll_child; /* index of the Child SA its exchange created */
+		uint8_t coll_ni[IKEV2_NONCE_MAX], coll_nr[IKE_NONCE_LEN];
+		size_t coll_ni_len;
 	} ccs;
 };
 

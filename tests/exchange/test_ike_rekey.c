@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/rand.h"
 #include "ike/conn.h"
 #include "ike/ike.h"
 #include "lib/err.h"
@@ -296,6 +297,99 @@ static void test_rekey_refused(void)
 	xnet_cleanup(&n);
 }
 
+/* §2.8.1: both ends rekey the same Child SA at once. Both exchanges complete; the SA with the
+ * lowest of the four nonces is deleted by its initiator, the old one by both: one new pair
+ * stays, the same on both sides. Random nonces: repeated so either end loses. */
+static void test_rekey_collision(void)
+{
+	for (int round = 0; round < 8; round++) {
+		struct ike_sa_info info[2];
+		size_t cnt = 0, total = 0;
+		struct ike_stats st;
+		struct xnet n;
+
+		if (setup(&n, 0, 0, 0, "aes128gcm16"))
+			continue;
+		for (int k = 0; k < 2; k++)
+			ike_engine_list(n.node[k].e, &info[k], 1, &cnt, &total);
+		T_EQ_ROW(round,
+			 ike_engine_rekey_child(n.node[0].e, n.now, info[0].children[0].child_id),
+			 0);
+		T_EQ_ROW(round,
+			 ike_engine_rekey_child(n.node[1].e, n.now, info[1].children[0].child_id),
+			 0);
+		advance(&n, 1000);
+		for (int k = 0; k < 2; k++) {
+			T_EQ_ROW(round, xnet_events(&n.node[k], IKE_EV_CHILD_UP), 3);
+			T_EQ_ROW(round, xnet_events(&n.node[k], IKE_EV_CHILD_DOWN), 2);
+			T_EQ_ROW(round, xnet_events(&n.node[k], IKE_EV_CHILD_FAILED), 0);
+			T_EQ_ROW(round, n.node[k].nchild, 6);
+			ike_engine_stats(n.node[k].e, &st);
+			T_EQ_ROW(round, st.drop_msgid + st.drop_state + st.drop_malformed, 0);
+		}
+		check_live(&n, round);
+		xnet_cleanup(&n);
+	}
+}
+
+/* Nonces of one fill octet (and a counter), the rest from crypto/rand. */
+struct nonce_hook {
+	uint8_t fill, ctr;
+};
+
+static int hook_rand(void *ctx, enum ike_rand_use use, uint8_t *buf, size_t len)
+{
+	struct nonce_hook *h = ctx;
+
+	if (use != IKE_RAND_NONCE)
+		return crypto_rand_bytes(buf, len);
+	memset(buf, h->fill, len);
+	buf[len - 1] = h->ctr++;
+	return 0;
+}
+
+/* §2.8.1 with chosen nonces: the SA of the exchange holding the lowest nonce goes. Node 0
+ * installs the SA of node 1's exchange first (records 2, 3), then its own (4, 5). */
+static void test_rekey_collision_order(void)
+{
+	static const struct {
+		int line;
+		uint8_t fill0, fill1;
+		bool own_survives; /* node 0's exchange's SA stays */
+	} rows[] = {
+	    {__LINE__, 0x10, 0xe0, false}, /* node 0's nonce is the lowest: its SA goes */
+	    {__LINE__, 0xe0, 0x10, true},
+	};
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct nonce_hook h0 = {.fill = rows[r].fill0}, h1 = {.fill = rows[r].fill1};
+		struct ike_test_hooks hooks = {.rand = hook_rand};
+		struct ike_sa_info info[2];
+		size_t cnt = 0, total = 0;
+		int line = rows[r].line;
+		struct xnet n;
+
+		if (setup(&n, 0, 0, 0, "aes128gcm16"))
+			continue;
+		ike_engine_set_test_hooks(n.node[0].e, &hooks, &h0);
+		ike_engine_set_test_hooks(n.node[1].e, &hooks, &h1);
+		for (int k = 0; k < 2; k++)
+			ike_engine_list(n.node[k].e, &info[k], 1, &cnt, &total);
+		T_EQ_ROW(line,
+			 ike_engine_rekey_child(n.node[0].e, n.now, info[0].children[0].child_id),
+			 0);
+		T_EQ_ROW(line,
+			 ike_engine_rekey_child(n.node[1].e, n.now, info[1].children[0].child_id),
+			 0);
+		advance(&n, 1000);
+		T_EQ_ROW(line, n.node[0].nchild, 6);
+		T_EQ_ROW(line, !n.node[0].child[4].deleted, rows[r].own_survives);
+		T_EQ_ROW(line, !n.node[0].child[2].deleted, !rows[r].own_survives);
+		check_live(&n, line);
+		xnet_cleanup(&n);
+	}
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -303,5 +397,7 @@ int main(void)
 	test_rekey_timer();
 	test_rekey_lost_answer();
 	test_rekey_refused();
+	test_rekey_collision();
+	test_rekey_collision_order();
 	return t_finish();
 }

@@ -75,6 +75,39 @@ static struct ike_child *successor(struct ike_engine *e, struct ike_sa *sa,
 	return c;
 }
 
+/* Nonce order for §2.8.1: octet-wise, a shorter prefix first. */
+static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* The lowest of two nonces. */
+static void nonce_min(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+		      const uint8_t **m, size_t *mlen)
+{
+	bool first = nonce_cmp(a, alen, b, blen) <= 0;
+
+	*m = first ? a : b;
+	*mlen = first ? alen : blen;
+}
+
+/* §2.8.1 simultaneous rekeys of one Child SA: both exchanges created a new SA; "the SA created
+ * with the lowest of the four nonces SHOULD be deleted by the endpoint that created it" (its
+ * initiator). True when that is ours (mine: the SA our exchange with nonces ni, nr created). */
+static bool we_lose(const struct ike_sa *sa, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		    size_t nr_len)
+{
+	const uint8_t *ours, *theirs;
+	size_t ours_len, theirs_len;
+
+	nonce_min(ni, ni_len, nr, nr_len, &ours, &ours_len);
+	nonce_min(sa->ccs.coll_ni, sa->ccs.coll_ni_len, sa->ccs.coll_nr, IKE_NONCE_LEN, &theirs,
+		  &theirs_len);
+	return nonce_cmp(ours, ours_len, theirs, theirs_len) < 0;
+}
+
 int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
 			  uint64_t now_ms)
 {
@@ -276,6 +309,14 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 		goto out;
 	}
 	old->rekeyed = true; /* the initiator deletes it */
+	if (sa->ccs.active && &sa->children[sa->ccs.old] == old) {
+		/* §2.8.1: both ends rekey this Child SA; decided when our answer arrives */
+		sa->ccs.coll = true;
+		sa->ccs.coll_child = (size_t)(c - sa->children);
+		memcpy(sa->ccs.coll_ni, pn->u.nonce.data, pn->u.nonce.len);
+		sa->ccs.coll_ni_len = pn->u.nonce.len;
+		memcpy(sa->ccs.coll_nr, nr, sizeof(nr));
+	}
 	create_child_sa_arm(e, sa, rx->now);
 	rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
 out:
@@ -349,7 +390,17 @@ int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const s
 	/* make-before-break: the new SA is installed, the old one goes */
 	old->rekeyed = true;
 	informational_delete_child(e, sa, old, rx->now);
+	if (sa->ccs.coll &&
+	    we_lose(sa, sa->ccs.ni, IKE_NONCE_LEN, pn->u.nonce.data, pn->u.nonce.len)) {
+		log_info(LOG_IKE,
+			 "#%u: CHILD_SA %s rekeyed by both ends: ours has the lowest nonce, "
+			 "deleting it (§2.8.1)",
+			 sa->id, c->cfg->name);
+		c->rekeyed = true;
+		informational_delete_child(e, sa, c, rx->now);
+	}
 out:
+	sa->ccs.coll = false;
 	secret_free(g_ir);
 	kex_free(sa->ccs.kex);
 	sa->ccs.kex = NULL;

@@ -7,9 +7,14 @@
  * request and KEYMAT takes g^ir (new); a responder whose chosen proposal has a group demands KE
  * in it (INVALID_KE_PAYLOAD naming the group), and refuses KE without one.
  *
+ * Simultaneous rekeys of one Child SA (§2.8.1): both exchanges complete; the SA created with
+ * the lowest of the four nonces is deleted by its initiator, the old SA by both ends (their
+ * Deletes cross, §1.4.1).
+ *
  * Not handled yet: new Child SAs without REKEY_SA (answered NO_ADDITIONAL_SAS), an
  * INVALID_KE_PAYLOAD retry by the initiator (it tries again a minute later with the same
- * group), rekeying the IKE SA (§1.3.2), and the collisions of §2.8.1.
+ * group), rekeying the IKE SA (§1.3.2), and the other collisions of §2.8 (rekey versus delete
+ * of the same Child SA, IKE SA rekey collisions).
  */
 #ifndef RAMPART_IKE_V2_CREATE_CHILD_SA_H
 #define RAMPART_IKE_V2_CREATE_CHILD_SA_H
