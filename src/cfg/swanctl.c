@@ -467,45 +467,37 @@ static const struct choice close_choices[] = {{"none", CONN_ACTION_NONE},
 					      {"start", CONN_ACTION_START},
 					      {NULL, 0}};
 
+/* One limit value: a time (s/m/h/d), a byte count (k/m/g) or a plain count. */
+static int get_limit(struct load *l, const struct conf_node *sec, const char *key, const char *what,
+		     uint64_t def, uint64_t *out)
+{
+	uint32_t t;
+
+	if (strcmp(what, "time") == 0) {
+		if (get_time(l, sec, key, def, &t))
+			return ERR_INVAL;
+		*out = t;
+		return 0;
+	}
+	if (strcmp(what, "bytes") == 0)
+		return get_bytes(l, sec, key, def, out);
+	return get_u64(l, sec, key, def, UINT64_MAX, out);
+}
+
 /* Rekey/life/rand triple with strongSwan's derived defaults: life = 110 % of rekey,
  * rand = life - rekey. */
 static void load_limits(struct load *l, const struct conf_node *sec, const char *what,
 			uint64_t rekey_def, uint64_t *rekey, uint64_t *life, uint64_t *rand)
 {
 	char kr[32], kl[32], kx[32];
-	bool is_time = strcmp(what, "time") == 0;
-	uint64_t r = 0, f = 0, x = 0, life_def, rand_def;
-	uint32_t t;
+	uint64_t r = 0, f = 0, x = 0;
 
 	snprintf(kr, sizeof(kr), "rekey_%s", what);
 	snprintf(kl, sizeof(kl), "life_%s", what);
 	snprintf(kx, sizeof(kx), "rand_%s", what);
-	if (is_time) {
-		if (get_time(l, sec, kr, rekey_def, &t) == 0)
-			r = t;
-	} else if (strcmp(what, "bytes") == 0) {
-		get_bytes(l, sec, kr, rekey_def, &r);
-	} else {
-		get_u64(l, sec, kr, rekey_def, UINT64_MAX, &r);
-	}
-	life_def = r + r / 10;
-	if (is_time) {
-		if (get_time(l, sec, kl, life_def, &t) == 0)
-			f = t;
-	} else if (strcmp(what, "bytes") == 0) {
-		get_bytes(l, sec, kl, life_def, &f);
-	} else {
-		get_u64(l, sec, kl, life_def, UINT64_MAX, &f);
-	}
-	rand_def = f > r ? f - r : 0;
-	if (is_time) {
-		if (get_time(l, sec, kx, rand_def, &t) == 0)
-			x = t;
-	} else if (strcmp(what, "bytes") == 0) {
-		get_bytes(l, sec, kx, rand_def, &x);
-	} else {
-		get_u64(l, sec, kx, rand_def, UINT64_MAX, &x);
-	}
+	get_limit(l, sec, kr, what, rekey_def, &r);
+	get_limit(l, sec, kl, what, r + r / 10, &f);
+	get_limit(l, sec, kx, what, f > r ? f - r : 0, &x);
 	if (r && f && f < r)
 		bad(l, conf_child(sec, kl, CONF_KEY) ? conf_child(sec, kl, CONF_KEY) : sec,
 		    "%s (%llu) is smaller than %s (%llu)", kl, (unsigned long long)f, kr,
@@ -546,13 +538,11 @@ static void load_child(struct load *l, struct conn *c, const struct conf_node *s
 
 	if (get_choice(l, sec, "mode", mode_choices, CONN_MODE_TUNNEL, &choice) == 0)
 		ch->mode = (enum conn_mode)choice;
-	if (conf_child(sec, "mode", CONF_KEY) && node_value(sec, "mode", NULL) &&
-	    (strcmp(node_value(sec, "mode", NULL), "beet") == 0 ||
-	     strcmp(node_value(sec, "mode", NULL), "pass") == 0 ||
-	     strcmp(node_value(sec, "mode", NULL), "drop") == 0))
-		bad(l, conf_child(sec, "mode", CONF_KEY),
-		    "mode = %s is not supported by Rampart (tunnel or transport)",
-		    node_value(sec, "mode", NULL));
+	const struct conf_node *mk;
+	const char *mode = node_value(sec, "mode", &mk);
+	if (mode &&
+	    (strcmp(mode, "beet") == 0 || strcmp(mode, "pass") == 0 || strcmp(mode, "drop") == 0))
+		bad(l, mk, "mode = %s is not supported by Rampart (tunnel or transport)", mode);
 	if (get_choice(l, sec, "start_action", start_choices, CONN_ACTION_NONE, &choice) == 0)
 		ch->start_action = (enum conn_action)choice;
 	if (get_choice(l, sec, "dpd_action", dpd_choices, CONN_ACTION_NONE, &choice) == 0)
