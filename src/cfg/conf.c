@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/secret.h"
 
 #define HASH_MIN_BUCKETS 256
 
@@ -155,7 +156,7 @@ static void node_free(struct conf *c, struct conf_node *n)
 		free(n->refs[i].path);
 	free(n->refs);
 	free(n->name);
-	free(n->value);
+	secret_free_str(n->value); /* values may be PSKs */
 	if (c->nnodes)
 		c->nnodes--;
 	free(n);
@@ -334,7 +335,7 @@ int conf_set_key(struct conf *c, struct conf_node *parent, const char *name, con
 	if (n) {
 		if (value && !(dup = strdup(value)))
 			return limit_msg(ERR_NOMEM, err, errlen, file, line);
-		free(n->value);
+		secret_free_str(n->value);
 		n->value = dup;
 		n->file = file;
 		n->line = line;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/err.h"
+#include "lib/secret.h"
 
 /* Longest token text quoted back in an error message. */
 #define ECHO_MAX 40
@@ -205,9 +206,13 @@ static int buf_add(struct parser *ps, const char *p, size_t n)
 
 		while (cap < ps->len + n + 1)
 			cap *= 2;
-		nb = realloc(ps->buf, cap);
+		/* not realloc: the old buffer may hold a secret and is wiped */
+		nb = malloc(cap);
 		if (!nb)
 			return ERR_NOMEM;
+		if (ps->buf)
+			memcpy(nb, ps->buf, ps->len);
+		secret_free_buf(ps->buf, ps->cap);
 		ps->buf = nb;
 		ps->cap = cap;
 	}
@@ -420,7 +425,7 @@ static int read_file(struct parser *ps, const char *path, const struct src *from
 	*len = got;
 	buf = NULL;
 out:
-	free(buf);
+	secret_free_buf(buf, got); /* only a failed read leaves buf set */
 	close(fd);
 	return rc;
 }
@@ -452,14 +457,14 @@ static int parse_file_into(struct parser *ps, const char *path, struct conf_node
 		if (u->has_id && u->dev == st.st_dev && u->ino == st.st_ino) {
 			perr(ps, from->name, from_line,
 			     "include loop: '%s' is already being read (as '%s')", path, u->name);
-			free(data);
+			secret_free_buf(data, len);
 			return ERR_INVAL;
 		}
 	}
 	memset(&s, 0, sizeof(s));
 	s.name = conf_intern_file(ps->c, path);
 	if (!s.name) {
-		free(data);
+		secret_free_buf(data, len);
 		return ERR_NOMEM;
 	}
 	s.base = s.p = data;
@@ -471,7 +476,7 @@ static int parse_file_into(struct parser *ps, const char *path, struct conf_node
 	s.depth = from ? from->depth + 1 : 0;
 	s.up = from;
 	rc = parse_buffer(ps, &s, sec, depth);
-	free(data);
+	secret_free_buf(data, len); /* the text may hold secrets */
 	return rc;
 }
 
@@ -717,7 +722,7 @@ static int parse_common(const char *name, const char *text, size_t len, const ch
 		rc = conf_resolve(ps.c, err, errlen);
 	if (rc == ERR_NOMEM && err && errlen && !err[0])
 		snprintf(err, errlen, "%s: out of memory", path ? path : name);
-	free(ps.buf);
+	secret_free_buf(ps.buf, ps.cap);
 	if (rc) {
 		conf_free(ps.c);
 		return rc;

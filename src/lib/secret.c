@@ -57,3 +57,17 @@ void secret_wipe(void *p, size_t len)
 {
 	OPENSSL_cleanse(p, len);
 }
+
+void secret_free_str(char *s)
+{
+	if (s)
+		secret_free_buf(s, strlen(s));
+}
+
+void secret_free_buf(void *p, size_t len)
+{
+	if (!p)
+		return;
+	OPENSSL_cleanse(p, len);
+	free(p);
+}

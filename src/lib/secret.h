@@ -26,5 +26,10 @@ void secret_free(struct secret *s);
 int secret_equal(const void *a, size_t alen, const void *b, size_t blen);
 /* Wipe memory that held secret material (stack copies at out:). */
 void secret_wipe(void *p, size_t len);
+/* Wipes a NUL-terminated string (a configuration value may be a PSK) and frees it; accepts
+ * NULL. */
+void secret_free_str(char *s);
+/* Wipes len bytes at p and frees p; accepts NULL. */
+void secret_free_buf(void *p, size_t len);
 
 #endif
