@@ -138,8 +138,9 @@ int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *
 
 	if (sa->nchildren >= IKE_MAX_CHILDREN)
 		return ERR_LIMIT;
-	c = &sa->children[sa->nchildren++];
-	memset(c, 0, sizeof(*c));
+	c = ike_sa_child_add(sa);
+	if (!c)
+		return ERR_NOMEM;
 	c->id = e->next_id++;
 	c->cfg = cfg;
 	c->reqid = cfg->reqid ? cfg->reqid : e->next_reqid++;

@@ -167,8 +167,8 @@ static void adopt_path(struct ike_engine *e, struct ike_sa *sa, const struct ike
 	if (path->remote_port != IKE_PORT)
 		sa->nat_remote = sa->nat_remote || sa->path.remote_port != IKE_PORT_NATT;
 	for (size_t i = 0; i < sa->nchildren && e->cb.child_update; i++)
-		if (sa->children[i].state == IKE_CHILD_INSTALLED)
-			e->cb.child_update(e->ctx, sa->children[i].reqid, &sa->path,
+		if (sa->children[i]->state == IKE_CHILD_INSTALLED)
+			e->cb.child_update(e->ctx, sa->children[i]->reqid, &sa->path,
 					   sa->nat_local || sa->nat_remote || sa->conn->encap);
 }
 
@@ -450,7 +450,7 @@ int ike_engine_terminate_child(struct ike_engine *e, uint64_t now_ms, uint32_t c
 		if (sa->state != IKE_ST_ESTABLISHED)
 			continue;
 		for (size_t i = 0; i < sa->nchildren; i++) {
-			struct ike_child *c = &sa->children[i];
+			struct ike_child *c = sa->children[i];
 			if (c->id != child_id || c->state != IKE_CHILD_INSTALLED)
 				continue;
 			informational_delete_child(e, sa, c, now_ms);
@@ -464,9 +464,9 @@ int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child
 {
 	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
 		for (size_t i = 0; i < sa->nchildren; i++)
-			if (sa->children[i].id == child_id &&
-			    sa->children[i].state == IKE_CHILD_INSTALLED)
-				return create_child_sa_rekey(e, sa, &sa->children[i], now_ms);
+			if (sa->children[i]->id == child_id &&
+			    sa->children[i]->state == IKE_CHILD_INSTALLED)
+				return create_child_sa_rekey(e, sa, sa->children[i], now_ms);
 	return ERR_NOTFOUND;
 }
 
@@ -549,7 +549,7 @@ static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
 	o->dh_group = sa->alg.ke;
 	o->established_ms = sa->established_ms;
 	for (size_t i = 0; i < sa->nchildren && o->nchildren < IKE_LIST_MAX_CHILDREN; i++) {
-		const struct ike_child *c = &sa->children[i];
+		const struct ike_child *c = sa->children[i];
 		struct ike_child_info *ci;
 		if (c->state == IKE_CHILD_DELETED)
 			continue;

@@ -109,6 +109,8 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa->req);
 	free(sa->resp);
 	ike_sa_frag_reset(sa);
+	for (size_t i = 0; i < sa->nchildren; i++)
+		free(sa->children[i]);
 	conn_free(sa->conn);
 	secret_wipe(sa, sizeof(*sa));
 	free(sa);
@@ -297,10 +299,42 @@ const char *ike_sa_peer_str(const struct ike_sa *sa, char *buf, size_t len)
 	return addr_str(&sa->path.remote, buf, len);
 }
 
+struct ike_child *ike_sa_child_add(struct ike_sa *sa)
+{
+	struct ike_child *c;
+
+	if (sa->nchildren >= IKE_MAX_CHILDREN)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c)
+		sa->children[sa->nchildren++] = c;
+	return c;
+}
+
+void ike_sa_child_remove(struct ike_sa *sa, struct ike_child *c)
+{
+	size_t i;
+
+	for (i = 0; i < sa->nchildren && sa->children[i] != c; i++)
+		;
+	if (i == sa->nchildren)
+		return;
+	memmove(&sa->children[i], &sa->children[i + 1],
+		(sa->nchildren - i - 1) * sizeof(sa->children[0]));
+	sa->children[--sa->nchildren] = NULL;
+	if (sa->ccs.old == c) {
+		sa->ccs.old = NULL;
+		sa->ccs.active = false;
+	}
+	if (sa->ccs.coll_child == c)
+		sa->ccs.coll_child = NULL;
+	free(c);
+}
+
 void ike_sa_kill(struct ike_engine *e, struct ike_sa *sa)
 {
 	for (size_t i = 0; i < sa->nchildren; i++) {
-		struct ike_child *c = &sa->children[i];
+		struct ike_child *c = sa->children[i];
 		if (c->state == IKE_CHILD_INSTALLED && e->cb.child_delete)
 			e->cb.child_delete(e->ctx, c->reqid, c->proto, c->spi_in, c->spi_out);
 		c->state = IKE_CHILD_DELETED;

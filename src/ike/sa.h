@@ -135,21 +135,22 @@ struct ike_sa {
 	uint32_t pending_spi;			 /* initiator: our SPI offered in SAi2 */
 	bool pending_transport;			 /* initiator: USE_TRANSPORT_MODE sent */
 	struct ts_list pending_tsi, pending_tsr; /* initiator: selectors proposed */
+	/* children[0..nchildren) are heap objects owned by the SA (ike_sa_child_add/_remove) */
 	size_t nchildren;
-	struct ike_child children[IKE_MAX_CHILDREN];
+	struct ike_child *children[IKE_MAX_CHILDREN];
 	/* INFORMATIONAL (v2/informational.c) */
 	uint64_t last_rx_ms; /* last authenticated message from the peer (DPD) */
 	bool delete_pending; /* a Delete of this IKE SA waits for the window */
 	/* CREATE_CHILD_SA in flight (v2/create_child_sa.c) */
 	struct {
 		bool active;
-		size_t old;   /* index of the Child SA being rekeyed */
-		uint32_t spi; /* our new inbound SPI */
+		struct ike_child *old; /* the Child SA being rekeyed (one of children) */
+		uint32_t spi;	       /* our new inbound SPI */
 		uint8_t ni[IKE_NONCE_LEN];
 		struct kex *kex; /* PFS: our key pair, or NULL */
 		/* §2.8.1: the peer rekeyed the same Child SA meanwhile; we answered it */
 		bool coll;
-		size_t coll_child; /* index of the Child SA its exchange created */
+		struct ike_child *coll_child; /* the Child SA its exchange created */
 		uint8_t coll_ni[IKEV2_NONCE_MAX], coll_nr[IKE_NONCE_LEN];
 		size_t coll_ni_len;
 	} ccs;
@@ -193,6 +194,13 @@ void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms);
 /* ms after the send of try n (0-based) at which the next retransmission is due:
  * 4000 * 1.8^n. */
 uint64_t ike_retransmit_delay(unsigned n);
+
+/* A new zeroed Child SA appended to sa->children (owned by sa), or NULL when the SA has
+ * IKE_MAX_CHILDREN already or on ENOMEM. */
+struct ike_child *ike_sa_child_add(struct ike_sa *sa);
+/* Unlinks c from sa->children (order kept), clears references to it (ccs) and frees it. The
+ * data plane is not told: callers delete installed SAs first. */
+void ike_sa_child_remove(struct ike_sa *sa, struct ike_child *c);
 
 /* Deletes every Child SA from the data plane (child_delete) and marks the SA DEAD. */
 void ike_sa_kill(struct ike_engine *e, struct ike_sa *sa);

@@ -56,15 +56,15 @@ static struct ike_child *successor(struct ike_engine *e, struct ike_sa *sa,
 	struct ike_child *c = NULL;
 
 	for (size_t i = 0; i < sa->nchildren && !c; i++)
-		if (sa->children[i].state == IKE_CHILD_DELETED &&
-		    sa->children[i].del == INFO_DEL_NONE && &sa->children[i] != old)
-			c = &sa->children[i];
-	if (!c) {
-		if (sa->nchildren >= IKE_MAX_CHILDREN)
-			return NULL;
-		c = &sa->children[sa->nchildren++];
-	}
-	memset(c, 0, sizeof(*c));
+		if (sa->children[i]->state == IKE_CHILD_DELETED &&
+		    sa->children[i]->del == INFO_DEL_NONE && sa->children[i] != old)
+			c = sa->children[i];
+	if (c)
+		memset(c, 0, sizeof(*c));
+	else
+		c = ike_sa_child_add(sa);
+	if (!c)
+		return NULL;
 	c->id = e->next_id++;
 	c->cfg = old->cfg;
 	c->reqid = old->reqid;
@@ -174,7 +174,7 @@ int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_ch
 		return rc;
 	sa->next_req_id++;
 	sa->ccs.active = true;
-	sa->ccs.old = (size_t)(c - sa->children);
+	sa->ccs.old = c;
 	log_info(LOG_IKE, "#%u: rekeying CHILD_SA %s{%u} (SPIs %08x_i %08x_o)", sa->id,
 		 c->cfg->name, c->reqid, c->spi_in, c->spi_out);
 	return 0;
@@ -209,7 +209,7 @@ static struct ike_child *rekeyed_child(struct ike_sa *sa, const struct ikev2_pay
 	if (!prk || prk->u.n.spi_size != 4 || !prk->u.n.spi)
 		return NULL;
 	for (size_t i = 0; i < sa->nchildren; i++) {
-		struct ike_child *x = &sa->children[i];
+		struct ike_child *x = sa->children[i];
 		if (x->state == IKE_CHILD_INSTALLED && x->proto == prk->u.n.proto &&
 		    x->spi_out == get32(prk->u.n.spi))
 			return x;
@@ -309,10 +309,10 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 		goto out;
 	}
 	old->rekeyed = true; /* the initiator deletes it */
-	if (sa->ccs.active && &sa->children[sa->ccs.old] == old) {
+	if (sa->ccs.active && sa->ccs.old == old) {
 		/* §2.8.1: both ends rekey this Child SA; decided when our answer arrives */
 		sa->ccs.coll = true;
-		sa->ccs.coll_child = (size_t)(c - sa->children);
+		sa->ccs.coll_child = c;
 		memcpy(sa->ccs.coll_ni, pn->u.nonce.data, pn->u.nonce.len);
 		sa->ccs.coll_ni_len = pn->u.nonce.len;
 		memcpy(sa->ccs.coll_nr, nr, sizeof(nr));
@@ -345,10 +345,10 @@ int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const s
 	size_t n = 0;
 
 	ike_sa_request_done(sa);
-	if (!sa->ccs.active || sa->ccs.old >= sa->nchildren)
+	if (!sa->ccs.active || !sa->ccs.old)
 		goto out;
 	sa->ccs.active = false;
-	old = &sa->children[sa->ccs.old];
+	old = sa->ccs.old;
 	ike_sa_peer_str(sa, peer, sizeof(peer));
 	if (old->state != IKE_CHILD_INSTALLED)
 		goto out; /* deleted meanwhile */
@@ -410,7 +410,7 @@ out:
 void create_child_sa_arm(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 {
 	for (size_t i = 0; i < sa->nchildren; i++) {
-		struct ike_child *c = &sa->children[i];
+		struct ike_child *c = sa->children[i];
 		uint64_t life, jitter = 0;
 		uint8_t r[4];
 		if (c->state != IKE_CHILD_INSTALLED || c->rekey_at_ms || !c->cfg ||
@@ -432,7 +432,7 @@ uint64_t create_child_sa_deadline(const struct ike_sa *sa)
 	if (sa->state != IKE_ST_ESTABLISHED || sa->req || sa->ccs.active)
 		return d;
 	for (size_t i = 0; i < sa->nchildren; i++) {
-		const struct ike_child *c = &sa->children[i];
+		const struct ike_child *c = sa->children[i];
 		if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed && c->del == INFO_DEL_NONE &&
 		    c->rekey_at_ms && c->rekey_at_ms < d)
 			d = c->rekey_at_ms;
@@ -443,7 +443,7 @@ uint64_t create_child_sa_deadline(const struct ike_sa *sa)
 void create_child_sa_poll(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 {
 	for (size_t i = 0; i < sa->nchildren; i++) {
-		struct ike_child *c = &sa->children[i];
+		struct ike_child *c = sa->children[i];
 		if (sa->state != IKE_ST_ESTABLISHED || sa->req || sa->ccs.active)
 			return;
 		if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed && c->del == INFO_DEL_NONE &&

@@ -281,7 +281,7 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 	c->local_ts = ntsr;
 	c->remote_ts = ntsi;
 	if (child_new_spi(e, &c->spi_in) != 0) {
-		sa->nchildren--;
+		ike_sa_child_remove(sa, c);
 		snprintf(why, whylen, "no SPI");
 		return IKEV2_N_NO_ADDITIONAL_SAS;
 	}

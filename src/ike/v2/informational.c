@@ -96,7 +96,7 @@ static void ike_gone(struct ike_engine *e, struct ike_sa *sa, bool by_peer, cons
 	char peer[ADDR_STRLEN];
 
 	for (size_t i = 0; i < sa->nchildren; i++)
-		child_gone(e, sa, &sa->children[i], how);
+		child_gone(e, sa, sa->children[i], how);
 	ike_sa_peer_str(sa, peer, sizeof(peer));
 	if (by_peer)
 		eng_event(e, sa->id, 0, IKE_EV_IKE_DOWN, "IKE_SA %s[%u] deleted by %s",
@@ -133,7 +133,7 @@ int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const stru
 			if (ikev2_delete_spi(d, i, &spi) != 0)
 				break;
 			for (size_t k = 0; k < sa->nchildren; k++) {
-				struct ike_child *c = &sa->children[k];
+				struct ike_child *c = sa->children[k];
 				if (c->state != IKE_CHILD_INSTALLED || c->proto != d->proto ||
 				    c->spi_out != spi)
 					continue;
@@ -165,8 +165,8 @@ int informational_on_response(struct ike_engine *e, struct ike_sa *sa, const str
 		return 0;
 	}
 	for (size_t k = 0; k < sa->nchildren; k++)
-		if (sa->children[k].del == INFO_DEL_SENT)
-			child_gone(e, sa, &sa->children[k], "(the peer confirmed)");
+		if (sa->children[k]->del == INFO_DEL_SENT)
+			child_gone(e, sa, sa->children[k], "(the peer confirmed)");
 	return 0;
 }
 
@@ -175,7 +175,7 @@ int informational_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t n
 	if (sa->state != IKE_ST_ESTABLISHED)
 		return ERR_BADSTATE;
 	for (size_t i = 0; i < sa->nchildren; i++)
-		child_gone(e, sa, &sa->children[i], "locally");
+		child_gone(e, sa, sa->children[i], "locally");
 	sa->delete_pending = true;
 	informational_poll(e, sa, now_ms);
 	return 0;
@@ -205,8 +205,8 @@ static void restart(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
 		return;
 	sa->want_child = old->conn->nchildren ? old->conn->children[0] : NULL;
 	for (size_t i = 0; i < old->nchildren; i++)
-		if (old->children[i].cfg) {
-			sa->want_child = old->children[i].cfg;
+		if (old->children[i]->cfg) {
+			sa->want_child = old->children[i]->cfg;
 			break;
 		}
 	eng_sa_link(e, sa);
@@ -225,7 +225,7 @@ static enum conn_action dpd_action(const struct ike_sa *sa)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct conn_child *ch =
-		    sa->nchildren ? sa->children[i].cfg : sa->conn->children[i];
+		    sa->nchildren ? sa->children[i]->cfg : sa->conn->children[i];
 		if (ch && ch->dpd_action == CONN_ACTION_START)
 			return CONN_ACTION_START;
 		if (ch && ch->dpd_action == CONN_ACTION_TRAP)
@@ -246,7 +246,7 @@ static void give_up(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 
 	ike_sa_peer_str(sa, peer, sizeof(peer));
 	for (size_t i = 0; i < sa->nchildren; i++)
-		child_gone(e, sa, &sa->children[i], "(peer dead)");
+		child_gone(e, sa, sa->children[i], "(peer dead)");
 	eng_event(e, sa->id, 0, IKE_EV_IKE_DOWN,
 		  "peer %s did not answer liveness checks after %u retransmits: IKE_SA %s[%u] "
 		  "declared dead (dpd_action %s)",
@@ -273,7 +273,7 @@ uint64_t informational_deadline(const struct ike_sa *sa)
 	if (sa->delete_pending)
 		return 0;
 	for (size_t i = 0; i < sa->nchildren; i++)
-		if (sa->children[i].del == INFO_DEL_QUEUED)
+		if (sa->children[i]->del == INFO_DEL_QUEUED)
 			return 0;
 	if (sa->conn->dpd_delay)
 		return dpd_due(sa);
@@ -300,7 +300,7 @@ void informational_poll(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms
 		return;
 	}
 	for (size_t i = 0; i < sa->nchildren; i++) {
-		struct ike_child *c = &sa->children[i];
+		struct ike_child *c = sa->children[i];
 		if (c->del != INFO_DEL_QUEUED)
 			continue;
 		if (c->state != IKE_CHILD_INSTALLED) {
@@ -314,8 +314,8 @@ void informational_poll(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms
 		/* HDR, SK {D(ESP/AH, our inbound SPIs)} */
 		if (send_request(e, sa, now_ms, false, &esp, &ah) != 0)
 			for (size_t i = 0; i < sa->nchildren; i++)
-				if (sa->children[i].del == INFO_DEL_SENT)
-					child_gone(e, sa, &sa->children[i], "locally");
+				if (sa->children[i]->del == INFO_DEL_SENT)
+					child_gone(e, sa, sa->children[i], "locally");
 		return;
 	}
 	if (sa->conn->dpd_delay && now_ms >= dpd_due(sa)) {
