@@ -852,7 +852,8 @@ static void test_garbage(void)
 
 static void test_initial_contact(void)
 {
-	struct side s = {0};
+	/* strongSwan sends INITIAL_CONTACT only with a configured remote identity */
+	struct side s = {.lid = "@moon.example", .rid = "@moon.example"};
 	struct ike_sa_info info[3];
 	size_t cnt = 0, total = 0;
 	struct xnet n;

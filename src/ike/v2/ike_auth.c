@@ -12,6 +12,7 @@
 #include "ike/proposal.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
+#include "ike/v2/informational.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/ikev2_build.h"
@@ -51,34 +52,81 @@ static const struct alg_proposal *child_props(const struct conn_child *ch, size_
 	return ch->ah;
 }
 
-/* Whether we hold another established SA of this connection with the same peer address. */
-static bool have_other_sa(struct ike_engine *e, const struct ike_sa *sa)
+/* Whether two identities are the same (type and value; FQDN/RFC822 without case, DNs by
+ * dn_equal). */
+static bool id_same(const struct conn_id *a, const struct conn_id *b)
 {
-	for (const struct ike_sa *o = e->sas; o; o = o->next)
-		if (o != sa && o->state == IKE_ST_ESTABLISHED &&
-		    strcmp(o->conn->name, sa->conn->name) == 0 &&
-		    addr_equal(&o->path.remote, &sa->path.remote))
-			return true;
-	return false;
+	return a->type == b->type && conn_id_match(a, b->type, b->data, b->len);
 }
 
-/* INITIAL_CONTACT (§3.10.1) or unique=replace: the peer lost its state; our other SAs
- * between the same identities go (their Child SAs leave the data plane). */
-static void drop_old_sas(struct ike_engine *e, struct ike_sa *sa)
+/* strongSwan's rule for INITIAL_CONTACT (§3.10.1) from the initiator: unless unique = never,
+ * when the remote identity of the first round is configured (not %any) and no established
+ * IKE SA, of any connection, is between our identity and that one (has_contact). */
+static bool want_initial_contact(const struct ike_engine *e, const struct ike_sa *sa)
 {
+	const struct conn_id *rid = &sa->conn->remote_auth[0].id;
+
+	if (sa->conn->unique == CONN_UNIQUE_NEVER || rid->type == 0)
+		return false;
+	for (const struct ike_sa *o = e->sas; o; o = o->next)
+		if (o != sa && o->state == IKE_ST_ESTABLISHED &&
+		    id_same(&o->local_id, &sa->local_id) && id_same(&o->remote_id, rid) &&
+		    o->path.remote.family == sa->path.remote.family)
+			return false;
+	return true;
+}
+
+/* strongSwan's uniqueness policy (ike_sa_manager check_uniqueness), once the peer is
+ * authenticated. Duplicates are our other established SAs between the same identities, with a
+ * peer of the same address family:
+ *   - INITIAL_CONTACT received (§3.10.1, unless unique = never): the peer lost its state;
+ *     every duplicate goes silently (its Child SAs leave the data plane);
+ *   - unique = replace: duplicates of the same connection are deleted (INFORMATIONAL Delete);
+ *   - unique = keep: sa is refused when a duplicate of the same connection exists (the first
+ *     one stays; any further duplicates are deleted as with replace).
+ * Returns true when sa must be refused. */
+static bool unique_check(struct ike_engine *e, struct ike_sa *sa, bool initial_contact,
+			 uint64_t now)
+{
+	enum conn_unique policy = sa->conn->unique;
+	bool cancel = false;
+	char rid[IKE_ID_STRLEN];
+
+	if (policy == CONN_UNIQUE_NEVER || (policy == CONN_UNIQUE_NO && !initial_contact))
+		return false;
+	conn_id_str(&sa->remote_id, rid, sizeof(rid));
 	for (struct ike_sa *o = e->sas; o; o = o->next) {
 		if (o == sa || o->state != IKE_ST_ESTABLISHED ||
-		    strcmp(o->conn->name, sa->conn->name) != 0 ||
-		    !conn_id_match(&o->remote_id, sa->remote_id.type, sa->remote_id.data,
-				   sa->remote_id.len) ||
-		    o->remote_id.type != sa->remote_id.type ||
-		    !conn_id_match(&o->local_id, sa->local_id.type, sa->local_id.data,
-				   sa->local_id.len))
+		    !id_same(&o->local_id, &sa->local_id) ||
+		    !id_same(&o->remote_id, &sa->remote_id) ||
+		    o->path.remote.family != sa->path.remote.family)
 			continue;
-		eng_event(e, o->id, 0, IKE_EV_IKE_DOWN, "IKE_SA %s[%u] replaced by IKE_SA %s[%u]",
-			  o->conn->name, o->id, sa->conn->name, sa->id);
-		ike_sa_kill(e, o);
+		if (initial_contact) {
+			eng_event(e, o->id, 0, IKE_EV_IKE_DOWN,
+				  "IKE_SA %s[%u] replaced by IKE_SA %s[%u]: peer '%s' sent "
+				  "INITIAL_CONTACT",
+				  o->conn->name, o->id, sa->conn->name, sa->id, rid);
+			ike_sa_kill(e, o);
+			continue;
+		}
+		if (strcmp(o->conn->name, sa->conn->name) != 0)
+			continue;
+		if (policy == CONN_UNIQUE_KEEP) {
+			log_info(LOG_IKE,
+				 "#%u: IKE_SA %s[%u] with peer '%s' exists (unique = keep): "
+				 "refusing IKE_SA %s[%u]",
+				 sa->id, o->conn->name, o->id, rid, sa->conn->name, sa->id);
+			cancel = true;
+			policy = CONN_UNIQUE_REPLACE; /* the first stays, further duplicates go */
+			continue;
+		}
+		log_info(LOG_IKE,
+			 "#%u: deleting duplicate IKE_SA %s[%u] for peer '%s' (unique = %s)",
+			 sa->id, o->conn->name, o->id, rid,
+			 sa->conn->unique == CONN_UNIQUE_KEEP ? "keep" : "replace");
+		informational_delete_ike(e, o, now);
 	}
+	return cancel;
 }
 
 static void ike_up(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
@@ -126,7 +174,7 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	sk_begin(sa, &b);
 	put_id(&b, IKEV2_PT_IDi, &sa->local_id);
 	auth_put_certs(e, sa, &b);
-	if (c->unique != CONN_UNIQUE_NEVER && !have_other_sa(e, sa))
+	if (want_initial_contact(e, sa))
 		put_notify(&b, IKEV2_N_INITIAL_CONTACT, 0);
 	auth_put_certreq(e, sa, &b);
 	if (ra->id.type != 0)
@@ -353,6 +401,7 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
 	struct ikev2_auth ap;
+	bool initial_contact = ikev2_digest_notify(rx->d, IKEV2_N_INITIAL_CONTACT) != NULL;
 	int rc;
 
 	ike_sa_peer_str(sa, peer, sizeof(peer));
@@ -374,6 +423,8 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	/* we cannot prove ourselves: refuse the peer rather than answer without AUTH */
 	if (!why)
 		auth_build(e, sa, &sa->local_id, &ap, auth, &why);
+	if (!why && unique_check(e, sa, initial_contact, rx->now))
+		why = "an IKE_SA with the same identities exists (unique = keep)";
 	if (why) {
 		answer_error(e, sa, rx, IKEV2_N_AUTHENTICATION_FAILED);
 		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
@@ -415,10 +466,6 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	if (rc)
 		goto out;
 	ike_up(e, sa, rx->now);
-	if ((ikev2_digest_notify(rx->d, IKEV2_N_INITIAL_CONTACT) &&
-	     sa->conn->unique != CONN_UNIQUE_NEVER) ||
-	    sa->conn->unique == CONN_UNIQUE_REPLACE)
-		drop_old_sas(e, sa);
 	if (child)
 		child_install(e, sa, child);
 	else if (child_err)
@@ -550,6 +597,18 @@ int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct i
 			  "AUTHENTICATION_FAILED: %s (id %s) did not authenticate: %s", peer, rid,
 			  why);
 		ike_sa_kill(e, sa);
+		return 0;
+	}
+	if (unique_check(e, sa, false, rx->now)) {
+		/* strongSwan cancels the new SA; the peer has it established: delete it there */
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
+			  "IKE_SA %s[%u] with %s cancelled: an IKE_SA with the same identities "
+			  "exists (unique = keep)",
+			  sa->conn->name, sa->id, peer);
+		sa->established_ms = rx->now;
+		if (ike_sa_set_state(e, sa, IKE_ST_ESTABLISHED) != 0 ||
+		    informational_delete_ike(e, sa, rx->now) != 0)
+			ike_sa_kill(e, sa);
 		return 0;
 	}
 	ike_up(e, sa, rx->now);
