@@ -9,6 +9,7 @@
 #include "cfg/conf.h"
 #include "cfg/conf_parse.h"
 #include "cfg/conf_value.h"
+#include "ike/ike.h"
 #include "lib/err.h"
 #include "lib/secret.h"
 
@@ -22,6 +23,9 @@ void config_defaults(struct daemon_config *c)
 	c->table = 220;
 	c->fwmark = 0x2200;
 	c->offload = true;
+	c->retransmit_timeout_ms = IKE_RETRANSMIT_TIMEOUT;
+	c->retransmit_base_x10 = IKE_RETRANSMIT_BASE_X10;
+	c->retransmit_tries = IKE_RETRANSMIT_TRIES;
 }
 
 void config_cleanup(struct daemon_config *c)
@@ -65,6 +69,36 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	errno = 0;
 	v = strtoul(s, &end, 0);
 	if (errno || *end || v > max)
+		return ERR_INVAL;
+	*out = v;
+	return 0;
+}
+
+/* A decimal number such as "1.8" or "4" (at most `digits` fractional digits) times 10^digits,
+ * at most max. */
+static int parse_fixed(const char *s, unsigned digits, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	unsigned frac = 0;
+	bool dot = false, any = false;
+
+	for (; *s; s++) {
+		if (*s == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || (dot && frac == digits))
+			return ERR_INVAL;
+		if (v > (max + 9) / 10)
+			return ERR_INVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		any = true;
+		if (dot)
+			frac++;
+	}
+	for (; frac < digits; frac++)
+		v *= 10;
+	if (!any || v > max)
 		return ERR_INVAL;
 	*out = v;
 	return 0;
@@ -159,14 +193,41 @@ static int set_key(struct parse *p, const char *key, const char *val)
 			c->offload = false;
 		else
 			return perr(p, "offload: expected yes or no, got \"%s\"", val);
+	} else if (strcmp(key, "retransmit_timeout") == 0) {
+		if (parse_fixed(val, 3, 600000, &v) || v < 100)
+			return perr(
+			    p, "retransmit_timeout: expected seconds from 0.1 to 600, got \"%s\"",
+			    val);
+		c->retransmit_timeout_ms = (uint32_t)v;
+	} else if (strcmp(key, "retransmit_base") == 0) {
+		if (parse_fixed(val, 1, 100, &v) || v < 10)
+			return perr(
+			    p, "retransmit_base: expected a factor from 1.0 to 10.0, got \"%s\"",
+			    val);
+		c->retransmit_base_x10 = (unsigned)v;
+	} else if (strcmp(key, "retransmit_tries") == 0) {
+		if (parse_uint(val, IKE_RETRANSMIT_TRIES_MAX, &v))
+			return perr(p,
+				    "retransmit_tries: expected a number from 0 to %d, got \"%s\"",
+				    IKE_RETRANSMIT_TRIES_MAX, val);
+		c->retransmit_tries = (unsigned)v;
 	} else {
 		return perr(p, "unknown setting \"%s\" in rampart", key);
 	}
 	return 0;
 }
 
-static const char *const rampart_keys[] = {"control", "tun",	"mtu",	   "workers",
-					   "table",   "fwmark", "offload", NULL};
+static const char *const rampart_keys[] = {"control",
+					   "tun",
+					   "mtu",
+					   "workers",
+					   "table",
+					   "fwmark",
+					   "offload",
+					   "retransmit_timeout",
+					   "retransmit_base",
+					   "retransmit_tries",
+					   NULL};
 static const char *const rampart_sections[] = {"xfrm", NULL};
 static const char *const xfrm_keys[] = {"state-*", "policy-*", NULL};
 static const char *const no_names[] = {NULL};

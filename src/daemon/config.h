@@ -8,6 +8,9 @@
  *       table = 220                          # routing table for protected destinations
  *       fwmark = 0x2200                      # mark on our own ESP/UDP packets (skips the table)
  *       offload = yes                        # IFF_VNET_HDR + TSO/USO on the TUN when available
+ *       retransmit_timeout = 4.0             # IKE: seconds to the first retransmit
+ *       retransmit_base = 1.8                # IKE: back-off factor per retransmit
+ *       retransmit_tries = 5                 # IKE: retransmits before giving up (DPD: dead)
  *       xfrm {                               # static SAs and policies, ip-xfrm syntax:
  *           state-NAME = "src ... dst ..."   #   `xfrm state add` + the value
  *           policy-NAME = "src ... dir ..."  #   `xfrm policy add` + the value
@@ -52,6 +55,9 @@ struct daemon_config {
 	uint32_t table;
 	uint32_t fwmark;
 	bool offload;
+	/* IKE retransmission, strongSwan's charon.retransmit_* (ike_engine_set_retransmit) */
+	uint32_t retransmit_timeout_ms;
+	unsigned retransmit_base_x10, retransmit_tries;
 	size_t n_xfrm, cap_xfrm;
 	struct config_xfrm *xfrm;
 };

@@ -593,6 +593,11 @@ static int64_t wall_offset_ms(void)
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
+int ike_io_set_retransmit(struct ike_io *io, uint32_t timeout_ms, unsigned base_x10, unsigned tries)
+{
+	return ike_engine_set_retransmit(io->eng, timeout_ms, base_x10, tries);
+}
+
 int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, struct dataplane *dp,
 	       const char *path)
 {

@@ -31,6 +31,9 @@ struct dataplane;
  * provides the port-4500 sockets. ERR_INVAL for a bad configuration, ERR_IO, ERR_NOMEM. */
 int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, struct dataplane *dp,
 	       const char *path);
+/* The engine's retransmission settings (ike_engine_set_retransmit): 0 or ERR_INVAL. */
+int ike_io_set_retransmit(struct ike_io *io, uint32_t timeout_ms, unsigned base_x10,
+			  unsigned tries);
 /* Initiates the connections whose children have start_action = start. */
 void ike_io_start(struct ike_io *io);
 /* Closes the sockets and frees the engine (without deleting SAs at the peer). Accepts NULL. */

@@ -241,6 +241,9 @@ int main(int argc, char **argv)
 	d.cmds.dp = d.dp;
 	if (ike_io_new(&d.ike, d.loop, &d.cmds, d.dp, d.cfg.path))
 		goto out;
+	if (ike_io_set_retransmit(d.ike, d.cfg.retransmit_timeout_ms, d.cfg.retransmit_base_x10,
+				  d.cfg.retransmit_tries))
+		goto out;
 	if (ctl_server_new(&d.ctl, d.loop, d.cfg.control, ike_io_handle, d.ike))
 		goto out;
 	if (apply_static(&d))

@@ -33,6 +33,9 @@ struct ike_engine {
 	bool cookie_secret_set;
 	struct ike_stats stats;
 	int64_t wall_offset_ms; /* Unix time in ms = wall_offset_ms + now_ms */
+	/* retransmission (ike_engine_set_retransmit) */
+	uint32_t rt_timeout_ms;
+	unsigned rt_base_x10, rt_tries;
 	struct log_ratelimit rl;
 	/* scratch space for one message at a time (the engine is single-threaded) */
 	uint8_t tx[IKE_MAX_MSG];

@@ -33,6 +33,9 @@ struct ike_engine *ike_engine_new(const struct ike_callbacks *cb, void *ctx)
 	e->next_id = 1;
 	e->next_reqid = 1;
 	log_ratelimit_init(&e->rl, 1000, 20);
+	e->rt_timeout_ms = IKE_RETRANSMIT_TIMEOUT;
+	e->rt_base_x10 = IKE_RETRANSMIT_BASE_X10;
+	e->rt_tries = IKE_RETRANSMIT_TRIES;
 	return e;
 }
 
@@ -604,6 +607,18 @@ void ike_engine_set_test_hooks(struct ike_engine *e, const struct ike_test_hooks
 void ike_engine_set_wall_offset(struct ike_engine *e, int64_t offset_ms)
 {
 	e->wall_offset_ms = offset_ms;
+}
+
+int ike_engine_set_retransmit(struct ike_engine *e, uint32_t timeout_ms, unsigned base_x10,
+			      unsigned tries)
+{
+	if (timeout_ms < 100 || timeout_ms > 600000 || base_x10 < 10 || base_x10 > 100 ||
+	    tries > IKE_RETRANSMIT_TRIES_MAX)
+		return ERR_INVAL;
+	e->rt_timeout_ms = timeout_ms;
+	e->rt_base_x10 = base_x10;
+	e->rt_tries = tries;
+	return 0;
 }
 
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out)

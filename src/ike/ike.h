@@ -217,6 +217,16 @@ void ike_engine_list(const struct ike_engine *e, struct ike_sa_info *out, size_t
  * realtime minus monotonic clock once; default 0: now_ms is taken as Unix time). */
 void ike_engine_set_wall_offset(struct ike_engine *e, int64_t offset_ms);
 
+/* Retransmission of our requests (strongSwan's charon.retransmit_timeout/_base/_tries): the
+ * first retransmit after timeout_ms, each next one base_x10/10 times later, giving up (or, for
+ * an INFORMATIONAL, declaring the peer dead) after tries retransmits. Defaults
+ * IKE_RETRANSMIT_TIMEOUT, IKE_RETRANSMIT_BASE_X10, IKE_RETRANSMIT_TRIES. ERR_INVAL outside
+ * timeout_ms 100..600000, base_x10 10..100, tries 0..IKE_RETRANSMIT_TRIES_MAX (nothing
+ * changed); applies to requests sent from then on. */
+#define IKE_RETRANSMIT_TRIES_MAX 20
+int ike_engine_set_retransmit(struct ike_engine *e, uint32_t timeout_ms, unsigned base_x10,
+			      unsigned tries);
+
 /* Installs test hooks (copied; NULL removes them); ctx is passed to them. */
 void ike_engine_set_test_hooks(struct ike_engine *e, const struct ike_test_hooks *h, void *ctx);
 

@@ -163,12 +163,12 @@ out:
 	return rc;
 }
 
-uint64_t ike_retransmit_delay(unsigned n)
+uint64_t ike_retransmit_delay(const struct ike_engine *e, unsigned n)
 {
-	uint64_t num = IKE_RETRANSMIT_TIMEOUT, den = 1;
+	uint64_t num = e->rt_timeout_ms, den = 1;
 
 	for (unsigned i = 0; i < n && i < 16; i++) {
-		num *= IKE_RETRANSMIT_BASE_X10;
+		num *= e->rt_base_x10;
 		den *= 10;
 	}
 	return num / den;
@@ -228,7 +228,7 @@ int ike_sa_send_request_v(struct ike_engine *e, struct ike_sa *sa, uint64_t now_
 	sa->req_exchange = exchange;
 	sa->tries = 0;
 	sa->req_sent_ms = now_ms;
-	sa->deadline_ms = now_ms + ike_retransmit_delay(0);
+	sa->deadline_ms = now_ms + ike_retransmit_delay(e, 0);
 	send_parts(e, sa, sa->req, sa->req_parts, sa->nreq_parts);
 	return 0;
 }
@@ -350,8 +350,10 @@ void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 
 	if (!sa->req || now_ms < sa->deadline_ms)
 		return;
-	if (sa->tries >= IKE_RETRANSMIT_TRIES) {
-		bool retry = sa->initiator && sa->state != IKE_ST_ESTABLISHED &&
+	if (sa->tries >= e->rt_tries) {
+		/* keyingtries retries setting the SA up, never a Delete (DELETING) */
+		bool retry = sa->initiator &&
+			     (sa->state == IKE_ST_INIT_SENT || sa->state == IKE_ST_AUTH_SENT) &&
 			     (sa->conn->keyingtries == 0 || sa->attempt < sa->conn->keyingtries);
 		ike_sa_peer_str(sa, peer, sizeof(peer));
 		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
@@ -366,7 +368,7 @@ void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	e->stats.retransmits++;
 	log_debug(LOG_IKE, "#%u: retransmit %u of %s request %u", sa->id, sa->tries,
 		  ikev2_exchange_str(sa->req_exchange), sa->req_msgid);
-	sa->deadline_ms = now_ms + ike_retransmit_delay(sa->tries);
+	sa->deadline_ms = now_ms + ike_retransmit_delay(e, sa->tries);
 	send_parts(e, sa, sa->req, sa->req_parts, sa->nreq_parts);
 }
 

@@ -192,8 +192,8 @@ int ike_sa_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t 
 /* Retransmission timer: retransmit with back-off or give up (event, SA to DEAD). */
 void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms);
 /* ms after the send of try n (0-based) at which the next retransmission is due:
- * 4000 * 1.8^n. */
-uint64_t ike_retransmit_delay(unsigned n);
+ * timeout * base^n (ike_engine_set_retransmit; 4000 * 1.8^n by default). */
+uint64_t ike_retransmit_delay(const struct ike_engine *e, unsigned n);
 
 /* A new zeroed Child SA appended to sa->children (owned by sa), or NULL when the SA has
  * IKE_MAX_CHILDREN already or on ENOMEM. */

@@ -22,6 +22,7 @@
 struct opts {
 	uint32_t dpd_delay;
 	enum conn_action dpd_action;
+	uint32_t keyingtries; /* 0: the default (1) */
 };
 
 static void configure(struct xnet *n, int i, const struct opts *o)
@@ -45,6 +46,8 @@ static void configure(struct xnet *n, int i, const struct opts *o)
 	c->local_auth[0].method = CONN_AUTH_PSK;
 	c->remote_auth[0].method = CONN_AUTH_PSK;
 	c->dpd_delay = o ? o->dpd_delay : 0;
+	if (o && o->keyingtries)
+		c->keyingtries = o->keyingtries;
 	conn_child_add(c, "net", &ch);
 	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &cnt, NULL, 0);
 	ch->nesp = cnt;
@@ -214,6 +217,42 @@ static void test_dpd_dead(void)
 	xnet_cleanup(&n);
 }
 
+/* ike_engine_set_retransmit (rampartd's retransmit_timeout/_base/_tries): 1 s, factor 1.5,
+ * 2 retransmits: the check goes at 10 s, again at 11 s and 12.5 s, and the peer is declared
+ * dead at 14.75 s; out-of-range settings are refused and change nothing. */
+static void test_dpd_retransmit_settings(void)
+{
+	struct opts o = {.dpd_delay = 10};
+	struct ike_stats st;
+	struct rec r = {0};
+	struct xnet n;
+	uint32_t id = 0;
+	uint64_t t0;
+
+	if (setup(&n, &o, NULL, &id))
+		return;
+	T_EQ(ike_engine_set_retransmit(n.node[0].e, 99, 15, 2), ERR_INVAL);
+	T_EQ(ike_engine_set_retransmit(n.node[0].e, 1000, 9, 2), ERR_INVAL);
+	T_EQ(ike_engine_set_retransmit(n.node[0].e, 1000, 15, IKE_RETRANSMIT_TRIES_MAX + 1),
+	     ERR_INVAL);
+	T_EQ(ike_engine_set_retransmit(n.node[0].e, 1000, 15, 2), 0);
+	r.drop_from = n.seq + 1;
+	n.filter = rec_filter;
+	n.filter_ctx = &r;
+	t0 = n.now;
+	advance(&n, 14700);
+	T_EQ(r.ninfo, 3);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 0);
+	advance(&n, 100);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 1);
+	T_OK(strstr(last_msg(&n.node[0], IKE_EV_IKE_DOWN), "after 2 retransmits") != NULL, "%s",
+	     last_msg(&n.node[0], IKE_EV_IKE_DOWN));
+	T_OK(n.now <= t0 + 14800, "dead at +%llu ms", (unsigned long long)(n.now - t0));
+	ike_engine_stats(n.node[0].e, &st);
+	T_EQ(st.retransmits, 2);
+	xnet_cleanup(&n);
+}
+
 /* dpd_action restart: the dead SA goes and a new one is initiated; once the network is back
  * it comes up. */
 static void test_dpd_restart(void)
@@ -288,12 +327,15 @@ static void test_delete_ike(void)
 /* A Delete nobody answers: retransmitted, then the SA goes anyway. */
 static void test_delete_unanswered(void)
 {
+	/* keyingtries 3: retrying applies to setting an SA up, never to the Delete the user asked
+	 * for (rampartd re-created the SA after `rampart down` against a silent peer) */
+	struct opts o = {.keyingtries = 3};
 	struct ike_sa_info info;
 	struct rec r = {0};
 	struct xnet n;
 	uint32_t id = 0;
 
-	if (setup(&n, NULL, NULL, &id))
+	if (setup(&n, &o, NULL, &id))
 		return;
 	r.drop_from = n.seq + 1;
 	n.filter = rec_filter;
@@ -305,7 +347,10 @@ static void test_delete_unanswered(void)
 	T_OK(strstr(last_msg(&n.node[0], IKE_EV_IKE_FAILED), "(INFORMATIONAL)") != NULL, "%s",
 	     last_msg(&n.node[0], IKE_EV_IKE_FAILED));
 	T_OK(all_deleted(&n.node[0]), "children deleted");
+	T_OK(strstr(last_msg(&n.node[0], IKE_EV_IKE_FAILED), "trying again") == NULL, "%s",
+	     last_msg(&n.node[0], IKE_EV_IKE_FAILED));
 	T_EQ(nsas(n.node[0].e, &info), 0);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_UP), 1);
 	T_EQ(nsas(n.node[1].e, &info), 1); /* never told */
 	xnet_cleanup(&n);
 }
@@ -413,6 +458,7 @@ int main(void)
 	test_liveness();
 	test_dpd_dead();
 	test_dpd_restart();
+	test_dpd_retransmit_settings();
 	test_delete_ike();
 	test_delete_unanswered();
 	test_delete_child();

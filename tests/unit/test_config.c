@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "daemon/config.h"
+#include "ike/ike.h"
 #include "lib/err.h"
 #include "support/test.h"
 
@@ -34,6 +35,23 @@ static const struct {
      "t:2: offload: expected yes or no, got \"maybe\""},
     {__LINE__, "rampart {\n tun = abcdefghijklmnopq\n}\n",
      "t:2: tun: name empty or longer than 15"},
+    {__LINE__, "rampart {\n retransmit_timeout = 0.05\n}\n",
+     "t:2: retransmit_timeout: expected seconds from 0.1 to 600, got \"0.05\""},
+    {__LINE__, "rampart {\n retransmit_timeout = 1.0005\n}\n",
+     "t:2: retransmit_timeout: expected seconds from 0.1 to 600, got \"1.0005\""},
+    {__LINE__, "rampart {\n retransmit_timeout = 1s\n}\n",
+     "t:2: retransmit_timeout: expected seconds from 0.1 to 600, got \"1s\""},
+    {__LINE__, "rampart {\n retransmit_timeout = .\n}\n",
+     "t:2: retransmit_timeout: expected seconds from 0.1 to 600, got \".\""},
+    {__LINE__, "rampart {\n retransmit_base = 0.9\n}\n",
+     "t:2: retransmit_base: expected a factor from 1.0 to 10.0, got \"0.9\""},
+    {__LINE__, "rampart {\n retransmit_base = 1.85\n}\n",
+     "t:2: retransmit_base: expected a factor from 1.0 to 10.0, got \"1.85\""},
+    {__LINE__, "rampart {\n retransmit_tries = 21\n}\n",
+     "t:2: retransmit_tries: expected a number from 0 to 20, got \"21\""},
+    {__LINE__, "rampart {\n retransmit_timeout = 99999999999999999999999\n}\n",
+     "t:2: retransmit_timeout: expected seconds from 0.1 to 600, got "
+     "\"99999999999999999999999\""},
     {__LINE__, "rampart {\n colour = blue\n}\n", "t:2: unknown key 'colour' in 'rampart'"},
     {__LINE__, "rampart {\n\n foo {\n }\n}\n", "t:3: unknown section 'foo' in 'rampart'"},
     {__LINE__, "rampart {\n xfrm {\n  sa-1 = x\n }\n}\n",
@@ -95,6 +113,27 @@ static void test_values(void)
 	T_OK(strcmp(c.control, CONFIG_DEFAULT_CONTROL) == 0, "default control");
 	T_OK(strcmp(c.tun, CONFIG_DEFAULT_TUN) == 0, "default tun");
 	T_EQ(c.workers, 2);
+	T_EQ(c.retransmit_timeout_ms, IKE_RETRANSMIT_TIMEOUT);
+	T_EQ(c.retransmit_base_x10, IKE_RETRANSMIT_BASE_X10);
+	T_EQ(c.retransmit_tries, IKE_RETRANSMIT_TRIES);
+	config_cleanup(&c);
+
+	/* strongSwan's charon.retransmit_* spellings: seconds and a factor with decimals */
+	static const char rt[] = "rampart {\n retransmit_timeout = 0.5\n retransmit_base = 1.4\n"
+				 " retransmit_tries = 2\n}\n";
+	r = config_parse(&c, "t", rt, strlen(rt), err, sizeof(err));
+	T_EQ(r, 0);
+	T_EQ(c.retransmit_timeout_ms, 500);
+	T_EQ(c.retransmit_base_x10, 14);
+	T_EQ(c.retransmit_tries, 2);
+	config_cleanup(&c);
+	static const char rt2[] = "rampart {\n retransmit_timeout = 600\n retransmit_base = 10\n"
+				  " retransmit_tries = 0\n}\n";
+	r = config_parse(&c, "t", rt2, strlen(rt2), err, sizeof(err));
+	T_EQ(r, 0);
+	T_EQ(c.retransmit_timeout_ms, 600000);
+	T_EQ(c.retransmit_base_x10, 100);
+	T_EQ(c.retransmit_tries, 0);
 	config_cleanup(&c);
 
 	r = config_parse(&c, "t", rows[3].text, strlen(rows[3].text), err, sizeof(err));

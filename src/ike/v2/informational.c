@@ -285,7 +285,7 @@ void informational_poll(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms
 	struct spi_set esp = {0}, ah = {0};
 
 	if (sa->req && sa->req_exchange == IKEV2_EXCH_INFORMATIONAL && now_ms >= sa->deadline_ms &&
-	    sa->tries >= IKE_RETRANSMIT_TRIES && sa->state == IKE_ST_ESTABLISHED) {
+	    sa->tries >= e->rt_tries && sa->state == IKE_ST_ESTABLISHED) {
 		give_up(e, sa, now_ms);
 		return;
 	}
