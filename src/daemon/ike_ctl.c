@@ -51,6 +51,8 @@ void ike_ctl_event(struct ike_ctl *c, uint32_t id, uint32_t child_id, enum ike_e
 	if (!o || o->state != IKE_CTL_CONNECTING)
 		return;
 	switch (kind) {
+	case IKE_EV_IKE_REKEYED:
+		return; /* a new id; the outcome of the `up` stays */
 	case IKE_EV_IKE_UP:
 		if (o->want_child)
 			return;

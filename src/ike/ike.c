@@ -14,6 +14,7 @@
 #include "ike/v2/create_child_sa.h"
 #include "ike/v2/ike_sa_init.h"
 #include "ike/v2/informational.h"
+#include "ike/v2/rekey_ike.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/iana.h"
@@ -361,8 +362,10 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 			adopt_path(e, sa, path);
 	}
 	rc = ike_dispatch(e, sa, &rx);
-	if (sa->state == IKE_ST_ESTABLISHED)
+	if (sa->state == IKE_ST_ESTABLISHED) {
 		create_child_sa_arm(e, sa, now);
+		rekey_ike_arm(e, sa, now);
+	}
 	return rc == ERR_NOMEM ? rc : 0;
 }
 
@@ -473,6 +476,15 @@ int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child
 	return ERR_NOTFOUND;
 }
 
+int ike_engine_rekey_ike(struct ike_engine *e, uint64_t now_ms, uint32_t id)
+{
+	struct ike_sa *sa = eng_sa_by_id(e, id);
+
+	if (!sa || sa->state == IKE_ST_DEAD)
+		return ERR_NOTFOUND;
+	return rekey_ike_start(e, sa, now_ms);
+}
+
 /* keyingtries: a new IKE SA (new SPI, nonce, KE) takes the place of one that got no answer,
  * keeping its unique id so "rampart up" can follow it. */
 static void retry(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
@@ -500,6 +512,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 			continue;
 		informational_poll(e, sa, now_ms);
 		create_child_sa_poll(e, sa, now_ms);
+		rekey_ike_poll(e, sa, now_ms);
 		if (sa->state == IKE_ST_DEAD || now_ms < sa->deadline_ms)
 			continue;
 		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
@@ -521,12 +534,15 @@ uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 
 	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
 		uint64_t info = informational_deadline(sa), ccs = create_child_sa_deadline(sa);
+		uint64_t rk = rekey_ike_deadline(sa);
 		if (sa->state != IKE_ST_DEAD && sa->deadline_ms < d)
 			d = sa->deadline_ms;
 		if (sa->state != IKE_ST_DEAD && info < d)
 			d = info;
 		if (sa->state != IKE_ST_DEAD && ccs < d)
 			d = ccs;
+		if (sa->state != IKE_ST_DEAD && rk < d)
+			d = rk;
 	}
 	return d;
 }

@@ -81,6 +81,7 @@ enum ike_event_kind {
 	IKE_EV_CHILD_FAILED, /* Child SA refused; the IKE SA stays up (childless) */
 	IKE_EV_IKE_DOWN,     /* established IKE SA deleted */
 	IKE_EV_CHILD_DOWN,   /* Child SA deleted */
+	IKE_EV_IKE_REKEYED,  /* IKE SA rekeyed: id is the new SA's, the sentence names the old */
 };
 
 /* Callbacks; ctx is the pointer given to ike_engine_new. send and event are required, the
@@ -168,6 +169,13 @@ int ike_engine_terminate_child(struct ike_engine *e, uint64_t now_ms, uint32_t c
  * deleted once the new one is installed). ERR_NOTFOUND; ERR_BADSTATE while another exchange
  * of its IKE SA is in flight. Children are also rekeyed on their own at rekey_time. */
 int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child_id);
+
+/* Rekeys the IKE SA with unique id now (CREATE_CHILD_SA with an IKE proposal, §1.3.2): the
+ * new SA gets a new unique id (IKE_EV_IKE_REKEYED), the Child SAs move to it and the old SA is
+ * deleted. ERR_NOTFOUND; ERR_BADSTATE when not established, another exchange is in flight or
+ * it is being rekeyed or deleted. IKE SAs are also rekeyed on their own at the connection's
+ * rekey_time (minus up to rand_time). */
+int ike_engine_rekey_ike(struct ike_engine *e, uint64_t now_ms, uint32_t id);
 
 /* Runs timers due at now_ms (retransmissions, give-up, half-open expiry). */
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms);

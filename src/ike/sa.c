@@ -20,6 +20,7 @@ static const char *const state_names[] = {
     [IKE_ST_AUTH_SENT] = "AUTH_SENT",
     [IKE_ST_ESTABLISHED] = "ESTABLISHED",
     [IKE_ST_DELETING] = "DELETING",
+    [IKE_ST_REKEYED] = "REKEYED",
     [IKE_ST_DEAD] = "DEAD",
 };
 
@@ -35,6 +36,8 @@ const char *ike_state_vici(enum ike_state s)
 		return "ESTABLISHED";
 	case IKE_ST_DELETING:
 		return "DELETING";
+	case IKE_ST_REKEYED:
+		return "REKEYED";
 	case IKE_ST_DEAD:
 		return "DESTROYING";
 	case IKE_ST_NEW:
@@ -47,12 +50,15 @@ const char *ike_state_vici(enum ike_state s)
 /* Legal transitions: allowed[from] is a bit set of target states. */
 #define B(s) (1u << (s))
 static const unsigned allowed[] = {
-    [IKE_ST_NEW] = B(IKE_ST_INIT_SENT) | B(IKE_ST_INIT_DONE) | B(IKE_ST_DEAD),
+    /* NEW -> ESTABLISHED: an IKE SA created by rekeying another (v2/rekey_ike.c) */
+    [IKE_ST_NEW] =
+	B(IKE_ST_INIT_SENT) | B(IKE_ST_INIT_DONE) | B(IKE_ST_ESTABLISHED) | B(IKE_ST_DEAD),
     [IKE_ST_INIT_SENT] = B(IKE_ST_INIT_SENT) | B(IKE_ST_AUTH_SENT) | B(IKE_ST_DEAD),
     [IKE_ST_INIT_DONE] = B(IKE_ST_ESTABLISHED) | B(IKE_ST_DEAD),
     [IKE_ST_AUTH_SENT] = B(IKE_ST_ESTABLISHED) | B(IKE_ST_DEAD),
-    [IKE_ST_ESTABLISHED] = B(IKE_ST_DELETING) | B(IKE_ST_DEAD),
+    [IKE_ST_ESTABLISHED] = B(IKE_ST_DELETING) | B(IKE_ST_REKEYED) | B(IKE_ST_DEAD),
     [IKE_ST_DELETING] = B(IKE_ST_DEAD),
+    [IKE_ST_REKEYED] = B(IKE_ST_DEAD),
     [IKE_ST_DEAD] = 0,
 };
 
@@ -99,6 +105,7 @@ void ike_sa_free(struct ike_sa *sa)
 		return;
 	kex_free(sa->kex);
 	kex_free(sa->ccs.kex);
+	ike_sa_free(sa->rk.nsa);
 	kdf_ikev2_sa_keys_cleanup(&sa->keys);
 	enc_free(sa->enc_in);
 	enc_free(sa->enc_out);
@@ -116,9 +123,10 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa);
 }
 
-int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir)
+/* SK_* from SKEYSEED (§2.14) with this SA's PRF, nonces and SPIs; keys the SK ciphers and
+ * MACs for our direction. */
+static int keys_from_skeyseed(struct ike_sa *sa, const struct secret *skeyseed)
 {
-	struct secret *skeyseed = NULL;
 	struct integ_info ii;
 	size_t integ_len = 0;
 	const struct secret *ke_out, *ke_in, *ka_out, *ka_in;
@@ -126,24 +134,20 @@ int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir)
 
 	rc = enc_lookup(sa->alg.encr, sa->alg.encr_bits, &sa->enc_info);
 	if (rc)
-		goto out;
+		return rc;
 	if (!sa->enc_info.aead) {
 		rc = integ_lookup(sa->alg.integ, &ii);
 		if (rc)
-			goto out;
+			return rc;
 		integ_len = ii.key_len;
 		sa->integ_icv_len = ii.icv_len;
 	} else {
 		sa->integ_icv_len = 0;
 	}
-	rc = kdf_ikev2_skeyseed(sa->alg.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, g_ir,
-				&skeyseed);
-	if (rc)
-		goto out;
 	rc = kdf_ikev2_sa_keys(sa->alg.prf, skeyseed, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 			       sa->spi_i, sa->spi_r, integ_len, sa->enc_info.key_len, &sa->keys);
 	if (rc)
-		goto out;
+		return rc;
 	ke_out = sa->initiator ? sa->keys.sk_ei : sa->keys.sk_er;
 	ke_in = sa->initiator ? sa->keys.sk_er : sa->keys.sk_ei;
 	ka_out = sa->initiator ? sa->keys.sk_ai : sa->keys.sk_ar;
@@ -158,7 +162,29 @@ int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir)
 		if (rc == 0)
 			rc = integ_new(sa->alg.integ, ka_in->p, ka_in->len, &sa->integ_in);
 	}
-out:
+	return rc;
+}
+
+int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir)
+{
+	struct secret *skeyseed = NULL;
+	int rc = kdf_ikev2_skeyseed(sa->alg.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, g_ir,
+				    &skeyseed);
+
+	if (rc == 0)
+		rc = keys_from_skeyseed(sa, skeyseed);
+	secret_free(skeyseed);
+	return rc;
+}
+
+int ike_sa_derive_keys_rekey(struct ike_sa *sa, const struct ike_sa *old, const struct secret *g_ir)
+{
+	struct secret *skeyseed = NULL;
+	int rc = kdf_ikev2_skeyseed_rekey(old->alg.prf, old->keys.sk_d, g_ir, sa->ni, sa->ni_len,
+					  sa->nr, sa->nr_len, &skeyseed);
+
+	if (rc == 0)
+		rc = keys_from_skeyseed(sa, skeyseed);
 	secret_free(skeyseed);
 	return rc;
 }
@@ -356,6 +382,12 @@ void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 			     (sa->state == IKE_ST_INIT_SENT || sa->state == IKE_ST_AUTH_SENT) &&
 			     (sa->conn->keyingtries == 0 || sa->attempt < sa->conn->keyingtries);
 		ike_sa_peer_str(sa, peer, sizeof(peer));
+		if (sa->rk.replaced) { /* a rekeyed SA (v2/rekey_ike.c): nothing is lost */
+			log_info(LOG_IKE, "#%u: no answer from %s on the rekeyed IKE_SA: freed",
+				 sa->id, peer);
+			ike_sa_kill(e, sa);
+			return;
+		}
 		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
 			  "no answer from %s after %u retransmits (%s)%s", peer, sa->tries,
 			  ikev2_exchange_str(sa->req_exchange),

@@ -29,6 +29,7 @@ enum ike_state {
 	IKE_ST_AUTH_SENT,   /* initiator: IKE_AUTH request sent */
 	IKE_ST_ESTABLISHED, /* authenticated both ways */
 	IKE_ST_DELETING,    /* Delete sent, waiting for the answer */
+	IKE_ST_REKEYED,	    /* replaced by a new IKE SA (v2/rekey_ike.c); waits for the Delete */
 	IKE_ST_DEAD,	    /* to be freed */
 };
 
@@ -154,6 +155,18 @@ struct ike_sa {
 		uint8_t coll_ni[IKEV2_NONCE_MAX], coll_nr[IKE_NONCE_LEN];
 		size_t coll_ni_len;
 	} ccs;
+	/* IKE SA rekey (v2/rekey_ike.c) */
+	struct {
+		bool active;	    /* our CREATE_CHILD_SA rekeying this IKE SA is in flight */
+		bool replaced;	    /* superseded by a new IKE SA: its end is no IKE_EV_IKE_DOWN */
+		uint8_t tries;	    /* INVALID_KE_PAYLOAD retries of the rekey in flight */
+		uint16_t group;	    /* KE group for our next rekey (0: the SA's own) */
+		struct ike_sa *nsa; /* while active: the new SA (not linked), owned here */
+		uint32_t coll_id;   /* §2.8.2: the SA we created answering the peer's rekey of this
+				     * one while ours was in flight (children not moved yet) */
+		uint64_t at_ms;	    /* rekey_time deadline (0: not armed) */
+		uint64_t expire_ms; /* REKEYED: freed at this time if no Delete came */
+	} rk;
 };
 
 /* A new SA (not linked) for conn (a reference is taken), with a new unique id. NULL on
@@ -169,6 +182,10 @@ int ike_sa_set_state(struct ike_engine *e, struct ike_sa *sa, enum ike_state to)
 /* Derives SKEYSEED and SK_* from the shared secret (RFC 7296 §2.14) and keys the SK
  * ciphers and MACs for our direction. */
 int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir);
+/* The same for an IKE SA created by rekeying old (§2.18): SKEYSEED = prf(SK_d (old), g^ir (new)
+ * | Ni | Nr) with old's PRF; sa's nonces are the rekey exchange's, its SPIs the new ones. */
+int ike_sa_derive_keys_rekey(struct ike_sa *sa, const struct ike_sa *old,
+			     const struct secret *g_ir);
 
 /* Records msg as our request in flight (copied) with its message ID, sends it and arms the
  * retransmission timer. */

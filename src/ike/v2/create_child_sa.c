@@ -245,6 +245,10 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 		err = IKEV2_N_CHILD_SA_NOT_FOUND;
 		goto out;
 	}
+	if (old->del != INFO_DEL_NONE) {
+		err = IKEV2_N_TEMPORARY_FAILURE; /* §2.25.1: we are closing it */
+		goto out;
+	}
 	props = props_of(old->cfg, old->proto, &n);
 	if (ikev2_payload_sa(ikev2_digest_first(rx->d, IKEV2_PT_SA), &e->sa_b) != 0 ||
 	    prop_select(&e->sa_b, old->proto, props, n, 0, &choice) != 0 || choice.spi_len != 4 ||
@@ -364,6 +368,15 @@ int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const s
 		ok = choice.ke == 0 && !pke;
 	if (!ok) {
 		const struct ikev2_payload *p;
+		if (rx->error_only && ikev2_digest_notify(rx->d, IKEV2_N_TEMPORARY_FAILURE)) {
+			/* §2.25: the peer is rekeying or closing something; soon again */
+			log_info(LOG_IKE,
+				 "#%u: rekeying CHILD_SA %s{%u}: TEMPORARY_FAILURE, again "
+				 "in 5 s",
+				 sa->id, old->cfg->name, old->reqid);
+			old->rekey_at_ms = rx->now + 5000;
+			goto out;
+		}
 		for (p = ikev2_digest_first(rx->d, IKEV2_PT_N); p; p = ikev2_digest_next(rx->d, p))
 			if (ikev2_notify_is_error(p->u.n.type))
 				break;

@@ -11,10 +11,13 @@
  * the lowest of the four nonces is deleted by its initiator, the old SA by both ends (their
  * Deletes cross, §1.4.1).
  *
+ * A rekey of a Child SA we are deleting is answered TEMPORARY_FAILURE (§2.25.1); a rekey
+ * refused with TEMPORARY_FAILURE is tried again after 5 s. IKE SA rekeys and their collisions
+ * with Child SA work: v2/rekey_ike.c.
+ *
  * Not handled yet: new Child SAs without REKEY_SA (answered NO_ADDITIONAL_SAS), an
  * INVALID_KE_PAYLOAD retry by the initiator (it tries again a minute later with the same
- * group), rekeying the IKE SA (§1.3.2), and the other collisions of §2.8 (rekey versus delete
- * of the same Child SA, IKE SA rekey collisions).
+ * group).
  */
 #ifndef RAMPART_IKE_V2_CREATE_CHILD_SA_H
 #define RAMPART_IKE_V2_CREATE_CHILD_SA_H

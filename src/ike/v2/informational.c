@@ -10,6 +10,7 @@
 #include "ike/sa.h"
 #include "ike/sk.h"
 #include "ike/v2/ike_sa_init.h"
+#include "ike/v2/rekey_ike.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/ikev2_build.h"
@@ -98,7 +99,10 @@ static void ike_gone(struct ike_engine *e, struct ike_sa *sa, bool by_peer, cons
 	for (size_t i = 0; i < sa->nchildren; i++)
 		child_gone(e, sa, sa->children[i], how);
 	ike_sa_peer_str(sa, peer, sizeof(peer));
-	if (by_peer)
+	if (sa->rk.replaced) /* rekeyed (v2/rekey_ike.c): its successor lives on */
+		log_info(LOG_IKE, "#%u: rekeyed IKE_SA %s[%u] deleted %s", sa->id, sa->conn->name,
+			 sa->id, by_peer ? "by the peer" : how);
+	else if (by_peer)
 		eng_event(e, sa->id, 0, IKE_EV_IKE_DOWN, "IKE_SA %s[%u] deleted by %s",
 			  sa->conn->name, sa->id, peer);
 	else
@@ -144,8 +148,10 @@ int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const stru
 			}
 		}
 	}
-	if (del_ike)
+	if (del_ike) {
 		esp.n = ah.n = 0;
+		rekey_ike_on_delete(e, sa, rx->now);
+	}
 	rc = build(e, sa, true, rx->hdr->msgid, false, &esp, &ah, &len);
 	if (rc == 0)
 		rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
