@@ -82,7 +82,7 @@ static bool child_work_in_flight(const struct ike_sa *sa)
 	    (sa->req && sa->req_exchange == IKEV2_EXCH_CREATE_CHILD_SA && !sa->rk.active))
 		return true;
 	for (size_t i = 0; i < sa->nchildren; i++)
-		if (sa->children[i].del == INFO_DEL_SENT)
+		if (sa->children[i]->del == INFO_DEL_SENT)
 			return true;
 	return false;
 }
@@ -134,15 +134,21 @@ static void hand_over(struct ike_engine *e, struct ike_sa *old, struct ike_sa *n
 	char si[17], sr[17];
 	size_t moved = 0;
 
+	size_t keep = 0;
+
+	/* the Child SA objects change owner; deleted ones stay to be freed with old */
 	for (size_t i = 0; i < old->nchildren; i++) {
-		if (old->children[i].state == IKE_CHILD_DELETED)
+		struct ike_child *c = old->children[i];
+		if (c->state == IKE_CHILD_DELETED || nsa->nchildren >= IKE_MAX_CHILDREN) {
+			old->children[keep++] = c; /* full: cannot happen, nsa is new */
 			continue;
-		if (nsa->nchildren >= IKE_MAX_CHILDREN)
-			break; /* cannot happen: nsa is new and as large */
-		nsa->children[nsa->nchildren++] = old->children[i];
+		}
+		nsa->children[nsa->nchildren++] = c;
 		moved++;
 	}
-	old->nchildren = 0;
+	for (size_t i = keep; i < old->nchildren; i++)
+		old->children[i] = NULL;
+	old->nchildren = keep;
 	old->rk.replaced = true;
 	old->rk.at_ms = 0;
 	rekey_ike_arm(e, nsa, now_ms);
