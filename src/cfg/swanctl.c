@@ -81,8 +81,8 @@ static const struct unsupported child_unsupported[] = {
     {"policies_fwd_out", "no"}, {"inactivity", "0"},  {"priority", "0"},    {"interface", NULL},
     {"mark_in", "0"},		{"mark_in_sa", "no"}, {"mark_out", "0"},    {"set_mark_in", "0"},
     {"set_mark_out", "0"},	{"if_id_in", "0"},    {"if_id_out", "0"},   {"label", NULL},
-    {"label_mode", "system"},	{"tfc_padding", "0"}, {"hw_offload", "no"}, {"copy_df", "yes"},
-    {"copy_ecn", "yes"},	{"copy_dscp", "out"}, {"updown", NULL},	    {NULL, NULL},
+    {"label_mode", "system"},	{"hw_offload", "no"}, {"copy_df", "yes"},   {"copy_ecn", "yes"},
+    {"copy_dscp", "out"},	{NULL, NULL},
 };
 
 static const struct unsupported auth_unsupported[] = {
@@ -445,10 +445,14 @@ static void load_rounds(struct load *l, const struct conf_node *conn_sec, const 
 /* ---- children ---------------------------------------------------------------------------- */
 
 static const char *const child_keys[] = {
-    "ah_proposals",  "esp_proposals", "local_ts",      "remote_ts",  "rekey_time",
-    "life_time",     "rand_time",     "rekey_bytes",   "life_bytes", "rand_bytes",
-    "rekey_packets", "life_packets",  "rand_packets",  "mode",	     "dpd_action",
-    "start_action",  "close_action",  "replay_window", "reqid",	     NULL,
+    "ah_proposals", "esp_proposals", "local_ts",
+    "remote_ts",    "rekey_time",    "life_time",
+    "rand_time",    "rekey_bytes",   "life_bytes",
+    "rand_bytes",   "rekey_packets", "life_packets",
+    "rand_packets", "mode",	     "dpd_action",
+    "start_action", "close_action",  "replay_window",
+    "reqid",	    "updown",	     "tfc_padding",
+    NULL,
 };
 
 static const struct choice mode_choices[] = {
@@ -456,6 +460,8 @@ static const struct choice mode_choices[] = {
 static const struct choice start_choices[] = {{"none", CONN_ACTION_NONE},
 					      {"trap", CONN_ACTION_TRAP},
 					      {"start", CONN_ACTION_START},
+					      {"trap|start", CONN_ACTION_TRAP | CONN_ACTION_START},
+					      {"start|trap", CONN_ACTION_TRAP | CONN_ACTION_START},
 					      {NULL, 0}};
 static const struct choice dpd_choices[] = {{"clear", CONN_ACTION_NONE},
 					    {"none", CONN_ACTION_NONE},
@@ -553,6 +559,19 @@ static void load_child(struct load *l, struct conn *c, const struct conf_node *s
 		ch->replay_window = (uint32_t)v;
 	if (get_u64(l, sec, "reqid", 0, UINT32_MAX, &v) == 0)
 		ch->reqid = (uint32_t)v;
+	/* updown: a command line for /bin/sh, as strongSwan runs it */
+	const struct conf_node *uk;
+	const char *updown = node_value(sec, "updown", &uk);
+	if (updown && strlen(updown) >= sizeof(ch->updown))
+		bad(l, uk, "updown command longer than %zu characters", sizeof(ch->updown) - 1);
+	else if (updown)
+		snprintf(ch->updown, sizeof(ch->updown), "%s", updown);
+	/* tfc_padding = 0 | mtu | bytes (RFC 4303 §2.7) */
+	const char *tfc = node_value(sec, "tfc_padding", NULL);
+	if (tfc && strcmp(tfc, "mtu") == 0)
+		ch->tfc_padding = CONN_TFC_MTU;
+	else if (get_u64(l, sec, "tfc_padding", 0, 65535, &v) == 0)
+		ch->tfc_padding = (uint32_t)v;
 }
 
 /* ---- connections ------------------------------------------------------------------------- */

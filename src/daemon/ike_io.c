@@ -475,7 +475,15 @@ static int apply_config(struct ike_io *io)
 
 int ike_io_reload(struct ike_io *io)
 {
-	return apply_config(io);
+	int r = apply_config(io);
+
+	/* start_action of new or changed connections; SAs of removed/changed ones with start
+	 * closed (strongSwan's load-conns) */
+	if (r == 0) {
+		ike_engine_start_actions(io->eng, loop_now_ms());
+		ike_io_tick(io, loop_now_ms());
+	}
+	return r;
 }
 
 /* ---- receiving ---------------------------------------------------------------------------- */
@@ -644,18 +652,8 @@ fail:
 
 void ike_io_start(struct ike_io *io)
 {
-	for (size_t i = 0; i < io->cfg->nconns; i++) {
-		const struct conn *c = io->cfg->conns[i];
-		for (size_t j = 0; j < c->nchildren; j++) {
-			uint32_t id;
-			if (c->children[j]->start_action != CONN_ACTION_START)
-				continue;
-			if (ike_engine_initiate(io->eng, loop_now_ms(), c->name,
-						c->children[j]->name, &id) == 0)
-				log_info(LOG_IKE, "start_action: initiating %s/%s", c->name,
-					 c->children[j]->name);
-		}
-	}
+	/* start_action = start (and trap|start) of every connection */
+	ike_engine_start_actions(io->eng, loop_now_ms());
 	ike_io_tick(io, loop_now_ms());
 }
 

@@ -7,7 +7,9 @@
 #include "crypto/enc.h"
 #include "crypto/integ.h"
 #include "crypto/kdf.h"
+#include "ike/action.h"
 #include "ike/engine.h"
+#include "ike/trap.h"
 #include "lib/err.h"
 #include "wire/iana.h"
 #include "wire/ikev2_const.h"
@@ -143,7 +145,10 @@ int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *
 		return ERR_NOMEM;
 	c->id = e->next_id++;
 	c->cfg = cfg;
-	c->reqid = cfg->reqid ? cfg->reqid : e->next_reqid++;
+	/* a trapped child keeps its trap's reqid, so the SA serves the trap's policies */
+	c->reqid = cfg->reqid ? cfg->reqid : trap_reqid(e, sa->conn->name, cfg->name);
+	if (!c->reqid)
+		c->reqid = e->next_reqid++;
 	c->proto = cfg->nesp ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH;
 	c->mode = cfg->mode;
 	*out = c;
@@ -244,5 +249,7 @@ int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_chi
 		  c->cfg->name, c->reqid, c->spi_in, c->spi_out,
 		  child_ts_str(&c->local_ts, l, sizeof(l)),
 		  child_ts_str(&c->remote_ts, r, sizeof(r)));
+	if (!c->from_rekey)
+		action_child_updown(e, sa, c, true);
 	return 0;
 }

@@ -83,12 +83,16 @@ enum conn_mode {
 	CONN_MODE_TRANSPORT = 1,
 };
 
-/* start_action / dpd_action / close_action (swanctl.conf). */
+/* start_action / dpd_action / close_action (swanctl.conf). Bits: start_action may be
+ * "trap|start" (CONN_ACTION_TRAP | CONN_ACTION_START); test with &. */
 enum conn_action {
 	CONN_ACTION_NONE = 0, /* "none" / dpd "clear" */
 	CONN_ACTION_TRAP = 1,
 	CONN_ACTION_START = 2, /* start_action "start"; dpd/close "restart" */
 };
+
+#define CONN_UPDOWN_MAX 512	    /* updown command line, NUL included */
+#define CONN_TFC_MTU	0xffffffffu /* tfc_padding = mtu */
 
 /* One child (children.<name> section). A selector whose type is 0 is "dynamic" (lib/ts.h):
  * the engine replaces its addresses with the IKE SA's outer address of that side. The
@@ -109,6 +113,11 @@ struct conn_child {
 	uint32_t replay_window; /* packets; strongSwan's default 32 */
 	uint32_t reqid;		/* 0: the engine assigns one */
 	bool ipcomp;		/* not negotiated by the engine yet: must be false */
+	/* updown: a shell command line run when a Child SA of this child comes up or goes
+	 * down (strongSwan's _updown plugin); empty: none */
+	char updown[CONN_UPDOWN_MAX];
+	/* tfc_padding (RFC 4303 §2.7): 0 none, CONN_TFC_MTU, else the minimum ESP packet size */
+	uint32_t tfc_padding;
 };
 
 /* fragmentation = no | yes | accept | force (RFC 7383). */

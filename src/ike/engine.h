@@ -37,6 +37,10 @@ struct ike_engine {
 	uint32_t rt_timeout_ms;
 	unsigned rt_base_x10, rt_tries;
 	struct log_ratelimit rl;
+	/* actions (ike/trap.c, ike/action.c): installed traps, start_action work pending */
+	struct eng_trap *traps;
+	size_t ntraps;
+	struct eng_actions *actions;
 	/* scratch space for one message at a time (the engine is single-threaded) */
 	uint8_t tx[IKE_MAX_MSG];
 	uint8_t plain[IKE_MAX_MSG];

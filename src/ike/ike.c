@@ -6,11 +6,13 @@
 
 #include <stdio.h>
 
+#include "ike/action.h"
 #include "ike/child.h"
 #include "ike/dispatch.h"
 #include "ike/engine.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
+#include "ike/trap.h"
 #include "ike/v2/create_child_sa.h"
 #include "ike/v2/ike_sa_init.h"
 #include "ike/v2/informational.h"
@@ -61,6 +63,8 @@ void ike_engine_free(struct ike_engine *e)
 		ike_sa_free(sa);
 	}
 	drop_config(e);
+	trap_free_all(e);
+	action_free(e);
 	free(e);
 }
 
@@ -118,12 +122,23 @@ int ike_engine_set_config(struct ike_engine *e, struct conn *const *conns, size_
 		if (!arr)
 			return ERR_NOMEM;
 	}
+	/* the previous connections stay referenced until the actions compared them */
+	struct conn **old = e->conns;
+	size_t nold = e->nconns;
+	e->conns = NULL;
+	e->nconns = 0;
 	drop_config(e);
 	for (size_t i = 0; i < n; i++)
 		arr[i] = conn_ref(conns[i]);
 	e->conns = arr;
 	e->nconns = n;
 	e->secrets = secrets;
+	if (action_config_changed(e, old, nold) != 0)
+		log_error(LOG_IKE,
+			  "start/trap actions of the new configuration not applied (ENOMEM)");
+	for (size_t i = 0; i < nold; i++)
+		conn_free(old[i]);
+	free(old);
 	return 0;
 }
 
@@ -377,6 +392,7 @@ int ike_engine_input(struct ike_engine *e, uint64_t now_ms, const struct ike_pat
 	e->stats.rx++;
 	rc = input(e, now_ms, path, data, len);
 	reap(e);
+	action_run(e, now_ms);
 	return rc;
 }
 
@@ -526,11 +542,12 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 			retry(e, sa, now_ms); /* linked at the tail: not visited again this round */
 	}
 	reap(e);
+	action_run(e, now_ms);
 }
 
 uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 {
-	uint64_t d = UINT64_MAX;
+	uint64_t d = action_deadline(e);
 
 	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
 		uint64_t info = informational_deadline(sa), ccs = create_child_sa_deadline(sa);

@@ -73,6 +73,36 @@ struct ike_child_sa {
 	struct ts_list local_ts, remote_ts;
 };
 
+/* A trap policy for the data plane (start_action / close_action / dpd_action = trap): outbound
+ * packets from local_ts to remote_ts that find no SA are dropped and reported to the engine
+ * with ike_engine_acquire(reqid); a Child SA negotiated for the trap carries the same reqid.
+ * Selectors are this side's (dynamic ones resolved to the tunnel endpoints local/remote).
+ * Borrowed for the call. */
+struct ike_trap {
+	uint32_t reqid;
+	const char *conn_name, *child_name;
+	uint8_t proto; /* IKEV2_PROTO_ESP or IKEV2_PROTO_AH */
+	enum conn_mode mode;
+	struct addr local, remote;
+	struct ts_list local_ts, remote_ts;
+};
+
+/* A Child SA came up or went down as strongSwan's updown plugin sees it: "up" once when it is
+ * established, "down" once when it goes (deleted by either side, with its IKE SA, peer dead);
+ * never for rekeying (the new SA silently takes the old one's place). Borrowed for the call. */
+struct ike_updown {
+	bool up;
+	uint32_t ike_id, child_id, reqid;
+	const char *conn_name, *child_name;
+	const char *updown; /* the child's updown command line ("" for none) */
+	uint8_t proto;	    /* IKEV2_PROTO_ESP or IKEV2_PROTO_AH */
+	enum conn_mode mode;
+	const struct ike_path *path;
+	bool nat; /* NAT detected on either side (ESP in UDP to path->remote_port) */
+	const struct conn_id *local_id, *remote_id;
+	const struct ts_list *local_ts, *remote_ts;
+};
+
 /* Event kinds; every event has a one-sentence human message. */
 enum ike_event_kind {
 	IKE_EV_IKE_UP = 1,   /* IKE SA established */
@@ -103,6 +133,11 @@ struct ike_callbacks {
 	 * proposed Y" (valid during the call). */
 	void (*event)(void *ctx, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
 		      const char *msg);
+	/* Optional (may be NULL): trap policies into and out of the data plane (a failing
+	 * trap_install leaves the trap out, logged), and updown notifications. */
+	int (*trap_install)(void *ctx, const struct ike_trap *t);
+	void (*trap_uninstall)(void *ctx, uint32_t reqid);
+	void (*child_updown)(void *ctx, const struct ike_updown *u);
 };
 
 /* Test hooks (deterministic runs and the fixed-input vectors). Any member may be NULL. */
@@ -176,6 +211,26 @@ int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child
  * it is being rekeyed or deleted. IKE SAs are also rekeyed on their own at the connection's
  * rekey_time (minus up to rand_time). */
 int ike_engine_rekey_ike(struct ike_engine *e, uint64_t now_ms, uint32_t id);
+
+/* ---- actions (ike/action.c, ike/trap.c) ---------------------------------------------------
+ * start_action: after each ike_engine_set_config, children with trap get their trap policy
+ * (trap_install; traps of removed or changed connections are uninstalled), and
+ * ike_engine_start_actions initiates the children with start of connections that are new or
+ * changed (all of them after the first configuration) and deletes the IKE SAs of removed or
+ * changed connections that had children with start (strongSwan's inverse action on unload).
+ * close_action: when the peer deletes a Child SA (not a rekeyed one) or the IKE SA, each
+ * child with trap gets its trap policy and each with start is initiated again.
+ * dpd_action trap installs the trap of the children when the peer is declared dead. */
+
+/* Runs the pending start_action work of the last configuration change (see above). */
+void ike_engine_start_actions(struct ike_engine *e, uint64_t now_ms);
+
+/* The data plane dropped a packet that matched the trap policy of reqid without an SA (an
+ * acquire, RFC 4301 §5.1 step 3b): the trap's connection and child are initiated, unless an
+ * IKE SA started for that trap is still being set up, or one was started less than
+ * IKE_ACQUIRE_HOLD_MS ago without success (Linux's larval acquire state). 0 (initiated or
+ * ignored), ERR_NOTFOUND (no trap has reqid), or ike_engine_initiate's error. */
+int ike_engine_acquire(struct ike_engine *e, uint64_t now_ms, uint32_t reqid);
 
 /* Runs timers due at now_ms (retransmissions, give-up, half-open expiry). */
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms);

@@ -1,4 +1,5 @@
 /* IKE SA lifecycle: state transitions, key derivation, requests, retransmission, responses. */
+#include "ike/action.h"
 #include "ike/sa.h"
 
 #include <stdio.h>
@@ -363,6 +364,8 @@ void ike_sa_kill(struct ike_engine *e, struct ike_sa *sa)
 		struct ike_child *c = sa->children[i];
 		if (c->state == IKE_CHILD_INSTALLED && e->cb.child_delete)
 			e->cb.child_delete(e->ctx, c->reqid, c->proto, c->spi_in, c->spi_out);
+		if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed)
+			action_child_updown(e, sa, c, false);
 		c->state = IKE_CHILD_DELETED;
 	}
 	ike_sa_request_done(sa);

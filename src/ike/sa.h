@@ -69,6 +69,9 @@ struct ike_child {
 	/* CREATE_CHILD_SA (v2/create_child_sa.c) */
 	uint64_t rekey_at_ms; /* 0: not armed yet */
 	bool rekeyed;	      /* replaced by a new Child SA; waits for its Delete */
+	/* actions (ike/action.c): created by rekeying another Child SA (no updown "up") */
+	bool from_rekey;
+	bool peer_no_tfc; /* the peer sent ESP_TFC_PADDING_NOT_SUPPORTED */
 };
 
 struct ike_sa {

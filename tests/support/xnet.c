@@ -97,12 +97,58 @@ static void x_event(void *ctx, uint32_t id, uint32_t child_id, enum ike_event_ki
 	snprintf(ev->msg, sizeof(ev->msg), "%s", msg);
 }
 
+static int x_trap_install(void *ctx, const struct ike_trap *t)
+{
+	struct xnet_node *nd = ctx;
+	struct xnet_trap *x;
+
+	if (nd->ntrap >= XNET_MAX_TRAP)
+		return ERR_LIMIT;
+	x = &nd->trap[nd->ntrap++];
+	memset(x, 0, sizeof(*x));
+	x->t = *t;
+	snprintf(x->conn, sizeof(x->conn), "%s", t->conn_name);
+	snprintf(x->child, sizeof(x->child), "%s", t->child_name);
+	x->t.conn_name = x->conn;
+	x->t.child_name = x->child;
+	return 0;
+}
+
+static void x_trap_uninstall(void *ctx, uint32_t reqid)
+{
+	struct xnet_node *nd = ctx;
+
+	for (size_t i = 0; i < nd->ntrap; i++)
+		if (nd->trap[i].t.reqid == reqid)
+			nd->trap[i].removed = true;
+}
+
+static void x_updown(void *ctx, const struct ike_updown *u)
+{
+	struct xnet_node *nd = ctx;
+	struct xnet_updown *x;
+
+	if (nd->nupdown >= XNET_MAX_UPDOWN)
+		return;
+	x = &nd->updown[nd->nupdown++];
+	memset(x, 0, sizeof(*x));
+	x->up = u->up;
+	x->ike_id = u->ike_id;
+	x->child_id = u->child_id;
+	x->reqid = u->reqid;
+	snprintf(x->child, sizeof(x->child), "%s", u->child_name);
+	snprintf(x->updown, sizeof(x->updown), "%s", u->updown);
+}
+
 static const struct ike_callbacks x_cb = {
     .send = x_send,
     .child_install = x_install,
     .child_delete = x_delete,
     .child_update = x_update,
     .event = x_event,
+    .trap_install = x_trap_install,
+    .trap_uninstall = x_trap_uninstall,
+    .child_updown = x_updown,
 };
 
 int xnet_init(struct xnet *n, const char *a0, const char *a1)

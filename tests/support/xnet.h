@@ -13,10 +13,12 @@
 
 #include "ike/ike.h"
 
-#define XNET_MAX_Q     128
-#define XNET_MAX_EV    64
-#define XNET_MAX_CHILD 32
-#define XNET_KEY_MAX   64
+#define XNET_MAX_Q	128
+#define XNET_MAX_EV	64
+#define XNET_MAX_CHILD	32
+#define XNET_KEY_MAX	64
+#define XNET_MAX_TRAP	16
+#define XNET_MAX_UPDOWN 32
 
 struct xnet;
 
@@ -33,6 +35,20 @@ struct xnet_child {
 	bool deleted;
 };
 
+/* A trap policy the engine installed (names copied), and whether it was uninstalled. */
+struct xnet_trap {
+	struct ike_trap t;
+	char conn[CONN_NAME_MAX], child[CONN_NAME_MAX];
+	bool removed;
+};
+
+/* An updown notification (strings copied). */
+struct xnet_updown {
+	bool up;
+	uint32_t ike_id, child_id, reqid;
+	char child[CONN_NAME_MAX], updown[64];
+};
+
 struct xnet_node {
 	struct xnet *net;
 	int idx;
@@ -43,6 +59,10 @@ struct xnet_node {
 	size_t nchild;
 	struct xnet_child child[XNET_MAX_CHILD];
 	unsigned updates, deletes;
+	size_t ntrap;
+	struct xnet_trap trap[XNET_MAX_TRAP];
+	size_t nupdown;
+	struct xnet_updown updown[XNET_MAX_UPDOWN];
 };
 
 struct xnet_dgram {

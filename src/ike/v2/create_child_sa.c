@@ -67,6 +67,7 @@ static struct ike_child *successor(struct ike_engine *e, struct ike_sa *sa,
 		return NULL;
 	c->id = e->next_id++;
 	c->cfg = old->cfg;
+	c->from_rekey = true; /* replaces old: no updown */
 	c->reqid = old->reqid;
 	c->proto = old->proto;
 	c->mode = old->mode;

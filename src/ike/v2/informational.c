@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "ike/action.h"
 #include "ike/child.h"
 #include "ike/engine.h"
 #include "ike/sa.h"
@@ -84,6 +85,8 @@ static void child_gone(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 {
 	if (c->state == IKE_CHILD_INSTALLED && e->cb.child_delete)
 		e->cb.child_delete(e->ctx, c->reqid, c->proto, c->spi_in, c->spi_out);
+	if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed)
+		action_child_updown(e, sa, c, false);
 	if (c->state == IKE_CHILD_INSTALLED)
 		eng_event(e, sa->id, c->id, IKE_EV_CHILD_DOWN,
 			  "CHILD_SA %s{%u} with SPIs %08x_i %08x_o deleted %s", c->cfg->name,
@@ -118,6 +121,8 @@ static void ike_gone(struct ike_engine *e, struct ike_sa *sa, bool by_peer, cons
 int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
 	struct spi_set esp = {0}, ah = {0};
+	struct action_closed closed[IKE_MAX_CHILDREN]; /* close_action (ike/action.h) */
+	size_t nclosed = 0;
 	bool del_ike = false;
 	size_t len = 0;
 	int rc;
@@ -144,6 +149,12 @@ int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const stru
 				if (c->del != INFO_DEL_SENT)
 					spi_add(d->proto == IKEV2_PROTO_ESP ? &esp : &ah,
 						c->spi_in);
+				/* closed by the peer, not a rekey's old SA nor a crossing
+				 * delete of ours */
+				if (c->del != INFO_DEL_SENT && !c->rekeyed &&
+				    nclosed < IKE_MAX_CHILDREN)
+					closed[nclosed++] =
+					    (struct action_closed){c->cfg, c->reqid};
 				child_gone(e, sa, c, "by the peer");
 			}
 		}
@@ -151,12 +162,18 @@ int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const stru
 	if (del_ike) {
 		esp.n = ah.n = 0;
 		rekey_ike_on_delete(e, sa, rx->now);
+		for (size_t k = 0; k < sa->nchildren && nclosed < IKE_MAX_CHILDREN; k++)
+			if (sa->children[k]->state == IKE_CHILD_INSTALLED &&
+			    !sa->children[k]->rekeyed)
+				closed[nclosed++] = (struct action_closed){sa->children[k]->cfg,
+									   sa->children[k]->reqid};
 	}
 	rc = build(e, sa, true, rx->hdr->msgid, false, &esp, &ah, &len);
 	if (rc == 0)
 		rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
 	if (del_ike)
 		ike_gone(e, sa, true, "by the peer");
+	action_peer_closed(e, sa, closed, nclosed);
 	return rc;
 }
 
@@ -243,7 +260,7 @@ static enum conn_action dpd_action(const struct ike_sa *sa)
 /* Our INFORMATIONAL request (a liveness check or a Child SA delete) went unanswered through
  * the whole retransmission sequence: the peer is dead (§2.4). (An unanswered Delete of the IKE
  * SA is the core's give-up.) dpd_action: clear deletes locally; restart also initiates again; trap
- * deletes locally too (the engine installs no trap policies; the daemon's policies stay). */
+ * deletes locally and installs the trap policies of the children that say trap. */
 static void give_up(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 {
 	char peer[ADDR_STRLEN];
@@ -251,6 +268,7 @@ static void give_up(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	unsigned tries = sa->tries;
 
 	ike_sa_peer_str(sa, peer, sizeof(peer));
+	action_dpd_traps(e, sa);
 	for (size_t i = 0; i < sa->nchildren; i++)
 		child_gone(e, sa, sa->children[i], "(peer dead)");
 	eng_event(e, sa->id, 0, IKE_EV_IKE_DOWN,
