@@ -246,6 +246,10 @@ static void sa_json(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t
 		kv(rep, false, "nat-local", "yes");
 	if (s->nat_remote)
 		kv(rep, false, "nat-remote", "yes");
+	if (s->nat_fake)
+		kv(rep, false, "nat-fake", "yes");
+	if (s->nat_local || s->nat_remote || s->nat_fake)
+		kv(rep, false, "nat-any", "yes");
 	if (s->encr_alg) {
 		kv(rep, false, "encr-alg", iana_name(IANA_REG_IKEV2_ENCR, s->encr_alg));
 		if (s->encr_keysize)
@@ -288,7 +292,9 @@ static void sa_text(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t
 			 s->initiator ? "*" : "", sr, s->initiator ? "" : "*");
 	ctl_reply_printf(rep, "  local  '%s' @ %s[%u]%s\n", s->local_id,
 			 addr_str(&s->path.local, l, sizeof(l)), s->path.local_port,
-			 s->nat_local ? " (behind NAT)" : "");
+			 s->nat_local  ? " (behind NAT)"
+			 : s->nat_fake ? " (faking NAT)"
+				       : "");
 	ctl_reply_printf(rep, "  remote '%s' @ %s[%u]%s\n", s->remote_id,
 			 addr_str(&s->path.remote, r, sizeof(r)), s->path.remote_port,
 			 s->nat_remote ? " (behind NAT)" : "");

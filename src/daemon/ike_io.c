@@ -57,9 +57,11 @@ struct ike_io {
 
 /* ---- sending ---------------------------------------------------------------------------- */
 
-static int send_cb(void *ctx, const struct ike_path *path, const uint8_t *data, size_t len)
+/* One datagram on path: from port 4500 through the data plane's socket, with the non-ESP
+ * marker in front when marker is set (IKE), without it for a NAT keepalive. */
+static int send_dgram(struct ike_io *io, const struct ike_path *path, bool with_marker,
+		      const uint8_t *data, size_t len)
 {
-	struct ike_io *io = ctx;
 	int v6 = path->local.family == AF_INET6;
 	int fd = path->local_port == IKE_PORT_NATT && io->dp ? dataplane_udp4500_fd(io->dp, v6)
 							     : io->udp500[v6];
@@ -76,7 +78,7 @@ static int send_cb(void *ctx, const struct ike_path *path, const uint8_t *data, 
 
 	if (fd < 0 || addr_to_sockaddr(&path->remote, path->remote_port, &ss, &sl))
 		return ERR_IO;
-	if (path->local_port == IKE_PORT_NATT) {
+	if (path->local_port == IKE_PORT_NATT && with_marker) {
 		iov[n].iov_base = (void *)marker;
 		iov[n++].iov_len = sizeof(marker);
 	}
@@ -117,6 +119,21 @@ static int send_cb(void *ctx, const struct ike_path *path, const uint8_t *data, 
 		return ERR_IO;
 	}
 	return 0;
+}
+
+static int send_cb(void *ctx, const struct ike_path *path, const uint8_t *data, size_t len)
+{
+	return send_dgram(ctx, path, true, data, len);
+}
+
+/* RFC 3948 §2.3: a single 0xFF octet, from port 4500 (where the NAT mapping is). */
+static int keepalive_cb(void *ctx, const struct ike_path *path)
+{
+	static const uint8_t ka = 0xff;
+
+	if (path->local_port != IKE_PORT_NATT)
+		return ERR_INVAL;
+	return send_dgram(ctx, path, false, &ka, 1);
 }
 
 /* ---- Child SAs into the data plane ---------------------------------------------------------- */
@@ -401,6 +418,7 @@ static const struct ike_callbacks callbacks = {
     .child_install = child_install_cb,
     .child_delete = child_delete_cb,
     .child_update = child_update_cb,
+    .send_keepalive = keepalive_cb,
     .event = event_cb,
 };
 

@@ -41,6 +41,7 @@ struct ike_engine {
 	struct eng_trap *traps;
 	size_t ntraps;
 	struct eng_actions *actions;
+	uint32_t keepalive_ms; /* NAT keepalives (ike/nat.h), 0 = none */
 	/* scratch space for one message at a time (the engine is single-threaded) */
 	uint8_t tx[IKE_MAX_MSG];
 	uint8_t plain[IKE_MAX_MSG];

@@ -10,6 +10,7 @@
 #include "ike/child.h"
 #include "ike/dispatch.h"
 #include "ike/engine.h"
+#include "ike/nat.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
 #include "ike/trap.h"
@@ -35,6 +36,7 @@ struct ike_engine *ike_engine_new(const struct ike_callbacks *cb, void *ctx)
 	e->ctx = ctx;
 	e->next_id = 1;
 	e->next_reqid = 1;
+	e->keepalive_ms = IKE_KEEPALIVE_MS;
 	log_ratelimit_init(&e->rl, 1000, 20);
 	e->rt_timeout_ms = IKE_RETRANSMIT_TIMEOUT;
 	e->rt_base_x10 = IKE_RETRANSMIT_BASE_X10;
@@ -173,22 +175,6 @@ static void drop(struct ike_engine *e, uint64_t *counter, uint64_t now, const ch
 	(*counter)++;
 	log_peer(&e->rl, now, LOG_IKE, LOG_LVL_INFO, "datagram from %s dropped: %s",
 		 addr_str(&path->remote, peer, sizeof(peer)), why);
-}
-
-/* A verified message from a new address or port: the peer moved (NAT mapping, §2.23). */
-static void adopt_path(struct ike_engine *e, struct ike_sa *sa, const struct ike_path *path)
-{
-	if (addr_equal(&sa->path.remote, &path->remote) &&
-	    sa->path.remote_port == path->remote_port &&
-	    addr_equal(&sa->path.local, &path->local) && sa->path.local_port == path->local_port)
-		return;
-	sa->path = *path;
-	if (path->remote_port != IKE_PORT)
-		sa->nat_remote = sa->nat_remote || sa->path.remote_port != IKE_PORT_NATT;
-	for (size_t i = 0; i < sa->nchildren && e->cb.child_update; i++)
-		if (sa->children[i]->state == IKE_CHILD_INSTALLED)
-			e->cb.child_update(e->ctx, sa->children[i]->reqid, &sa->path,
-					   sa->nat_local || sa->nat_remote || sa->conn->encap);
 }
 
 /* RFC 7383 §2.6: one SKF fragment. Returns 1 when the message is complete (its inner
@@ -344,8 +330,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 			return rc == ERR_NOMEM ? rc : 0;
 		rx.d = &e->inner;
 		sa->last_rx_ms = now;
-		if (!response)
-			adopt_path(e, sa, path);
+		nat_path_seen(e, sa, path, now);
 	} else if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT) {
 		memset(&derr, 0, sizeof(derr));
 		rc =
@@ -373,8 +358,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 			ike_sa_resend_response(e, sa);
 			return 0;
 		}
-		if (!response)
-			adopt_path(e, sa, path);
+		nat_path_seen(e, sa, path, now);
 	}
 	rc = ike_dispatch(e, sa, &rx);
 	if (sa->state == IKE_ST_ESTABLISHED) {
@@ -529,6 +513,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 		informational_poll(e, sa, now_ms);
 		create_child_sa_poll(e, sa, now_ms);
 		rekey_ike_poll(e, sa, now_ms);
+		nat_poll(e, sa, now_ms);
 		if (sa->state == IKE_ST_DEAD || now_ms < sa->deadline_ms)
 			continue;
 		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
@@ -552,6 +537,7 @@ uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
 		uint64_t info = informational_deadline(sa), ccs = create_child_sa_deadline(sa);
 		uint64_t rk = rekey_ike_deadline(sa);
+		uint64_t nat = nat_deadline(e, sa);
 		if (sa->state != IKE_ST_DEAD && sa->deadline_ms < d)
 			d = sa->deadline_ms;
 		if (sa->state != IKE_ST_DEAD && info < d)
@@ -560,6 +546,8 @@ uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 			d = ccs;
 		if (sa->state != IKE_ST_DEAD && rk < d)
 			d = rk;
+		if (sa->state != IKE_ST_DEAD && nat < d)
+			d = nat;
 	}
 	return d;
 }
@@ -578,6 +566,7 @@ static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
 	memcpy(o->spi_r, sa->spi_r, 8);
 	o->nat_local = sa->nat_local;
 	o->nat_remote = sa->nat_remote;
+	o->nat_fake = sa->nat_fake;
 	o->encr_alg = sa->alg.encr;
 	o->encr_keysize = sa->alg.encr_bits;
 	o->integ_alg = sa->alg.integ;

@@ -39,7 +39,8 @@ struct kex;
 #define IKE_HALF_OPEN_TIMEOUT_MS 30000 /* responder half-open SAs expire */
 #define IKE_PORT		 500
 #define IKE_PORT_NATT		 4500
-#define IKE_EVENT_MSG_MAX	 512 /* an event sentence, NUL included */
+#define IKE_EVENT_MSG_MAX	 512   /* an event sentence, NUL included */
+#define IKE_KEEPALIVE_MS	 20000 /* NAT keepalive interval (strongSwan charon.keep_alive) */
 
 /* Where a datagram travels: our address and port, the peer's. Ports are host order. */
 struct ike_path {
@@ -128,6 +129,9 @@ struct ike_callbacks {
 	/* The peer's address or port changed (NAT mapping, RFC 7296 §2.23): update both
 	 * directions of every Child SA of reqid to the new path and encapsulation. */
 	int (*child_update)(void *ctx, uint32_t reqid, const struct ike_path *path, bool encap);
+	/* A NAT keepalive (RFC 3948 §2.3): one octet 0xFF to path (from local port 4500, no
+	 * non-ESP marker). NULL: no keepalives are sent. */
+	int (*send_keepalive)(void *ctx, const struct ike_path *path);
 	/* id is the IKE SA's unique id (what ike_engine_initiate returned); child_id is 0 for
 	 * IKE-level events. msg is a sentence such as "no proposal chosen: we proposed X, peer
 	 * proposed Y" (valid during the call). */
@@ -232,6 +236,17 @@ void ike_engine_start_actions(struct ike_engine *e, uint64_t now_ms);
  * ignored), ERR_NOTFOUND (no trap has reqid), or ike_engine_initiate's error. */
 int ike_engine_acquire(struct ike_engine *e, uint64_t now_ms, uint32_t reqid);
 
+/* The data plane saw an ESP-in-UDP packet of the Child SA with reqid authenticate, newer than
+ * any before it, from remote:remote_port instead of the SA's peer (RFC 7296 §2.23). The IKE SA
+ * follows when its peer is behind a NAT and we are not (ike/nat.h): its path and every Child
+ * SA move (child_update). 0 (moved or already there), ERR_NOTFOUND (no such Child SA),
+ * ERR_BADSTATE (not followed: nobody or we are behind the NAT). */
+int ike_engine_peer_moved(struct ike_engine *e, uint64_t now_ms, uint32_t reqid,
+			  const struct addr *remote, uint16_t remote_port);
+
+/* NAT keepalive interval in ms (default IKE_KEEPALIVE_MS; 0 disables keepalives). */
+void ike_engine_set_keepalive(struct ike_engine *e, uint32_t interval_ms);
+
 /* Runs timers due at now_ms (retransmissions, give-up, half-open expiry). */
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms);
 /* The earliest time ike_engine_timeout has work, or UINT64_MAX when none. */
@@ -265,6 +280,7 @@ struct ike_sa_info {
 	char local_id[IKE_ID_STRLEN], remote_id[IKE_ID_STRLEN]; /* local-id, remote-id */
 	uint8_t spi_i[8], spi_r[8];				/* initiator-spi, responder-spi */
 	bool nat_local, nat_remote;				/* nat-local, nat-remote */
+	bool nat_fake; /* nat-fake: encap = yes faked a NAT where there is none */
 	uint16_t encr_alg, encr_keysize, integ_alg, prf_alg, dh_group;
 	uint64_t established_ms; /* now_ms when it was established (0 while connecting) */
 	size_t nchildren;
@@ -297,6 +313,7 @@ void ike_engine_set_test_hooks(struct ike_engine *e, const struct ike_test_hooks
 struct ike_stats {
 	uint64_t rx, tx, retransmits;
 	uint64_t drop_malformed, drop_no_sa, drop_msgid, drop_auth, drop_state, drop_limit;
+	uint64_t keepalives; /* NAT keepalives sent */
 };
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
 

@@ -170,6 +170,9 @@ struct ike_sa {
 		uint64_t at_ms;	    /* rekey_time deadline (0: not armed) */
 		uint64_t expire_ms; /* REKEYED: freed at this time if no Delete came */
 	} rk;
+	/* NAT traversal after IKE_SA_INIT (ike/nat.c) */
+	bool nat_fake;	     /* encap = yes: NAT-D faked, no real NAT */
+	uint64_t ka_next_ms; /* next NAT keepalive, 0 = not armed */
 };
 
 /* A new SA (not linked) for conn (a reference is taken), with a new unique id. NULL on

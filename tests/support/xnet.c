@@ -73,10 +73,31 @@ static int x_update(void *ctx, uint32_t reqid, const struct ike_path *path, bool
 {
 	struct xnet_node *nd = ctx;
 
-	(void)reqid;
-	(void)path;
-	(void)encap;
 	nd->updates++;
+	nd->upd_reqid = reqid;
+	nd->upd_path = *path;
+	nd->upd_encap = encap;
+	if (nd->fail_update)
+		return ERR_UNSUPPORTED;
+	for (size_t i = 0; i < nd->nchild; i++) {
+		struct ike_child_sa *sa = &nd->child[i].sa;
+		if (sa->reqid != reqid || nd->child[i].deleted)
+			continue;
+		sa->src = sa->inbound ? path->remote : path->local;
+		sa->dst = sa->inbound ? path->local : path->remote;
+		sa->src_port = sa->inbound ? path->remote_port : path->local_port;
+		sa->dst_port = sa->inbound ? path->local_port : path->remote_port;
+		sa->encap = encap;
+	}
+	return 0;
+}
+
+static int x_keepalive(void *ctx, const struct ike_path *path)
+{
+	struct xnet_node *nd = ctx;
+
+	nd->keepalives++;
+	nd->ka_path = *path;
 	return 0;
 }
 
@@ -145,6 +166,7 @@ static const struct ike_callbacks x_cb = {
     .child_install = x_install,
     .child_delete = x_delete,
     .child_update = x_update,
+    .send_keepalive = x_keepalive,
     .event = x_event,
     .trap_install = x_trap_install,
     .trap_uninstall = x_trap_uninstall,
@@ -193,9 +215,9 @@ int xnet_reset_node(struct xnet *n, int idx)
 	return nd->e ? 0 : -1;
 }
 
-static uint16_t nat_port(uint16_t p)
+static uint16_t nat_shift(const struct xnet *n)
 {
-	return (uint16_t)(p + 10000);
+	return n->nat_shift ? n->nat_shift : 10000;
 }
 
 static void deliver(struct xnet *n, const struct xnet_dgram *d)
@@ -210,11 +232,17 @@ static void deliver(struct xnet *n, const struct xnet_dgram *d)
 	if (n->nat && d->from == 0) {
 		/* source NAT: node 0's private address and port become the public ones */
 		rp.remote = n->nat_pub;
-		rp.remote_port = nat_port(d->path.local_port);
+		rp.remote_port = (uint16_t)(d->path.local_port + nat_shift(n));
 	}
-	if (n->nat && d->from == 1 && addr_equal(&d->path.remote, &n->nat_pub)) {
+	if (n->nat && d->from == 1) {
+		uint16_t p = (uint16_t)(d->path.remote_port - nat_shift(n));
+		if (!addr_equal(&d->path.remote, &n->nat_pub) ||
+		    (p != IKE_PORT && p != IKE_PORT_NATT)) {
+			n->nat_dropped++; /* no such mapping (any more) */
+			return;
+		}
 		rp.local = n->node[0].addr;
-		rp.local_port = (uint16_t)(d->path.remote_port - 10000);
+		rp.local_port = p;
 		to = 0;
 	}
 	for (int i = 0; i < 2 && to < 0; i++)

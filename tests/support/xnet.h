@@ -63,6 +63,13 @@ struct xnet_node {
 	struct xnet_trap trap[XNET_MAX_TRAP];
 	size_t nupdown;
 	struct xnet_updown updown[XNET_MAX_UPDOWN];
+	/* child_update: the last call's arguments; failing it makes the engine rekey instead */
+	struct ike_path upd_path;
+	uint32_t upd_reqid;
+	bool upd_encap, fail_update;
+	/* NAT keepalives sent (send_keepalive) and the path of the last */
+	unsigned keepalives;
+	struct ike_path ka_path;
 };
 
 struct xnet_dgram {
@@ -92,7 +99,11 @@ struct xnet {
 	void *filter_ctx;
 	bool nat;	     /* node 0 sits behind a NAT */
 	struct addr nat_pub; /* its public address */
-	bool quiet;	     /* no per-datagram trace */
+	/* The NAT maps node 0's port p to p + nat_shift (10000 when 0). Changing nat_shift or
+	 * nat_pub models a new mapping: datagrams to the old public port are dropped. */
+	uint16_t nat_shift;
+	unsigned nat_dropped;
+	bool quiet; /* no per-datagram trace */
 };
 
 /* Two engines at addresses a0 and a1 (text). 0 or -1. */

@@ -121,8 +121,9 @@ static void natd_check(struct ike_sa *sa, const struct ike_path *path, const str
 		sa->nat_remote = !src_ok;
 	if (ikev2_digest_first(d, IKEV2_PT_CERTREQ))
 		sa->peer_certreq = true;
-	if (sa->conn->encap)
-		sa->nat_local = true;
+	/* encap = yes (strongSwan's COND_NAT_FAKE): UDP encapsulation without a real NAT; our
+	 * fake NAT_DETECTION_SOURCE_IP makes the peer see one. No keepalives for it. */
+	sa->nat_fake = sa->conn->encap && !sa->nat_local && !sa->nat_remote;
 }
 
 static int new_nonce(struct ike_engine *e, uint8_t *buf, size_t *len)
@@ -561,7 +562,8 @@ int ike_sa_init_on_response(struct ike_engine *e, struct ike_sa *sa, const struc
 		return rc;
 	natd_check(sa, rx->path, rx->d);
 	ike_sa_request_done(sa);
-	if ((sa->nat_local || sa->nat_remote) && sa->path.remote_port == IKE_PORT) {
+	if ((sa->nat_local || sa->nat_remote || sa->conn->encap) &&
+	    sa->path.remote_port == IKE_PORT) {
 		sa->path.local_port = IKE_PORT_NATT;
 		sa->path.remote_port = IKE_PORT_NATT;
 	}

@@ -111,6 +111,7 @@ static void inherit(struct ike_sa *nsa, const struct ike_sa *old, uint64_t now_m
 	nsa->remote_id = old->remote_id;
 	nsa->nat_local = old->nat_local;
 	nsa->nat_remote = old->nat_remote;
+	nsa->nat_fake = old->nat_fake;
 	nsa->peer_frag = old->peer_frag;
 	nsa->peer_sighash = old->peer_sighash;
 	nsa->peer_certreq = old->peer_certreq;
