@@ -41,7 +41,7 @@ const char *ike_state_name(enum ike_state s);
 #define IKE_MAX_CHILDREN IKE_LIST_MAX_CHILDREN
 #define IKE_COOKIE_MAX	 64
 #define IKE_MAX_FRAGS	 16   /* RFC 7383 fragments per message, sent or reassembled */
-#define IKE_FRAG_SIZE	 1280 /* largest fragmented datagram (strongSwan fragment_size) */
+#define IKE_FRAG_SIZE	 1280 /* largest IP datagram of a fragment (strongSwan fragment_size) */
 
 /* One message as the datagrams that carry it (one, or its fragments), borrowed. */
 struct ike_dgrams {

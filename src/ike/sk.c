@@ -2,6 +2,7 @@
 #include "ike/sk.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "crypto/enc.h"
 #include "crypto/integ.h"
@@ -69,7 +70,7 @@ int sk_end_seal_frag(struct ike_engine *e, struct ike_sa *sa, struct ikev2_build
 {
 	struct ikev2_sk_layout lay;
 	struct ikev2_hdr h;
-	size_t iv, blk, icv, n = 0, inner_len, chunk, total, off = 0, used = 0;
+	size_t iv, blk, icv, n = 0, inner_len, chunk, total, off = 0, used = 0, max;
 	uint8_t first_inner;
 	int rc;
 
@@ -79,7 +80,12 @@ int sk_end_seal_frag(struct ike_engine *e, struct ike_sa *sa, struct ikev2_build
 		rc = ikev2_build_finish(b, &n);
 	if (rc)
 		return rc;
-	if (n <= IKE_FRAG_SIZE || !sa->peer_frag || sa->conn->fragmentation == CONN_FRAG_NO) {
+	/* IKE_FRAG_SIZE bounds the whole IP datagram, as strongSwan's fragment_size: a 1280-octet
+	 * path must carry each fragment without IP fragmentation (RFC 7383 §2.5.1) */
+	max =
+	    IKE_FRAG_SIZE - (sa->path.remote.family == AF_INET6 ? 40 : 20) - 8 -
+	    (sa->path.local_port == IKE_PORT_NATT || sa->path.remote_port == IKE_PORT_NATT ? 4 : 0);
+	if (n <= max || !sa->peer_frag || sa->conn->fragmentation == CONN_FRAG_NO) {
 		rc = seal(e, sa, buf, &lay);
 		if (rc == 0) {
 			out->n = 1;
@@ -94,7 +100,7 @@ int sk_end_seal_frag(struct ike_engine *e, struct ike_sa *sa, struct ikev2_build
 	rc = ikev2_hdr_decode(buf, n, &h);
 	if (rc)
 		return rc;
-	chunk = IKE_FRAG_SIZE - IKEV2_HDR_LEN - 8 - iv - icv - (blk > 1 ? blk : 1);
+	chunk = max - IKEV2_HDR_LEN - 8 - iv - icv - (blk > 1 ? blk : 1);
 	total = (inner_len + chunk - 1) / chunk;
 	if (total > IKE_MAX_FRAGS)
 		return ERR_LIMIT;

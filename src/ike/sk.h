@@ -23,7 +23,8 @@ int sk_begin(const struct ike_sa *sa, struct ikev2_builder *b);
  * *len receives the message length. */
 int sk_end_seal(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builder *b, uint8_t *buf,
 		size_t *len);
-/* As sk_end_seal, but when the message exceeds IKE_FRAG_SIZE and both sides support RFC 7383
+/* As sk_end_seal, but when the message would make an IP datagram larger than IKE_FRAG_SIZE
+ * (IP, UDP and non-ESP marker counted) and both sides support RFC 7383
  * (sa->peer_frag, fragmentation not "no"), the inner payload chain goes out in SKF fragments
  * built in the engine's fragment buffer. *out lists the datagrams (buf itself when not
  * fragmented). */
