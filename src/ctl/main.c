@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"  xfrm policy list | flush\n"
 		"  up CONN[/CHILD] [--timeout S]  negotiate; waits, explains a failure\n"
 		"  down CONN|ID                    delete IKE SAs\n"
+		"  rekey CONN[/CHILD]|ID           rekey IKE SAs (or the CHILD SAs named CHILD)\n"
 		"  list-sas | list-conns           IKE and Child SAs / loaded connections\n"
 		"  reload                          re-read the configuration\n"
 		"  stats\n"
@@ -45,7 +46,7 @@ static void usage(FILE *f)
 
 static int is_plain_command(const char *c)
 {
-	static const char *const cmds[] = {"stats",    "version",    "down",   "status",
+	static const char *const cmds[] = {"stats",    "version",    "down",   "status", "rekey",
 					   "list-sas", "list-conns", "reload", NULL};
 	for (size_t i = 0; cmds[i]; i++)
 		if (strcmp(c, cmds[i]) == 0)

@@ -150,6 +150,52 @@ static void cmd_down(struct ike_ctl *c, uint64_t now_ms, const char *arg, struct
 			 done == 1 ? "" : "s");
 }
 
+/* rekey CONN|ID: rekeys the IKE SAs of CONN (or the one with unique id ID); rekey CONN/CHILD:
+ * the installed Child SAs named CHILD of CONN's IKE SAs. */
+static void cmd_rekey(struct ike_ctl *c, uint64_t now_ms, const char *arg, struct ctl_reply *rep)
+{
+	static struct ike_sa_info sas[LIST_MAX];
+	const char *slash = strchr(arg, '/');
+	size_t n, total, done = 0, clen = slash ? (size_t)(slash - arg) : strlen(arg);
+	char *end;
+	unsigned long id = strtoul(arg, &end, 10);
+	int last = 0;
+
+	ike_engine_list(c->eng, sas, LIST_MAX, &n, &total);
+	for (size_t i = 0; i < n; i++) {
+		if (slash || *end != '\0'
+			? strlen(sas[i].conn) != clen || strncmp(sas[i].conn, arg, clen) != 0
+			: sas[i].id != id)
+			continue;
+		if (strcmp(sas[i].state, "ESTABLISHED") != 0)
+			continue;
+		if (!slash) {
+			last = ike_engine_rekey_ike(c->eng, now_ms, sas[i].id);
+			done += last == 0;
+			continue;
+		}
+		for (size_t k = 0; k < sas[i].nchildren; k++) {
+			if (strcmp(sas[i].children[k].name, slash + 1) != 0 ||
+			    strcmp(sas[i].children[k].state, "INSTALLED") != 0)
+				continue;
+			last = ike_engine_rekey_child(c->eng, now_ms, sas[i].children[k].child_id);
+			done += last == 0;
+		}
+	}
+	if (!done) {
+		if (last)
+			ctl_reply_error(rep,
+					"rekeying \"%s\" not started: another exchange is in "
+					"flight, try again",
+					arg);
+		else
+			ctl_reply_error(rep, "no established SA of \"%s\" to rekey", arg);
+		return;
+	}
+	ctl_reply_printf(rep, rep->json ? "{\"rekeying\":%zu}\n" : "rekeying %zu %s SA%s\n", done,
+			 slash ? "Child" : "IKE", done == 1 ? "" : "s");
+}
+
 static const char *mode_name(enum conn_mode m)
 {
 	return m == CONN_MODE_TUNNEL ? "TUNNEL" : "TRANSPORT";
@@ -428,14 +474,17 @@ bool ike_ctl_handle(struct ike_ctl *c, const struct swanctl_config *cfg, uint64_
 		cmd_status(c, req->argv[1], rep);
 	else if (strcmp(cmd, "down") == 0 && req->argc == 2)
 		cmd_down(c, now_ms, req->argv[1], rep);
+	else if (strcmp(cmd, "rekey") == 0 && req->argc == 2)
+		cmd_rekey(c, now_ms, req->argv[1], rep);
 	else if (strcmp(cmd, "list-sas") == 0 && req->argc == 1)
 		cmd_list_sas(c, now_ms, rep);
 	else if (strcmp(cmd, "list-conns") == 0 && req->argc == 1)
 		cmd_list_conns(cfg, rep);
 	else if (!strcmp(cmd, "up") || !strcmp(cmd, "status") || !strcmp(cmd, "down") ||
-		 !strcmp(cmd, "list-sas") || !strcmp(cmd, "list-conns"))
-		ctl_reply_error(rep, "usage: up CONN[/CHILD] | down CONN|ID | status ID | list-sas "
-				     "| list-conns");
+		 !strcmp(cmd, "rekey") || !strcmp(cmd, "list-sas") || !strcmp(cmd, "list-conns"))
+		ctl_reply_error(rep,
+				"usage: up CONN[/CHILD] | down CONN|ID | rekey CONN[/CHILD]|ID | "
+				"status ID | list-sas | list-conns");
 	else
 		return false;
 	return true;

@@ -3,6 +3,8 @@
  *   up CONN[/CHILD]   starts a connection; replies "initiated ID" (the CLI then polls status)
  *   status ID         "connecting", "established: SENTENCE" or "failed: SENTENCE"
  *   down CONN|ID      deletes the connection's IKE SAs (or the one with unique id ID)
+ *   rekey CONN|ID     rekeys the connection's IKE SAs (or the one with id ID); CONN/CHILD
+ *                     rekeys its Child SAs named CHILD
  *   list-sas          IKE and Child SAs, text or JSON with strongSwan's vici key names
  *   list-conns        the loaded connections
  *

@@ -15,8 +15,9 @@
 # Child SAs keep the default rekey_time (1 h): only IKE SAs are rekeyed. For 45 s, 10 pings a
 # second through each tunnel; then for each connection: at least two rekeys logged by
 # rampartd and by charon ("IKE_SA rr[N] rekeyed between"), one IKE SA on each side with the
-# same new SPIs, the same Child SA as before (SPIs unchanged), no ping lost, and a Delete over
-# the rekeyed SA that leaves both sides clean.
+# same new SPIs, the same Child SA as before (SPIs unchanged), no ping lost. Then `rampart
+# rekey cr` (rampartd rekeys an SA charon initiated) and `rampart rekey rr/net` under traffic,
+# and a Delete over each rekeyed SA that leaves both sides clean.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
@@ -168,6 +169,35 @@ t_expect_eq "cr: the rekeyed SA has charon as initiator" no \
 t_check "rampartd reported no failure" sh -c "! grep -qiE 'failed|declared dead' '$T_TMP/R.log'"
 t_check "charon reported no rekey failure" sh -c \
 	"! grep -qE 'rekeying failed|giving up|collision' '$DC/charon.log'"
+
+# `rampart rekey` under traffic: rampartd rekeys the IKE SA charon initiated (rampartd becomes
+# the initiator of the new SA, §2.18), then the Child SA of rr
+crk() { grep -c "IKE_SA cr\[[0-9]*\] rekeyed between" "$DC/charon.log"; }
+n0=$(crk)
+ip netns exec "$NR" ping -n -q -i 0.1 -c 40 -W 2 -I 10.3.0.1 10.4.0.1 >"$T_TMP/ping.m" 2>&1 &
+p1=$!
+t_track $p1
+sleep 1
+t_check "rampart rekey cr" rt_ctl R rekey cr
+_c_rekeyed() { [ "$(crk)" -gt "$n0" ]; }
+t_check "cr: charon logged the rekey rampartd started" wait_for 10 _c_rekeyed
+t_check "rampart rekey rr/net" rt_ctl R rekey rr/net
+_r_child_new() {
+	[ "$(ri_sas R | awk -F= '/^rr\.child-sas\.net-[0-9]*\.spi-in=/ { print $2 }')" != "$cspi0_rr" ]
+}
+t_check "rr: the Child SA was rekeyed" wait_for 10 _r_child_new
+wait $p1
+t_expect_eq "cr: no ping lost across rampart rekey" 0 "$(lost "$T_TMP/ping.m")"
+ri_sas R >"$T_TMP/after2.sas"
+t_expect_eq "cr: rampartd is now the initiator" yes "$(ri_get "$T_TMP/after2.sas" cr.initiator)"
+t_expect_eq "cr: still one IKE SA at charon" 1 "$(charon_sas "$DC" | grep -c '^cr\.state=')"
+t_check "rr: traffic through the new Child SA" ping_ok "$NR" 10.2.0.1 10.1.0.1 3
+if rt_ctl R rekey nosuch >"$T_TMP/nosuch.out" 2>&1; then
+	t_fail "rampart rekey of an unknown connection fails"
+else
+	t_check "rampart rekey of an unknown connection fails, saying why" grep -q \
+		'no established SA of "nosuch" to rekey' "$T_TMP/nosuch.out"
+fi
 
 # Deletes over the rekeyed SAs (their keys work both ways)
 t_check "rr: rampart down rr" rt_ctl R down rr
