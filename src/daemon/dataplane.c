@@ -103,6 +103,7 @@ static int open_sockets(struct dataplane *dp)
 			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 		}
 		sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+		sockbuf(fd, SO_SNDBUFFORCE, SO_SNDBUF); /* daemon/udptx.h trains */
 		if (bind(fd, (struct sockaddr *)&ss, sl)) {
 			log_warn(LOG_DAEMON, "bind UDP %u (%s): %s", ESP_ENCAP_PORT,
 				 f ? "IPv6" : "IPv4", strerror(errno));

@@ -12,6 +12,7 @@
 
 #include "daemon/gro.h"
 #include "daemon/gso.h"
+#include "daemon/udptx.h"
 #include "esp/esp.h"
 #include "esp/pmtu.h"
 #include "esp/sel.h"
@@ -32,6 +33,7 @@ struct batch {
 	struct iovec iov[DP_BATCH];
 	struct sockaddr_storage to[DP_BATCH];
 	unsigned buf[DP_BATCH];
+	bool has_udp; /* holds ESP in UDP: trains of the same family wait until it is sent */
 };
 
 struct dp_worker {
@@ -48,6 +50,7 @@ struct dp_worker {
 	uint8_t *pool_mem;
 	unsigned free_n, free_idx[POOL_N];
 	struct batch out[2];
+	struct udptx utx[2]; /* ESP in UDP from port 4500, v4 and v6 */
 	/* inbound */
 	struct gro gro; /* with a vnet-header TUN */
 	bool gro_on;
@@ -64,6 +67,8 @@ static const char *const ctr_names[DP_CTR_COUNT] = {
     [DP_NET_TX] = "net-tx",
     [DP_NET_RX] = "net-rx",
     [DP_GSO_SUPER] = "gso-superpackets",
+    [DP_GRO_SEGS] = "gro-segments",
+    [DP_UDP_TRAINS] = "udp-gso-trains",
     [DP_NO_POLICY] = "no-policy",
     [DP_POLICY_BLOCK] = "policy-block",
     [DP_BYPASS] = "bypass",
@@ -171,15 +176,67 @@ static void batch_flush(struct dp_worker *w, int fam)
 	for (unsigned i = 0; i < bt->n; i++)
 		w->free_idx[w->free_n++] = bt->buf[i];
 	bt->n = 0;
+	bt->has_udp = false;
 }
 
-/* Queues the protected packet in pool buffer bi for sending. */
-static void queue_send(struct dp_worker *w, unsigned bi, struct esp_buf *b)
+static void utx_flush(struct dp_worker *w, int fam)
+{
+	struct udptx *u = &w->utx[fam];
+	uint64_t sent = u->sent, errors = u->errors;
+	unsigned trains = 0;
+
+	if (!udptx_pending(u))
+		return;
+	for (unsigned i = 0; i < u->nmsg; i++)
+		trains += u->tr[i].n > 1;
+	udptx_flush(u);
+	count(w->sh, DP_NET_TX, u->sent - sent);
+	count(w->sh, DP_UDP_TRAINS, trains);
+	if (u->errors != errors)
+		count(w->sh, DP_IO_ERROR, u->errors - errors);
+}
+
+static void flush_all(struct dp_worker *w)
+{
+	for (int fam = 0; fam < 2; fam++) {
+		utx_flush(w, fam);
+		batch_flush(w, fam);
+	}
+}
+
+static void raw_queue(struct dp_worker *w, unsigned bi, struct esp_buf *b);
+
+/* Queues the packet in pool buffer bi for sending; l4off is the offset of the outer UDP/ESP/AH
+ * header of a protected packet, 0 for a clear one. ESP in UDP from port 4500 goes in trains
+ * through the UDP socket, the rest through the raw socket; the packets of one SA never pass
+ * each other (a queue is sent before a packet of the same family takes the other one). */
+
+static void queue_send(struct dp_worker *w, unsigned bi, struct esp_buf *b, size_t l4off)
+{
+	uint8_t *p = esp_buf_data(b);
+	int fam = (p[0] >> 4) == 6;
+	bool udp = (fam ? p[6] : p[9]) == IPPROTO_UDP;
+
+	if (udp && l4off && udptx_eligible(&w->utx[fam], p, b->len, l4off)) {
+		if (w->out[fam].has_udp)
+			batch_flush(w, fam);
+		udptx_add(&w->utx[fam], bi, p, b->len, l4off);
+		return;
+	}
+	if (udp && udptx_pending(&w->utx[fam]))
+		utx_flush(w, fam);
+	raw_queue(w, bi, b);
+}
+
+/* Queues the packet for the raw socket. */
+static void raw_queue(struct dp_worker *w, unsigned bi, struct esp_buf *b)
 {
 	uint8_t *p = esp_buf_data(b);
 	int fam = (p[0] >> 4) == 6;
 	struct batch *bt = &w->out[fam];
 	unsigned k = bt->n;
+
+	bt->has_udp |= (fam ? p[6] : p[9]) == IPPROTO_UDP;
 
 	memset(&bt->to[k], 0, sizeof(bt->to[k]));
 	if (fam) {
@@ -207,6 +264,20 @@ static void queue_send(struct dp_worker *w, unsigned bi, struct esp_buf *b)
 static void release(struct dp_worker *w, unsigned bi)
 {
 	w->free_idx[w->free_n++] = bi;
+}
+
+/* udptx hands buffers back: sent (ip NULL), or refused and to be sent raw. */
+static void utx_done(void *ctx, unsigned bi, uint8_t *ip, size_t len)
+{
+	struct dp_worker *w = ctx;
+	struct esp_buf b;
+
+	if (!ip) {
+		release(w, bi);
+		return;
+	}
+	esp_buf_init(&b, pool_buf(w, bi), w->sh->buf_size, (size_t)(ip - pool_buf(w, bi)), len);
+	raw_queue(w, bi, &b);
 }
 
 static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, size_t len,
@@ -267,7 +338,7 @@ static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, si
 	}
 	if (pol->action == ESP_ACTION_BYPASS) {
 		count(sh, DP_BYPASS, 1);
-		queue_send(w, bi, &b);
+		queue_send(w, bi, &b, 0);
 		return;
 	}
 	sa = esp_sad_lookup_out(sh->sad, pol->tmpl.reqid);
@@ -284,7 +355,7 @@ static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, si
 	}
 	switch (res.kind) {
 	case ESP_RES_SEND:
-		queue_send(w, bi, &b);
+		queue_send(w, bi, &b, res.l4_off);
 		return;
 	case ESP_RES_ICMP:
 		count(sh, DP_ICMP_TOO_BIG, 1);
@@ -315,10 +386,8 @@ static void out_drain(struct dp_worker *w)
 
 	spd = spd_acquire(w);
 	for (int rounds = 0; rounds < 256; rounds++) {
-		if (w->free_n < GSO_MAX_SEGS + FRAG_MAX) {
-			batch_flush(w, 0);
-			batch_flush(w, 1);
-		}
+		if (w->free_n < GSO_MAX_SEGS + FRAG_MAX)
+			flush_all(w);
 		if (!sh->tun->vnet) {
 			unsigned bi = w->free_idx[--w->free_n];
 			ssize_t n = read(sh->tun->fd, pool_buf(w, bi) + ESP_HEADROOM,
@@ -354,8 +423,7 @@ static void out_drain(struct dp_worker *w)
 		for (size_t i = 0; i < nseg; i++)
 			out_packet(w, spd, idx[i], lens[i], 0);
 	}
-	batch_flush(w, 0);
-	batch_flush(w, 1);
+	flush_all(w);
 	spd_release(w);
 }
 
@@ -662,6 +730,8 @@ static int worker_new(struct dp_shared *sh, unsigned id, int role, struct dp_wor
 			goto fail;
 		for (unsigned i = 0; i < POOL_N; i++)
 			w->free_idx[w->free_n++] = i;
+		udptx_init(&w->utx[0], sh->udp_in[0], AF_INET, utx_done, w);
+		udptx_init(&w->utx[1], sh->udp_in[1], AF_INET6, utx_done, w);
 	}
 	if (role & ROLE_IN) {
 		w->rx_mem = malloc((size_t)DP_BATCH * sh->buf_size);

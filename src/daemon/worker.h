@@ -47,6 +47,7 @@ enum dp_ctr {
 	DP_IKE,		 /* IKE messages on port 4500 (no IKE engine yet: dropped) */
 	DP_MALFORMED,	 /* unparseable clear packets, bad GSO headers */
 	DP_IO_ERROR,	 /* failed sends/writes */
+	DP_UDP_TRAINS,	 /* ESP-in-UDP trains sent with UDP GSO (one sendmsg, many packets) */
 	DP_CTR_COUNT,
 };
 
@@ -57,12 +58,12 @@ struct dp_worker;
 /* What the workers share with the control side. Set up by daemon/dataplane.c. */
 struct dp_shared {
 	struct tun *tun;
-	int raw_out[2];	 /* [0] IPv4, [1] IPv6: IPPROTO_RAW, header included */
-	int raw_in[4];	 /* ESP v4, AH v4, ESP v6, AH v6 */
-	int udp_in[2];	 /* ESP in UDP on 4500, v4 and v6 */
-	int stop_fd;	 /* eventfd: readable when the workers must stop */
+	int raw_out[2];	    /* [0] IPv4, [1] IPv6: IPPROTO_RAW, header included */
+	int raw_in[4];	    /* ESP v4, AH v4, ESP v6, AH v6 */
+	int udp_in[2];	    /* ESP in UDP on 4500, v4 and v6 */
+	int stop_fd;	    /* eventfd: readable when the workers must stop */
 	_Atomic int ike_fd; /* IKE datagrams from 4500 go here (dp_ike_hdr + message), or -1 */
-	size_t buf_size; /* bytes per packet buffer (headroom + MTU + tailroom) */
+	size_t buf_size;    /* bytes per packet buffer (headroom + MTU + tailroom) */
 	struct esp_sad *sad;
 	_Atomic(struct esp_spd *) spd;
 	atomic_bool stop;
