@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -104,6 +105,8 @@ static int open_sockets(struct dataplane *dp)
 		}
 		sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
 		sockbuf(fd, SO_SNDBUFFORCE, SO_SNDBUF); /* daemon/udptx.h trains */
+		/* coalesced datagrams (UDP GRO, Linux 5.0): the workers split them */
+		setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&ss, sl)) {
 			log_warn(LOG_DAEMON, "bind UDP %u (%s): %s", ESP_ENCAP_PORT,
 				 f ? "IPv6" : "IPv4", strerror(errno));

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "esp/ip.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 
@@ -13,16 +14,7 @@
 
 uint32_t gso_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
-	uint64_t s = sum;
-	size_t i = 0;
-
-	for (; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (i < len)
-		s += (uint32_t)p[i] << 8;
-	while (s >> 32)
-		s = (s & 0xffffffffu) + (s >> 32);
-	return (uint32_t)s;
+	return esp_csum_add(sum, p, len);
 }
 
 uint16_t gso_csum_fold(uint32_t sum)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@
 #define POOL_N	   (GSO_MAX_SEGS + 2 * DP_BATCH)
 #define SUPER_SIZE (GSO_VNET_HDR_LEN + 65536 + 64)
 #define FRAG_MAX   48
+/* UDP receive buffers: a datagram the kernel coalesced (UDP_GRO) holds up to 64 KiB */
+#define RX_BIG_N    16
+#define RX_BIG_SIZE (ESP_HEADROOM + 65536)
 
 enum { ROLE_OUT = 1, ROLE_IN = 2 };
 
@@ -55,6 +59,7 @@ struct dp_worker {
 	struct gro gro; /* with a vnet-header TUN */
 	bool gro_on;
 	uint8_t *rx_mem;
+	uint8_t *rx_big; /* RX_BIG_N buffers for the UDP sockets */
 	struct mmsghdr rx_msg[DP_BATCH];
 	struct iovec rx_iov[DP_BATCH];
 	struct sockaddr_storage rx_from[DP_BATCH];
@@ -567,15 +572,99 @@ static int ike_handoff(struct dp_shared *sh, const struct addr *src, uint16_t sp
 	return sendmsg(fd, &mh, MSG_DONTWAIT) < 0 ? ERR_IO : 0;
 }
 
+/* One received packet in b: unprotect, policy check, deliver (or hand IKE over). kind as for
+ * in_drain; src/sport/dst for the UDP kinds. */
+static void in_packet(struct dp_worker *w, struct esp_buf *b, int kind, const struct addr *src,
+		      uint16_t sport, const struct addr *dst, uint64_t now)
+{
+	struct dp_shared *sh = w->sh;
+	struct esp_result res;
+	int r;
+
+	memset(&res, 0, sizeof(res));
+	if (kind < 2)
+		r = esp_input(sh->sad, &w->ew, b, now, &res);
+	else
+		r = esp_input_udp(sh->sad, &w->ew, b, src, dst, sport, ESP_ENCAP_PORT, now, &res);
+	if (r) {
+		count(sh, DP_ESP_ERROR, 1);
+		log_peer(&w->rl, now_ms(), LOG_ESP, LOG_LVL_DEBUG,
+			 "inbound packet spi 0x%08x dropped: %s (%s)", res.spi, err_str(r),
+			 esp_drop_name((enum esp_drop)res.drop));
+		return;
+	}
+	if (res.kind == ESP_RES_IKE) {
+		if (kind < 2 || ike_handoff(sh, src, sport, dst, b))
+			count(sh, DP_IKE, 1);
+		return;
+	}
+	if (res.kind != ESP_RES_DELIVER)
+		return;
+	if (!in_policy_ok(w, b, res.reqid))
+		return;
+	in_deliver(w, b);
+}
+
+/* The segment size of a datagram the kernel coalesced (UDP_GRO), or 0. */
+static size_t in_gro_size(const struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)mh); c;
+	     c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	}
+	return 0;
+}
+
+/* A UDP datagram of len bytes at p (with ESP_HEADROOM in front): one ESP packet, or several
+ * of gso bytes each (the last may be shorter) when the kernel coalesced them. Segments are
+ * processed in order, in place: a segment's headroom is the previous segment's bytes. */
+static void in_udp_datagram(struct dp_worker *w, uint8_t *p, size_t len, const struct msghdr *mh,
+			    int kind, uint64_t now)
+{
+	struct addr src, dst;
+	uint16_t sport = 0;
+	size_t gso = in_gro_size(mh);
+
+	if (addr_from_sockaddr(mh->msg_name, mh->msg_namelen, &src, &sport) ||
+	    in_udp_dst(mh, kind == 3, &dst)) {
+		count(w->sh, DP_MALFORMED, 1);
+		return;
+	}
+	if (gso == 0 || gso > len)
+		gso = len;
+	if (len == 0) {
+		struct esp_buf b;
+		esp_buf_init(&b, p - ESP_HEADROOM, ESP_HEADROOM, ESP_HEADROOM, 0);
+		in_packet(w, &b, kind, &src, sport, &dst, now);
+		return;
+	}
+	for (size_t o = 0; o < len; o += gso) {
+		size_t seg = len - o < gso ? len - o : gso;
+		struct esp_buf b;
+
+		esp_buf_init(&b, p + o - ESP_HEADROOM, ESP_HEADROOM + seg, ESP_HEADROOM, seg);
+		in_packet(w, &b, kind, &src, sport, &dst, now);
+	}
+}
+
 static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 {
 	struct dp_shared *sh = w->sh;
-	size_t cap = sh->buf_size - ESP_HEADROOM - ESP_TAILROOM;
+	bool big = kind >= 2 && w->rx_big;
+	size_t cap = big ? RX_BIG_SIZE - ESP_HEADROOM : sh->buf_size - ESP_HEADROOM - ESP_TAILROOM;
+	size_t stride = big ? RX_BIG_SIZE : sh->buf_size;
+	uint8_t *mem = big ? w->rx_big : w->rx_mem;
+	unsigned nmsg = big ? RX_BIG_N : DP_BATCH;
 
 	for (int rounds = 0; rounds < 16; rounds++) {
-		for (unsigned i = 0; i < DP_BATCH; i++) {
+		for (unsigned i = 0; i < nmsg; i++) {
 			struct msghdr *mh = &w->rx_msg[i].msg_hdr;
-			w->rx_iov[i].iov_base = w->rx_mem + (size_t)i * sh->buf_size + ESP_HEADROOM;
+			w->rx_iov[i].iov_base = mem + (size_t)i * stride + ESP_HEADROOM;
 			w->rx_iov[i].iov_len = cap;
 			mh->msg_iov = &w->rx_iov[i];
 			mh->msg_iovlen = 1;
@@ -585,58 +674,30 @@ static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 			mh->msg_controllen = sizeof(w->rx_ctl[i]);
 			mh->msg_flags = 0;
 		}
-		int n = recvmmsg(fd, w->rx_msg, DP_BATCH, MSG_DONTWAIT, NULL);
+		int n = recvmmsg(fd, w->rx_msg, nmsg, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		count(sh, DP_NET_RX, (uint64_t)n);
 		uint64_t now = now_s();
 		for (int i = 0; i < n; i++) {
 			struct msghdr *mh = &w->rx_msg[i].msg_hdr;
-			struct esp_result res;
+			uint8_t *p = mem + (size_t)i * stride + ESP_HEADROOM;
 			struct esp_buf b;
-			int r;
 			if (mh->msg_flags & MSG_TRUNC) {
 				count(sh, DP_MALFORMED, 1);
 				continue;
 			}
-			esp_buf_init(&b, w->rx_mem + (size_t)i * sh->buf_size, sh->buf_size,
-				     ESP_HEADROOM, w->rx_msg[i].msg_len);
-			memset(&res, 0, sizeof(res));
+			if (kind >= 2) {
+				in_udp_datagram(w, p, w->rx_msg[i].msg_len, mh, kind, now);
+				continue;
+			}
+			esp_buf_init(&b, p - ESP_HEADROOM, stride, ESP_HEADROOM,
+				     w->rx_msg[i].msg_len);
 			if (kind == 1 && in_v6_header(&b, mh, proto)) {
 				count(sh, DP_MALFORMED, 1);
 				continue;
 			}
-			struct addr src, dst;
-			uint16_t sport = 0;
-			if (kind < 2) {
-				r = esp_input(sh->sad, &w->ew, &b, now, &res);
-			} else {
-				if (addr_from_sockaddr(mh->msg_name, mh->msg_namelen, &src,
-						       &sport) ||
-				    in_udp_dst(mh, kind == 3, &dst)) {
-					count(sh, DP_MALFORMED, 1);
-					continue;
-				}
-				r = esp_input_udp(sh->sad, &w->ew, &b, &src, &dst, sport,
-						  ESP_ENCAP_PORT, now, &res);
-			}
-			if (r) {
-				count(sh, DP_ESP_ERROR, 1);
-				log_peer(&w->rl, now_ms(), LOG_ESP, LOG_LVL_DEBUG,
-					 "inbound packet spi 0x%08x dropped: %s (%s)", res.spi,
-					 err_str(r), esp_drop_name((enum esp_drop)res.drop));
-				continue;
-			}
-			if (res.kind == ESP_RES_IKE) {
-				if (kind < 2 || ike_handoff(sh, &src, sport, &dst, &b))
-					count(sh, DP_IKE, 1);
-				continue;
-			}
-			if (res.kind != ESP_RES_DELIVER)
-				continue;
-			if (!in_policy_ok(w, &b, res.reqid))
-				continue;
-			in_deliver(w, &b);
+			in_packet(w, &b, kind, NULL, 0, NULL, now);
 		}
 		if (w->gro_on)
 			gro_flush(w);
@@ -708,6 +769,7 @@ static void worker_free(struct dp_worker *w)
 	free(w->super);
 	free(w->pool_mem);
 	free(w->rx_mem);
+	free(w->rx_big);
 	gro_cleanup(&w->gro);
 	free(w);
 }
@@ -737,6 +799,11 @@ static int worker_new(struct dp_shared *sh, unsigned id, int role, struct dp_wor
 		w->rx_mem = malloc((size_t)DP_BATCH * sh->buf_size);
 		if (!w->rx_mem)
 			goto fail;
+		if (sh->udp_in[0] >= 0 || sh->udp_in[1] >= 0) {
+			w->rx_big = malloc((size_t)RX_BIG_N * RX_BIG_SIZE);
+			if (!w->rx_big)
+				goto fail;
+		}
 		if (sh->tun->vnet) {
 			if (gro_init(&w->gro))
 				goto fail;

@@ -8,12 +8,30 @@
 uint32_t esp_csum_add(uint32_t sum, const void *p, size_t len)
 {
 	const uint8_t *b = p;
-	uint64_t acc = sum;
+	uint64_t a0 = 0, a1 = 0, acc;
 	size_t i = 0;
 
-	/* A 32-bit big-endian word adds the same ones-complement sum as its two 16-bit halves. */
-	for (; i + 8 <= len; i += 8)
-		acc += (uint64_t)buf_load_be32(b + i) + buf_load_be32(b + i + 4);
+	/* RFC 1071 §2(B): the ones-complement sum does not depend on byte order, so 32-bit words
+	 * are summed in host order (64-bit accumulators lose no carry before 2^32 words) and the
+	 * folded 16-bit result is swapped to network order once. */
+	for (; i + 16 <= len; i += 16) {
+		uint32_t w[4];
+		memcpy(w, b + i, sizeof(w));
+		a0 += (uint64_t)w[0] + w[1];
+		a1 += (uint64_t)w[2] + w[3];
+	}
+	for (; i + 4 <= len; i += 4) {
+		uint32_t w;
+		memcpy(&w, b + i, sizeof(w));
+		a0 += w;
+	}
+	acc = (a0 & 0xffffffffu) + (a0 >> 32) + (a1 & 0xffffffffu) + (a1 >> 32);
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	acc = (acc >> 8 | acc << 8) & 0xffff;
+#endif
+	acc += sum;
 	for (; i + 2 <= len; i += 2)
 		acc += buf_load_be16(b + i);
 	if (i < len)

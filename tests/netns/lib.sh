@@ -394,6 +394,25 @@ capture_count() {
 	tcpdump -n -r "$_f" "$@" 2>/dev/null | wc -l | tr -d ' '
 }
 
+# capture_bytes FILE [FILTER...]: bytes on the wire (original frame lengths) of the packets in
+# FILE matching a pcap FILTER. A GSO super-packet (veth passes them whole, tcpdump sees one
+# frame) counts for all the bytes it carries, where capture_count sees one packet.
+capture_bytes() {
+	local _f
+	_f=$1
+	shift
+	tcpdump -n -r "$_f" -w "$_f.sel" "$@" 2>/dev/null
+	python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read()
+e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+o, n = 24, 0
+while o + 16 <= len(d):
+    _, _, incl, orig = struct.unpack(e + "IIII", d[o:o + 16])
+    n += orig
+    o += 16 + incl
+print(n)' "$_f.sel" 2>/dev/null || echo 0
+}
+
 # ---- measuring ---------------------------------------------------------------------------------
 
 # proc_cpu_ticks PID: utime+stime of the process (all threads) in clock ticks, from
