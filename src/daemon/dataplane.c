@@ -309,7 +309,10 @@ static int dp_state_add(void *ctx, struct xfrm_db_state *st)
 	}
 	c.mtu = s->mode == XFRM_MODE_TUNNEL ? DP_OUTER_MTU : 0;
 	esp_sel_any(&c.sel, 0);
-	c.nworkers = DP_WORKERS_MAX;
+	/* One crypto context: an SA is only ever used by one worker (outbound SAs by the thread
+	 * that reads the TUN, inbound ones by the thread that reads the sockets, daemon/worker.h),
+	 * and an AES-GCM context is over 1 KiB of OpenSSL state. */
+	c.nworkers = 1;
 	r = esp_sa_new(&c, &sa);
 	if (r) {
 		log_warn(LOG_DAEMON, "esp_sa_new spi 0x%08x: %s", s->spi, err_str(r));

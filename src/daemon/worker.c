@@ -58,6 +58,7 @@ struct dp_worker {
 	/* inbound */
 	struct gro gro; /* with a vnet-header TUN */
 	bool gro_on;
+	uint64_t gro_segs; /* not yet added to the shared counter */
 	uint8_t *rx_mem;
 	uint8_t *rx_big; /* RX_BIG_N buffers for the UDP sockets */
 	struct mmsghdr rx_msg[DP_BATCH];
@@ -285,11 +286,18 @@ static void utx_done(void *ctx, unsigned bi, uint8_t *ip, size_t len)
 	raw_queue(w, bi, &b);
 }
 
-static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, size_t len,
-		       int depth);
+/* The SA the previous segment of the same GSO super-packet was protected with: the segments
+ * share one flow (their headers are copies), so one policy and SA lookup serves them all. */
+struct out_ctx {
+	struct esp_spd *spd;
+	uint64_t now;
+	struct esp_sa *sa; /* a reference, or NULL */
+};
+
+static void out_packet(struct dp_worker *w, struct out_ctx *oc, unsigned bi, size_t len, int depth);
 
 /* ESP_RES_FRAGMENT: split the clear IPv4 packet and protect each fragment. */
-static void out_fragment(struct dp_worker *w, struct esp_spd *spd, struct esp_buf *b, size_t mtu)
+static void out_fragment(struct dp_worker *w, struct out_ctx *oc, struct esp_buf *b, size_t mtu)
 {
 	struct esp_buf frags[FRAG_MAX];
 	unsigned idx[FRAG_MAX];
@@ -306,9 +314,11 @@ static void out_fragment(struct dp_worker *w, struct esp_spd *spd, struct esp_bu
 	} else {
 		count(w->sh, DP_FRAGMENTED, 1);
 	}
+	/* a fragment's flow (no ports past the first) gets its own lookup */
+	struct out_ctx fc = {.spd = oc->spd, .now = oc->now, .sa = NULL};
 	for (size_t i = 0; i < n; i++) {
 		if (i < got)
-			out_packet(w, spd, idx[i], frags[i].len, 1);
+			out_packet(w, &fc, idx[i], frags[i].len, 1);
 		else
 			release(w, idx[i]);
 	}
@@ -316,7 +326,7 @@ static void out_fragment(struct dp_worker *w, struct esp_spd *spd, struct esp_bu
 
 /* One clear packet in pool buffer bi at ESP_HEADROOM: policy, SA, protect, queue. Takes
  * ownership of the buffer. */
-static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, size_t len, int depth)
+static void out_packet(struct dp_worker *w, struct out_ctx *oc, unsigned bi, size_t len, int depth)
 {
 	struct dp_shared *sh = w->sh;
 	const struct esp_policy *pol;
@@ -327,12 +337,15 @@ static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, si
 	int r;
 
 	esp_buf_init(&b, pool_buf(w, bi), sh->buf_size, ESP_HEADROOM, len);
-	count(sh, DP_TUN_RX, 1);
+	if (oc->sa) {
+		sa = oc->sa;
+		goto protect;
+	}
 	if (esp_flow_from_packet(esp_buf_data(&b), len, &flow)) {
 		count(sh, DP_MALFORMED, 1);
 		goto drop;
 	}
-	pol = spd ? esp_spd_lookup(spd, ESP_DIR_OUT, &flow) : NULL;
+	pol = oc->spd ? esp_spd_lookup(oc->spd, ESP_DIR_OUT, &flow) : NULL;
 	if (!pol) {
 		count(sh, DP_NO_POLICY, 1);
 		goto drop;
@@ -351,9 +364,13 @@ static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, si
 		count(sh, DP_NO_SA, 1);
 		goto drop;
 	}
+	if (depth == 0)
+		oc->sa = sa; /* kept for the next segments (out_drain puts it) */
+protect:
 	memset(&res, 0, sizeof(res));
-	r = esp_protect(sa, &w->ew, &b, now_s(), &res);
-	esp_sa_put(sa);
+	r = esp_protect(sa, &w->ew, &b, oc->now, &res);
+	if (sa != oc->sa)
+		esp_sa_put(sa);
 	if (r) {
 		count(sh, DP_ESP_ERROR, 1);
 		goto drop;
@@ -368,7 +385,7 @@ static void out_packet(struct dp_worker *w, struct esp_spd *spd, unsigned bi, si
 		break;
 	case ESP_RES_FRAGMENT:
 		if (depth == 0) {
-			out_fragment(w, spd, &b, res.frag_mtu);
+			out_fragment(w, oc, &b, res.frag_mtu);
 			break;
 		}
 		count(sh, DP_MALFORMED, 1);
@@ -387,9 +404,8 @@ static void out_drain(struct dp_worker *w)
 	uint8_t *segs[GSO_MAX_SEGS];
 	size_t lens[GSO_MAX_SEGS], nseg;
 	unsigned idx[GSO_MAX_SEGS];
-	struct esp_spd *spd;
+	struct out_ctx oc = {.spd = spd_acquire(w), .now = now_s(), .sa = NULL};
 
-	spd = spd_acquire(w);
 	for (int rounds = 0; rounds < 256; rounds++) {
 		if (w->free_n < GSO_MAX_SEGS + FRAG_MAX)
 			flush_all(w);
@@ -401,7 +417,10 @@ static void out_drain(struct dp_worker *w)
 				release(w, bi);
 				break;
 			}
-			out_packet(w, spd, bi, (size_t)n, 0);
+			count(sh, DP_TUN_RX, 1);
+			out_packet(w, &oc, bi, (size_t)n, 0);
+			esp_sa_put(oc.sa);
+			oc.sa = NULL;
 			continue;
 		}
 		ssize_t n = read(sh->tun->fd, w->super, SUPER_SIZE);
@@ -425,8 +444,11 @@ static void out_drain(struct dp_worker *w)
 		if (nseg > 1)
 			count(sh, DP_GSO_SUPER, 1);
 		w->free_n -= (unsigned)nseg;
+		count(sh, DP_TUN_RX, nseg);
 		for (size_t i = 0; i < nseg; i++)
-			out_packet(w, spd, idx[i], lens[i], 0);
+			out_packet(w, &oc, idx[i], lens[i], 0);
+		esp_sa_put(oc.sa);
+		oc.sa = NULL;
 	}
 	flush_all(w);
 	spd_release(w);
@@ -483,13 +505,13 @@ static void in_deliver(struct dp_worker *w, struct esp_buf *b)
 {
 	if (w->gro_on) {
 		if (gro_add(&w->gro, esp_buf_data(b), b->len)) {
-			count(w->sh, DP_GRO_SEGS, 1);
+			w->gro_segs++;
 			return;
 		}
 		gro_flush(w);
 		if (gro_candidate(esp_buf_data(b), b->len) &&
 		    gro_add(&w->gro, esp_buf_data(b), b->len)) {
-			count(w->sh, DP_GRO_SEGS, 1);
+			w->gro_segs++;
 			return;
 		}
 	}
@@ -516,18 +538,36 @@ static int in_udp_dst(const struct msghdr *mh, int v6, struct addr *dst)
 	return ERR_INVAL;
 }
 
+/* Per receive batch: the SPD (held through the worker's hazard pointer), the time, and the
+ * verdict on the last delivered packet's flow. */
+struct in_ctx {
+	struct esp_spd *spd;
+	uint64_t now;
+	bool last_ok;
+	uint32_t last_reqid;
+	struct esp_flow last;
+};
+
 /* RFC 4301 §5.2 step 4/5: the clear packet must be allowed by the inbound (or forward)
  * policy for its flow, and when that policy names a reqid, arrive on an SA of that reqid. */
-static int in_policy_ok(struct dp_worker *w, struct esp_buf *b, uint32_t reqid)
+static bool flow_eq(const struct esp_flow *a, const struct esp_flow *b)
+{
+	return a->family == b->family && a->proto == b->proto && a->ports_known == b->ports_known &&
+	       a->sport == b->sport && a->dport == b->dport && memcmp(a->src, b->src, 16) == 0 &&
+	       memcmp(a->dst, b->dst, 16) == 0;
+}
+
+static int in_policy_ok(struct dp_worker *w, struct in_ctx *ic, struct esp_buf *b, uint32_t reqid)
 {
 	const struct esp_policy *pol = NULL;
-	struct esp_spd *spd;
+	struct esp_spd *spd = ic->spd;
 	struct esp_flow flow;
 	int ok = 1;
 
 	if (esp_flow_from_packet(esp_buf_data(b), b->len, &flow))
 		return 0;
-	spd = spd_acquire(w);
+	if (ic->last_ok && ic->last_reqid == reqid && flow_eq(&ic->last, &flow))
+		return 1; /* the previous packet's flow and SA: the same verdict */
 	if (spd) {
 		pol = esp_spd_lookup(spd, ESP_DIR_IN, &flow);
 		if (!pol)
@@ -541,7 +581,9 @@ static int in_policy_ok(struct dp_worker *w, struct esp_buf *b, uint32_t reqid)
 		count(w->sh, DP_IN_POLICY, 1);
 		ok = 0;
 	}
-	spd_release(w);
+	ic->last_ok = ok;
+	ic->last = flow;
+	ic->last_reqid = reqid;
 	return ok;
 }
 
@@ -574,9 +616,10 @@ static int ike_handoff(struct dp_shared *sh, const struct addr *src, uint16_t sp
 
 /* One received packet in b: unprotect, policy check, deliver (or hand IKE over). kind as for
  * in_drain; src/sport/dst for the UDP kinds. */
-static void in_packet(struct dp_worker *w, struct esp_buf *b, int kind, const struct addr *src,
-		      uint16_t sport, const struct addr *dst, uint64_t now)
+static void in_packet(struct dp_worker *w, struct in_ctx *ic, struct esp_buf *b, int kind,
+		      const struct addr *src, uint16_t sport, const struct addr *dst)
 {
+	uint64_t now = ic->now;
 	struct dp_shared *sh = w->sh;
 	struct esp_result res;
 	int r;
@@ -600,7 +643,7 @@ static void in_packet(struct dp_worker *w, struct esp_buf *b, int kind, const st
 	}
 	if (res.kind != ESP_RES_DELIVER)
 		return;
-	if (!in_policy_ok(w, b, res.reqid))
+	if (!in_policy_ok(w, ic, b, res.reqid))
 		return;
 	in_deliver(w, b);
 }
@@ -623,8 +666,8 @@ static size_t in_gro_size(const struct msghdr *mh)
 /* A UDP datagram of len bytes at p (with ESP_HEADROOM in front): one ESP packet, or several
  * of gso bytes each (the last may be shorter) when the kernel coalesced them. Segments are
  * processed in order, in place: a segment's headroom is the previous segment's bytes. */
-static void in_udp_datagram(struct dp_worker *w, uint8_t *p, size_t len, const struct msghdr *mh,
-			    int kind, uint64_t now)
+static void in_udp_datagram(struct dp_worker *w, struct in_ctx *ic, uint8_t *p, size_t len,
+			    const struct msghdr *mh, int kind)
 {
 	struct addr src, dst;
 	uint16_t sport = 0;
@@ -640,7 +683,7 @@ static void in_udp_datagram(struct dp_worker *w, uint8_t *p, size_t len, const s
 	if (len == 0) {
 		struct esp_buf b;
 		esp_buf_init(&b, p - ESP_HEADROOM, ESP_HEADROOM, ESP_HEADROOM, 0);
-		in_packet(w, &b, kind, &src, sport, &dst, now);
+		in_packet(w, ic, &b, kind, &src, sport, &dst);
 		return;
 	}
 	for (size_t o = 0; o < len; o += gso) {
@@ -648,7 +691,7 @@ static void in_udp_datagram(struct dp_worker *w, uint8_t *p, size_t len, const s
 		struct esp_buf b;
 
 		esp_buf_init(&b, p + o - ESP_HEADROOM, ESP_HEADROOM + seg, ESP_HEADROOM, seg);
-		in_packet(w, &b, kind, &src, sport, &dst, now);
+		in_packet(w, ic, &b, kind, &src, sport, &dst);
 	}
 }
 
@@ -678,7 +721,7 @@ static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 		if (n <= 0)
 			return;
 		count(sh, DP_NET_RX, (uint64_t)n);
-		uint64_t now = now_s();
+		struct in_ctx ic = {.spd = spd_acquire(w), .now = now_s()};
 		for (int i = 0; i < n; i++) {
 			struct msghdr *mh = &w->rx_msg[i].msg_hdr;
 			uint8_t *p = mem + (size_t)i * stride + ESP_HEADROOM;
@@ -688,7 +731,7 @@ static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 				continue;
 			}
 			if (kind >= 2) {
-				in_udp_datagram(w, p, w->rx_msg[i].msg_len, mh, kind, now);
+				in_udp_datagram(w, &ic, p, w->rx_msg[i].msg_len, mh, kind);
 				continue;
 			}
 			esp_buf_init(&b, p - ESP_HEADROOM, stride, ESP_HEADROOM,
@@ -697,10 +740,15 @@ static void in_drain(struct dp_worker *w, int fd, int kind, uint8_t proto)
 				count(sh, DP_MALFORMED, 1);
 				continue;
 			}
-			in_packet(w, &b, kind, NULL, 0, NULL, now);
+			in_packet(w, &ic, &b, kind, NULL, 0, NULL);
 		}
+		spd_release(w);
 		if (w->gro_on)
 			gro_flush(w);
+		if (w->gro_segs) {
+			count(sh, DP_GRO_SEGS, w->gro_segs);
+			w->gro_segs = 0;
+		}
 	}
 }
 

@@ -1,16 +1,23 @@
 /* Data-plane worker threads: the packet path between the TUN and the network.
  *
  *   outbound (TUN -> net): read clear packets (GSO super-packets segmented by daemon/gso.h),
- *       SPD lookup, SA by reqid, esp_protect in place, batched sendmmsg on a raw socket
- *       (IP_HDRINCL, marked with the fwmark so it bypasses Rampart's routing table).
+ *       SPD lookup, SA by reqid, esp_protect in place; ESP in UDP from port 4500 leaves in UDP
+ *       GSO trains through the 4500 socket (daemon/udptx.h), everything else in batched
+ *       sendmmsg on a raw socket (IP_HDRINCL, marked with the fwmark so it bypasses Rampart's
+ *       routing table).
  *   inbound (net -> TUN): recvmmsg on raw ESP/AH sockets (IPv4 delivers the IP header; for
- *       IPv6 it is rebuilt from the ancillary data) and on the UDP 4500 sockets (ESP in UDP),
- *       esp_input / esp_input_udp, the inbound policy check, write to the TUN.
+ *       IPv6 it is rebuilt from the ancillary data) and on the UDP 4500 sockets (ESP in UDP,
+ *       with UDP_GRO: a coalesced datagram is split into its ESP packets), esp_input /
+ *       esp_input_udp, the inbound policy check, TCP segments coalesced (daemon/gro.h), write
+ *       to the TUN.
  *
- * With one worker a single thread does both; with two or more, one thread per direction so
- * one SA's traffic can use two cores. Buffers are allocated once per worker; nothing on the
- * packet path allocates or hands a packet to another thread. The SPD is read through a
- * hazard pointer (dp_shared_spd_acquire/release); SAs are reference counted by src/esp.
+ * With one worker a single thread does both; with two, one thread per direction so one SA's
+ * traffic can use two cores. Either way each SA is used by exactly one thread (outbound SAs
+ * by the TUN reader, inbound SAs by the socket reader), so an SA carries one crypto context
+ * (daemon/dataplane.c creates them with nworkers = 1). Buffers are allocated once per
+ * worker; nothing on the packet path allocates or hands a packet to another thread. The SPD
+ * is read through a hazard pointer (dp_shared_spd_acquire/release); SAs are reference counted
+ * by src/esp.
  */
 #ifndef RAMPART_DAEMON_WORKER_H
 #define RAMPART_DAEMON_WORKER_H
