@@ -6,7 +6,11 @@
  *      retransmission cache), which must stay established: no input can forge an ICV;
  *   4. a responder after IKE_SA_INIT receiving an authentic IKE_AUTH request whose inner
  *      payloads come from the input (records of type, length, body), sealed with the
- *      initiator's keys: the IKE_AUTH handlers, identities, AUTH, SA and TS parsing.
+ *      initiator's keys: the IKE_AUTH handlers, identities, AUTH, SA and TS parsing;
+ *   5. an established pair where an authentic CREATE_CHILD_SA message carries inner payloads
+ *      from the input (after a selector octet): a request to the responder (even selector:
+ *      IKE SA and Child SA rekeys, §2.25 refusals) or the answer to the initiator's IKE SA
+ *      rekey (odd: response checks, collisions), then both run their timers for 5 minutes.
  * Randomness is deterministic so crashes reproduce. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -213,6 +217,67 @@ static void auth_inner(const uint8_t *data, size_t size)
 	ike_engine_free(r.e);
 }
 
+/* Seals records (type, length, body) from data as the inner payloads of a message of sa. */
+static int seal_records(struct ike_engine *e, struct ike_sa *sa, uint8_t exchange, bool resp,
+			uint32_t msgid, const uint8_t *data, size_t size, size_t *len)
+{
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	size_t off = 0;
+
+	ike_sa_hdr(sa, exchange, resp, msgid, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	while (off + 2 <= size) {
+		uint8_t type = data[off], n = data[off + 1];
+		if (off + 2 + n > size)
+			n = (uint8_t)(size - off - 2);
+		ikev2_build_raw(&b, type, false, data + off + 2, n);
+		off += 2u + n;
+	}
+	return sk_end_seal(e, sa, &b, e->tx, len);
+}
+
+/* Mode 5: CREATE_CHILD_SA with inner payloads from the input. */
+static void ccs_inner(const uint8_t *data, size_t size)
+{
+	struct node i, r;
+	struct ike_path pi = path_to("192.0.2.1", "192.0.2.2");
+	struct ike_path pr = path_to("192.0.2.2", "192.0.2.1");
+	struct ike_sa *si, *sr;
+	bool resp = size && (data[0] & 1);
+	size_t len = 0;
+	uint32_t id;
+
+	setup(&i, "192.0.2.1", "192.0.2.2", 7);
+	setup(&r, "192.0.2.2", NULL, 8);
+	check(ike_engine_initiate(i.e, 1000, "fz", NULL, &id) == 0);
+	pump(&i, &r, &pi, &pr);
+	check(i.up == 1 && r.up == 1);
+	si = eng_sa_by_id(i.e, id);
+	sr = r.e->sas;
+	check(si != NULL && sr != NULL);
+	if (resp) {
+		/* the initiator's IKE SA rekey request is not delivered: the input answers it */
+		check(ike_engine_rekey_ike(i.e, 1000, id) == 0);
+		drain(&i);
+		if (seal_records(r.e, sr, IKEV2_EXCH_CREATE_CHILD_SA, true, si->next_req_id - 1,
+				 data + 1, size - 1, &len) == 0)
+			ike_engine_input(i.e, 1000, &pi, r.e->tx, len);
+	} else if (seal_records(i.e, si, IKEV2_EXCH_CREATE_CHILD_SA, false, si->next_req_id,
+				size ? data + 1 : data, size ? size - 1 : 0, &len) == 0) {
+		ike_engine_input(r.e, 1000, &pr, i.e->tx, len);
+	}
+	pump(&i, &r, &pi, &pr);
+	ike_engine_timeout(i.e, 301000);
+	ike_engine_timeout(r.e, 301000);
+	drain(&r);
+	drain(&i);
+	ike_engine_free(i.e);
+	ike_engine_free(r.e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
@@ -272,5 +337,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* 4. inner payloads of an authentic IKE_AUTH request */
 	auth_inner(data, size);
+	/* 5. inner payloads of an authentic CREATE_CHILD_SA request or IKE rekey answer */
+	ccs_inner(data, size);
 	return 0;
 }
