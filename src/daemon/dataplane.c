@@ -479,6 +479,7 @@ static int dp_policies_sync(void *ctx, const struct xfrm_db *db)
 			ep.tmpl.dst = p->tmpl.dst;
 			ep.tmpl.reqid =
 			    p->dir == XFRM_DIR_OUT ? resolve_out(db, &p->tmpl) : p->tmpl.reqid;
+			ep.tmpl.acq_reqid = p->dir == XFRM_DIR_OUT ? p->tmpl.reqid : 0;
 		}
 		r = esp_spd_add(spd, &ep, &id);
 	}

@@ -18,6 +18,7 @@
 #include "crypto/integ.h"
 #include "daemon/dataplane.h"
 #include "daemon/ike_ctl.h"
+#include "daemon/updown.h"
 #include "daemon/worker.h"
 #include "daemon/xfrm_alg.h"
 #include "ike/ike.h"
@@ -29,9 +30,11 @@
 #define IKE_IO_INSTALLED_MAX 4096 /* Child SA directions installed at once */
 #define IKE_IO_POL_MAX	     16	  /* policies of one direction of one Child SA */
 
-/* One direction of an installed Child SA, and the policies it brought. */
+/* One direction of an installed Child SA, and the policies it brought; or a trap (policies
+ * without a state: start/close/dpd_action trap). */
 struct installed {
 	bool used;
+	bool trap;
 	uint32_t reqid;
 	uint8_t proto; /* IPPROTO_ESP / IPPROTO_AH */
 	uint32_t spi;
@@ -51,6 +54,7 @@ struct ike_io {
 	int handoff[2]; /* [0] read here, [1] written by the data plane's workers */
 	uint64_t deadline;
 	struct ike_ctl ctl;
+	struct updown *updown;
 	struct installed inst[IKE_IO_INSTALLED_MAX];
 	uint8_t rxbuf[IKE_MAX_MSG + sizeof(struct dp_ike_hdr)];
 };
@@ -280,6 +284,10 @@ static void uninstall(struct ike_io *io, struct installed *in)
 		cmd.policy = in->pol[i];
 		apply(io, &cmd, "policy removal", false);
 	}
+	if (in->trap) {
+		memset(in, 0, sizeof(*in));
+		return;
+	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.op = XFRM_STATE_DEL;
 	cmd.state.src = in->src;
@@ -386,10 +394,80 @@ static void child_delete_cb(void *ctx, uint32_t reqid, uint8_t proto, uint32_t s
 
 	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
 		struct installed *in = &io->inst[i];
-		if (in->used && in->reqid == reqid && in->proto == xp &&
+		if (in->used && !in->trap && in->reqid == reqid && in->proto == xp &&
 		    (in->spi == spi_in || in->spi == spi_out))
 			uninstall(io, in);
 	}
+}
+
+/* A trap: the policies of both directions a Child SA of it would get, with no state; the
+ * outbound ones send acquires (daemon/worker.h) until an SA of the reqid is installed. */
+static int trap_install_cb(void *ctx, const struct ike_trap *t)
+{
+	struct ike_io *io = ctx;
+
+	if (!io)
+		return 0; /* ike_io_check: no data plane */
+	for (int dir = 0; dir < 2; dir++) {
+		struct installed *in = inst_slot(io);
+		struct ike_child_sa sa;
+		uint8_t xp = t->proto == IKEV2_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
+
+		if (!in) {
+			log_error(LOG_IKE, "too many installed Child SAs and traps (%d)",
+				  IKE_IO_INSTALLED_MAX);
+			return ERR_LIMIT;
+		}
+		memset(&sa, 0, sizeof(sa));
+		sa.reqid = t->reqid;
+		sa.inbound = dir == 0;
+		sa.proto = t->proto;
+		sa.mode = t->mode;
+		sa.src = sa.inbound ? t->remote : t->local;
+		sa.dst = sa.inbound ? t->local : t->remote;
+		sa.local_ts = t->local_ts;
+		sa.remote_ts = t->remote_ts;
+		memset(in, 0, sizeof(*in));
+		in->used = true;
+		in->trap = true;
+		in->reqid = t->reqid;
+		in->proto = xp;
+		in->src = sa.src;
+		in->dst = sa.dst;
+		make_policies(&sa, xp, in);
+		for (size_t i = 0; i < in->npol; i++) {
+			struct xfrm_cmd pc;
+			memset(&pc, 0, sizeof(pc));
+			pc.op = XFRM_POLICY_ADD;
+			pc.policy = in->pol[i];
+			if (apply(io, &pc, "trap policy", true)) {
+				uninstall(io, in);
+				return ERR_INVAL;
+			}
+		}
+	}
+	log_info(LOG_IKE, "trap %s/%s{%u} installed in the data plane", t->conn_name, t->child_name,
+		 t->reqid);
+	return 0;
+}
+
+static void trap_uninstall_cb(void *ctx, uint32_t reqid)
+{
+	struct ike_io *io = ctx;
+
+	if (!io)
+		return;
+	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++)
+		if (io->inst[i].used && io->inst[i].trap && io->inst[i].reqid == reqid)
+			uninstall(io, &io->inst[i]);
+}
+
+static void child_updown_cb(void *ctx, const struct ike_updown *u)
+{
+	struct ike_io *io = ctx;
+
+	if (io && io->updown)
+		updown_child(io->updown, u, loop_now_ms());
 }
 
 static int child_update_cb(void *ctx, uint32_t reqid, const struct ike_path *path, bool encap)
@@ -420,6 +498,9 @@ static const struct ike_callbacks callbacks = {
     .child_update = child_update_cb,
     .send_keepalive = keepalive_cb,
     .event = event_cb,
+    .trap_install = trap_install_cb,
+    .trap_uninstall = trap_uninstall_cb,
+    .child_updown = child_updown_cb,
 };
 
 /* ---- configuration ------------------------------------------------------------------------ */
@@ -569,6 +650,15 @@ static void on_handoff(void *ctx, int fd, uint32_t events)
 		if ((size_t)n < sizeof(h))
 			continue;
 		memcpy(&h, io->rxbuf, sizeof(h));
+		if (h.acquire) {
+			char s[ADDR_STRLEN], d[ADDR_STRLEN];
+			log_debug(LOG_IKE, "acquire for reqid %u (%s -> %s)", h.acquire,
+				  addr_str(&h.local, s, sizeof(s)),
+				  addr_str(&h.remote, d, sizeof(d)));
+			ike_engine_acquire(io->eng, loop_now_ms(), h.acquire);
+			ike_io_tick(io, loop_now_ms());
+			continue;
+		}
 		memset(&path, 0, sizeof(path));
 		path.local = h.local;
 		path.remote = h.remote;
@@ -638,6 +728,8 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	io->udp500[0] = io->udp500[1] = io->handoff[0] = io->handoff[1] = -1;
 	io->deadline = UINT64_MAX;
 	snprintf(io->path, sizeof(io->path), "%s", path);
+	if (updown_new(&io->updown))
+		goto fail;
 	io->eng = ike_engine_new(&callbacks, io);
 	if (!io->eng)
 		goto fail;
@@ -694,6 +786,7 @@ void ike_io_free(struct ike_io *io)
 	}
 	ike_engine_free(io->eng);
 	swanctl_config_free(io->cfg);
+	updown_free(io->updown);
 	free(io);
 }
 
@@ -701,6 +794,7 @@ void ike_io_tick(struct ike_io *io, uint64_t now_ms)
 {
 	if (ike_engine_next_deadline(io->eng) <= now_ms)
 		ike_engine_timeout(io->eng, now_ms);
+	updown_poll(io->updown, now_ms);
 }
 
 /* ---- control commands --------------------------------------------------------------------- */

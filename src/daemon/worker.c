@@ -49,6 +49,11 @@ struct dp_worker {
 	_Atomic(struct esp_spd *) hazard;
 	struct esp_worker ew;
 	struct log_ratelimit rl;
+	/* acquires sent (rate limit per reqid, direct-mapped) */
+	struct {
+		uint32_t reqid;
+		uint64_t ms;
+	} acq[DP_ACQUIRE_SLOTS];
 	/* outbound */
 	uint8_t *super;
 	uint8_t *pool_mem;
@@ -112,6 +117,31 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A protect policy without an SA: tells the IKE side (never blocking; at most one per reqid
+ * and DP_ACQUIRE_MS from this worker). The packet itself is dropped. */
+static void acquire(struct dp_worker *w, const struct esp_policy *pol, const struct esp_flow *f)
+{
+	uint32_t reqid = pol->tmpl.acq_reqid;
+	int fd = atomic_load(&w->sh->ike_fd);
+	unsigned slot = reqid % DP_ACQUIRE_SLOTS;
+	uint64_t now;
+	struct dp_ike_hdr h;
+
+	if (!reqid || fd < 0)
+		return;
+	now = now_ms();
+	if (w->acq[slot].reqid == reqid && now < w->acq[slot].ms + DP_ACQUIRE_MS)
+		return;
+	w->acq[slot].reqid = reqid;
+	w->acq[slot].ms = now;
+	memset(&h, 0, sizeof(h));
+	h.acquire = reqid;
+	addr_from_bytes(&h.local, f->family, f->src, f->family == AF_INET6 ? 16 : 4);
+	addr_from_bytes(&h.remote, f->family, f->dst, f->family == AF_INET6 ? 16 : 4);
+	if (send(fd, &h, sizeof(h), MSG_DONTWAIT) < 0)
+		w->acq[slot].ms = 0; /* try again with the next packet */
 }
 
 /* Hazard pointer: publish what we read, then confirm it is still current. */
@@ -362,6 +392,7 @@ static void out_packet(struct dp_worker *w, struct out_ctx *oc, unsigned bi, siz
 	sa = esp_sad_lookup_out(sh->sad, pol->tmpl.reqid);
 	if (!sa) {
 		count(sh, DP_NO_SA, 1);
+		acquire(w, pol, &flow);
 		goto drop;
 	}
 	if (depth == 0)

@@ -80,11 +80,18 @@ struct dp_shared {
 };
 
 /* An IKE message received on port 4500 (non-ESP marker removed), handed to the control
- * thread: this header, then the message, in one datagram on sh->ike_fd. */
+ * thread: this header, then the message, in one datagram on sh->ike_fd. With acquire != 0 it
+ * is an acquire instead (header only): an outbound packet from local to remote matched a
+ * protect policy configured with reqid acquire that has no SA (RFC 4301 §5.1 step 3b); each
+ * worker sends at most one per reqid every DP_ACQUIRE_MS. */
 struct dp_ike_hdr {
 	struct addr local, remote;
 	uint16_t local_port, remote_port;
+	uint32_t acquire;
 };
+
+#define DP_ACQUIRE_MS	 1000
+#define DP_ACQUIRE_SLOTS 16 /* per-worker rate-limit slots (by reqid) */
 
 /* Starts the worker threads (one or two). */
 int dp_workers_start(struct dp_shared *sh);

@@ -41,6 +41,9 @@ struct esp_tmpl {
 	uint8_t mode;  /* ESP_MODE_TRANSPORT or ESP_MODE_TUNNEL (esp/sa.h) */
 	uint32_t reqid;
 	struct addr src, dst;
+	/* outbound: the reqid the policy was configured with, reported when a packet finds no
+	 * SA (an acquire for the IKE side; 0: none) */
+	uint32_t acq_reqid;
 };
 
 struct esp_policy {
