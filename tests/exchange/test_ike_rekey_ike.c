@@ -306,6 +306,34 @@ static void test_rekey_timer(void)
 	xnet_cleanup(&n);
 }
 
+/* Both sides with rekey_time 100 s and no jitter: every rekey is a collision (§2.8.2), settled
+ * each time on the same surviving SA. */
+static void test_rekey_timer_collisions(void)
+{
+	struct opts o = {.ike_rekey = 100, .ike_rand = 0};
+	struct xnet n;
+	size_t rk;
+
+	if (setup(&n, &o)) {
+		T_OK(0, "setup");
+		return;
+	}
+	for (int s = 0; s < 35; s++)
+		advance(&n, 10000);
+	rk = xnet_events(&n.node[0], IKE_EV_IKE_REKEYED);
+	T_EQ(rk, 3);
+	T_EQ(xnet_events(&n.node[1], IKE_EV_IKE_REKEYED), rk);
+	for (int k = 0; k < 2; k++) {
+		T_EQ(xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 0);
+		T_EQ(xnet_events(&n.node[k], IKE_EV_IKE_FAILED), 0);
+		T_EQ(n.node[k].nchild, 2);
+	}
+	check_pair(&n, __LINE__, 1);
+	no_drops(&n, __LINE__);
+	prove_keys(&n, __LINE__);
+	xnet_cleanup(&n);
+}
+
 struct fault {
 	unsigned seq; /* datagram number */
 	enum xnet_action act;
@@ -587,6 +615,7 @@ int main(void)
 	log_set_level_all(LOG_LVL_ERROR);
 	test_rekey();
 	test_rekey_timer();
+	test_rekey_timer_collisions();
 	test_rekey_faults();
 	test_rekey_delete_lost();
 	test_collision();

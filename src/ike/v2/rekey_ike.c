@@ -211,6 +211,8 @@ int rekey_ike_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 		return ERR_BADSTATE;
 	if (group == 0)
 		return ERR_INVAL; /* §1.3.2: KEi is mandatory */
+	if (e->nsas >= IKE_MAX_SAS)
+		return ERR_LIMIT;
 	nsa = ike_sa_new(e, sa->conn, true, &sa->path, now_ms);
 	if (!nsa)
 		return ERR_NOMEM;
@@ -305,7 +307,7 @@ static struct ike_sa *responder_sa(struct ike_engine *e, struct ike_sa *sa, cons
 		*err = IKEV2_N_INVALID_SYNTAX;
 		goto out;
 	}
-	nsa = ike_sa_new(e, sa->conn, false, &sa->path, rx->now);
+	nsa = e->nsas < IKE_MAX_SAS ? ike_sa_new(e, sa->conn, false, &sa->path, rx->now) : NULL;
 	if (!nsa) {
 		*err = IKEV2_N_NO_ADDITIONAL_SAS;
 		goto out;
