@@ -4,7 +4,8 @@
  * keys proven by Child SA rekeys in both directions and a Delete over it, rekey_time with
  * rand_time jitter, lost and duplicated messages, and the collisions of
  * §2.8.2 and §2.25: simultaneous IKE rekeys (random and chosen nonces, both outcomes, a lost
- * request), an IKE rekey against a Child SA rekey or delete, and against a Delete of the IKE SA.
+ * request, timers without jitter), an IKE rekey against a Child SA rekey or delete, against a
+ * Delete of the IKE SA, and a liveness check crossing the rekey.
  */
 #include <stdio.h>
 #include <string.h>
@@ -610,6 +611,43 @@ static void test_rekey_vs_delete(void)
 	}
 }
 
+/* A liveness check of the peer in flight on the old SA while it is rekeyed: the rekey responder
+ * answers the rekey anyway, the check's answer arrives on its REKEYED SA and the rekey
+ * initiator answers the check on its old SA: nothing dropped, nobody declared dead. */
+static void test_rekey_vs_dpd(void)
+{
+	for (int who = 0; who < 2; who++) {
+		struct opts o = {.dpd = 10};
+		struct ike_sa_info s;
+		struct xnet n;
+
+		if (setup(&n, &o)) {
+			T_OK_ROW(who, 0, "setup");
+			continue;
+		}
+		n.now +=
+		    10000; /* both liveness checks due; only the peer of `who` runs its timer */
+		sa_of(&n, who, &s);
+		T_EQ_ROW(who, ike_engine_rekey_ike(n.node[who].e, n.now, s.id), 0);
+		ike_engine_timeout(n.node[1 - who].e, n.now);
+		T_EQ_ROW(who, n.nq, 2); /* the rekey request, the liveness check */
+		advance(&n, 1000);
+		check_pair(&n, who, 1);
+		for (int k = 0; k < 2; k++) {
+			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_REKEYED), 1);
+			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 0);
+			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_FAILED), 0);
+		}
+		no_drops(&n, who);
+		advance(&n, 60000); /* liveness checks on the new SA */
+		check_pair(&n, who, 1);
+		for (int k = 0; k < 2; k++)
+			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 0);
+		no_drops(&n, who);
+		xnet_cleanup(&n);
+	}
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -621,5 +659,6 @@ int main(void)
 	test_collision();
 	test_ike_vs_child();
 	test_rekey_vs_delete();
+	test_rekey_vs_dpd();
 	return t_finish();
 }
