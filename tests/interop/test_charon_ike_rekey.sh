@@ -17,7 +17,8 @@
 # rampartd and by charon ("IKE_SA rr[N] rekeyed between"), one IKE SA on each side with the
 # same new SPIs, the same Child SA as before (SPIs unchanged), no ping lost. Then `rampart
 # rekey cr` (rampartd rekeys an SA charon initiated) and `rampart rekey rr/net` under traffic,
-# and a Delete over each rekeyed SA that leaves both sides clean.
+# `swanctl --rekey --ike rr` (charon rekeys an SA rampartd initiated), and a Delete over each
+# rekeyed SA that leaves both sides clean.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
@@ -192,6 +193,15 @@ ri_sas R >"$T_TMP/after2.sas"
 t_expect_eq "cr: rampartd is now the initiator" yes "$(ri_get "$T_TMP/after2.sas" cr.initiator)"
 t_expect_eq "cr: still one IKE SA at charon" 1 "$(charon_sas "$DC" | grep -c '^cr\.state=')"
 t_check "rr: traffic through the new Child SA" ping_ok "$NR" 10.2.0.1 10.1.0.1 3
+# charon rekeys the IKE SA rampartd initiated (charon becomes its initiator)
+rrk() { grep -c "IKE_SA rr\[[0-9]*\] rekeyed: now rr\[" "$T_TMP/R.log"; }
+n0=$(rrk)
+t_check "swanctl --rekey --ike rr" charon_swanctl "$DC" --rekey --ike rr >>"$DC/swanctl.out" 2>&1
+_r_rekeyed() { [ "$(rrk)" -gt "$n0" ]; }
+t_check "rr: rampartd answered charon's rekey" wait_for 10 _r_rekeyed
+_r_rr_resp() { [ "$(ri_sas R | sed -n 's/^rr\.initiator=//p')" = no ]; }
+t_check "rr: charon is now the initiator" wait_for 5 _r_rr_resp
+t_check "rr: traffic after charon's rekey" ping_ok "$NR" 10.2.0.1 10.1.0.1 3
 if rt_ctl R rekey nosuch >"$T_TMP/nosuch.out" 2>&1; then
 	t_fail "rampart rekey of an unknown connection fails"
 else
