@@ -5,18 +5,23 @@
  * rand_time jitter, lost and duplicated messages, and the collisions of
  * §2.8.2 and §2.25: simultaneous IKE rekeys (random and chosen nonces, both outcomes, a lost
  * request, timers without jitter), an IKE rekey against a Child SA rekey or delete, against a
- * Delete of the IKE SA, and a liveness check crossing the rekey.
+ * Delete of the IKE SA, a liveness check crossing the rekey, and a Child SA rekey request on
+ * the old SA after the rekey.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "crypto/rand.h"
 #include "ike/conn.h"
+#include "ike/engine.h"
 #include "ike/ike.h"
+#include "ike/sa.h"
+#include "ike/sk.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "support/test.h"
 #include "support/xnet.h"
+#include "wire/ikev2_build.h"
 #include "wire/ikev2_const.h"
 
 #define A0 "192.0.2.1"
@@ -648,6 +653,92 @@ static void test_rekey_vs_dpd(void)
 	}
 }
 
+/* Log lines with "TEMPORARY_FAILURE" (the refusal is only visible in the log and on the wire). */
+static unsigned temp_failures;
+
+static void count_sink(void *ctx, enum log_subsys subsys, enum log_level level, const char *line)
+{
+	(void)ctx, (void)subsys, (void)level;
+	if (strstr(line, "TEMPORARY_FAILURE"))
+		temp_failures++;
+}
+
+/* A request arriving on the old IKE SA after the rekey: the responder, whose old SA is
+ * REKEYED, answers a Child SA rekey there with TEMPORARY_FAILURE (§2.25) and installs
+ * nothing; the rekey completes. The request is crafted on the initiator's old SA (HDR, SK
+ * {N(REKEY_SA), SA(ESP), Ni, TSi, TSr}) with the next message ID. */
+static void test_request_on_old_sa(void)
+{
+	static const uint8_t sa_esp[] = {0,    0, 0, 20, 1, 3, 4, 1, 0x11, 0x22, 0x33,
+					 0x44, 0, 0, 0,	 8, 1, 0, 0, 20}; /* ESP, AES-GCM-16 */
+	static const uint8_t ts[] = {1,	   0,	 0,  0, 7, 0, 0,  16, 0, 0,
+				     0xff, 0xff, 10, 1, 0, 0, 10, 1,  0, 255};
+	struct ikev2_notify rk = {.type = IKEV2_N_REKEY_SA, .proto = 3, .spi_size = 4};
+	uint8_t nonce[32] = {1, 2, 3}, spi[4];
+	struct ikev2_blob nb = {.data = nonce, .len = sizeof(nonce)};
+	struct ike_path p1;
+	struct ike_sa_info s;
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+	struct ike_engine *e0;
+	struct ike_sa *old;
+	struct opts o = {0};
+	size_t len = 0, up1;
+	struct xnet n;
+
+	if (setup(&n, &o)) {
+		T_OK(0, "setup");
+		return;
+	}
+	e0 = n.node[0].e;
+	sa_of(&n, 0, &s);
+	T_EQ(ike_engine_rekey_ike(e0, n.now, s.id), 0);
+	xnet_step(&n); /* node 1 answers: its old SA is REKEYED */
+	old = eng_sa_by_id(e0, s.id);
+	T_OK(old != NULL, "old SA");
+	if (!old)
+		goto out;
+	spi[0] = (uint8_t)(s.children[0].spi_out >> 24);
+	spi[1] = (uint8_t)(s.children[0].spi_out >> 16);
+	spi[2] = (uint8_t)(s.children[0].spi_out >> 8);
+	spi[3] = (uint8_t)s.children[0].spi_out;
+	rk.spi = spi;
+	ike_sa_hdr(old, IKEV2_EXCH_CREATE_CHILD_SA, false, old->next_req_id, &h);
+	ikev2_build_init(&b, e0->tx, sizeof(e0->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(old, &b);
+	ikev2_build_notify(&b, &rk);
+	ikev2_build_raw(&b, IKEV2_PT_SA, false, sa_esp, sizeof(sa_esp));
+	ikev2_build_nonce(&b, &nb);
+	ikev2_build_raw(&b, IKEV2_PT_TSi, false, ts, sizeof(ts));
+	ikev2_build_raw(&b, IKEV2_PT_TSr, false, ts, sizeof(ts));
+	T_EQ(sk_end_seal(e0, old, &b, e0->tx, &len), 0);
+	old->next_req_id++; /* as if node 0 had sent it */
+	memset(&p1, 0, sizeof(p1));
+	p1.local = n.node[1].addr;
+	p1.remote = n.node[0].addr;
+	p1.local_port = p1.remote_port = 500;
+	up1 = xnet_events(&n.node[1], IKE_EV_CHILD_UP);
+	temp_failures = 0;
+	log_set_sink(count_sink, NULL);
+	log_set_level_all(LOG_LVL_INFO);
+	ike_engine_input(n.node[1].e, n.now, &p1, e0->tx, len);
+	log_set_level_all(LOG_LVL_ERROR);
+	log_set_sink(NULL, NULL);
+	T_EQ(temp_failures, 1);
+	T_EQ(n.nq, 2); /* the rekey answer, then the refusal */
+	T_OK(n.nq == 2 && n.q[1].from == 1 && xnet_is_response(&n.q[1]) &&
+		 xnet_exchange(&n.q[1]) == IKEV2_EXCH_CREATE_CHILD_SA,
+	     "refusal sent");
+	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), up1);
+	advance(&n, 1000);
+	check_pair(&n, __LINE__, 1);
+	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), up1);
+	T_EQ(n.node[1].nchild, 2);
+out:
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -660,5 +751,6 @@ int main(void)
 	test_ike_vs_child();
 	test_rekey_vs_delete();
 	test_rekey_vs_dpd();
+	test_request_on_old_sa();
 	return t_finish();
 }
