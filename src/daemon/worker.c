@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -820,17 +821,34 @@ static void *worker_main(void *arg)
 			pfd[n++].events = POLLIN;
 		}
 	}
+	/* epoll: a wakeup costs the same whatever the number of sockets (poll walks them all) */
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0) {
+		log_error(LOG_DAEMON, "worker %u: epoll: %s", w->id, strerror(errno));
+		return NULL;
+	}
+	for (nfds_t i = 0; i < n; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, pfd[i].fd, &ev)) {
+			log_error(LOG_DAEMON, "worker %u: epoll_ctl: %s", w->id, strerror(errno));
+			goto out;
+		}
+	}
 	while (!atomic_load(&sh->stop)) {
-		if (poll(pfd, n, -1) < 0) {
+		struct epoll_event evs[8];
+		int k = epoll_wait(ep, evs, 8, -1);
+		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			log_error(LOG_DAEMON, "worker %u: poll: %s", w->id, strerror(errno));
+			log_error(LOG_DAEMON, "worker %u: epoll_wait: %s", w->id, strerror(errno));
 			break;
 		}
-		if (pfd[0].revents)
-			break;
-		for (nfds_t i = 1; i < n; i++) {
-			if (!(pfd[i].revents & (POLLIN | POLLERR)))
+		for (int j = 0; j < k; j++)
+			if (evs[j].data.u32 == 0)
+				goto out; /* stop_fd */
+		for (int j = 0; j < k; j++) {
+			uint32_t i = evs[j].data.u32;
+			if (!(evs[j].events & (EPOLLIN | EPOLLERR)))
 				continue;
 			if (kinds[i] < 0)
 				out_drain(w);
@@ -838,6 +856,8 @@ static void *worker_main(void *arg)
 				in_drain(w, pfd[i].fd, kinds[i], protos[i]);
 		}
 	}
+out:
+	close(ep);
 	return NULL;
 }
 
