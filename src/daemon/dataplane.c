@@ -308,6 +308,10 @@ static int dp_state_add(void *ctx, struct xfrm_db_state *st)
 			c.oa_dst = s->encap_oa;
 	}
 	c.mtu = s->mode == XFRM_MODE_TUNNEL ? DP_OUTER_MTU : 0;
+	/* TFC padding (RFC 4303 §2.7) of inner packets, at most up to the TUN MTU (the largest
+	 * inner packet), as the kernel caps tfcpad at the state's MTU */
+	if (s->tfcpad && s->mode == XFRM_MODE_TUNNEL && st->dir == XFRM_DIR_OUT)
+		c.tfc_pad = (uint16_t)(s->tfcpad < dp->cfg->mtu ? s->tfcpad : dp->cfg->mtu);
 	esp_sel_any(&c.sel, 0);
 	/* One crypto context: an SA is only ever used by one worker (outbound SAs by the thread
 	 * that reads the TUN, inbound ones by the thread that reads the sockets, daemon/worker.h),

@@ -323,6 +323,7 @@ static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
 	if (st->replay_window > XFRM_REPLAY_WINDOW_MAX)
 		st->replay_window = XFRM_REPLAY_WINDOW_MAX;
 	st->esn = sa->esn;
+	st->tfcpad = sa->tfc_pad;
 	st->encap = sa->encap;
 	st->encap_sport = sa->src_port;
 	st->encap_dport = sa->dst_port;

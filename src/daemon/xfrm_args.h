@@ -56,6 +56,7 @@ struct xfrm_state_spec {
 	uint16_t encap_sport, encap_dport;
 	struct addr encap_oa; /* original address (NAT-OA); may be unspecified */
 	struct xfrm_key_alg aead, enc, auth;
+	uint32_t tfcpad; /* outbound tunnel: TFC padding target (0 none; capped at the MTU) */
 };
 
 struct xfrm_tmpl {

@@ -191,6 +191,10 @@ static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 	s.hard_time = cfg->life_time;
 	s.local_ts = c->local_ts;
 	s.remote_ts = c->remote_ts;
+	s.tfc_pad =
+	    !in && c->mode == CONN_MODE_TUNNEL && c->proto == IKEV2_PROTO_ESP && !c->peer_no_tfc
+		? cfg->tfc_padding
+		: 0;
 	return e->cb.child_install ? e->cb.child_install(e->ctx, &s) : 0;
 }
 

@@ -72,6 +72,10 @@ struct ike_child_sa {
 	uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets; /* 0 = none */
 	uint32_t soft_time, hard_time;				     /* seconds, 0 = none */
 	struct ts_list local_ts, remote_ts;
+	/* outbound, tunnel mode: TFC padding (RFC 4303 §2.7) of inner packets up to this many
+	 * octets (CONN_TFC_MTU: up to the path's MTU); 0 = none (also when the peer sent
+	 * ESP_TFC_PADDING_NOT_SUPPORTED) */
+	uint32_t tfc_pad;
 };
 
 /* A trap policy for the data plane (start_action / close_action / dpd_action = trap): outbound
@@ -162,6 +166,9 @@ struct ike_test_hooks {
 	bool no_nat_detection;
 	/* Omit SIGNATURE_HASH_ALGORITHMS: the peer then signs with the classic methods. */
 	bool no_sighash;
+	/* Send ESP_TFC_PADDING_NOT_SUPPORTED with the Child SA of IKE_AUTH (as a peer without TFC
+	 * support would; the engine itself accepts TFC padding). */
+	bool no_tfc;
 };
 
 /* A new engine without configuration. cb is copied; ctx is passed to every callback. NULL on

@@ -32,6 +32,7 @@ struct opts {
 	const char *esp; /* ESP proposal (default aes128gcm16) */
 	const char *lts, *rts;
 	const char *updown;
+	uint32_t tfc;
 };
 
 static struct conn *make_conn(struct xnet *n, int i, const struct opts *o)
@@ -67,6 +68,7 @@ static struct conn *make_conn(struct xnet *n, int i, const struct opts *o)
 		ch->dpd_action = o->dpd;
 		if (o->updown)
 			snprintf(ch->updown, sizeof(ch->updown), "%s", o->updown);
+		ch->tfc_padding = o->tfc;
 	}
 	ch->rekey_time = ch->life_time = ch->rand_time = 0;
 	c->rekey_time = c->rand_time = c->over_time = 0;
@@ -443,6 +445,75 @@ static void test_dpd_trap(void)
 	xnet_cleanup(&n);
 }
 
+/* The outbound SA of node nd (the first installed one), or NULL. */
+static const struct ike_child_sa *out_sa(const struct xnet_node *nd)
+{
+	for (size_t i = 0; i < nd->nchild; i++)
+		if (!nd->child[i].sa.inbound && !nd->child[i].deleted)
+			return &nd->child[i].sa;
+	return NULL;
+}
+
+/* tfc_padding reaches the outbound SA (tunnel mode), never the inbound one; a peer's
+ * ESP_TFC_PADDING_NOT_SUPPORTED (either role) turns it off, also for the rekeyed SA. */
+static void test_tfc(void)
+{
+	struct opts o = {.tfc = 1000};
+	struct opts m = {.tfc = CONN_TFC_MTU};
+	struct ike_test_hooks h = {.no_tfc = true};
+	struct ike_sa_info info;
+	const struct ike_child_info *ci;
+	const struct ike_child_sa *s;
+	struct xnet n;
+	uint32_t id = 0;
+
+	if (init(&n, &o, &m))
+		return;
+	T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+	xnet_run(&n, 1000);
+	s = out_sa(&n.node[0]);
+	T_OK(s && s->tfc_pad == 1000, "initiator pads to 1000");
+	s = out_sa(&n.node[1]);
+	T_OK(s && s->tfc_pad == CONN_TFC_MTU, "responder pads to the MTU");
+	for (size_t i = 0; i < n.node[0].nchild; i++)
+		if (n.node[0].child[i].sa.inbound)
+			T_EQ(n.node[0].child[i].sa.tfc_pad, 0);
+	xnet_cleanup(&n);
+
+	/* the responder says it takes no TFC padding: the initiator pads nothing */
+	if (init(&n, &o, &m))
+		return;
+	ike_engine_set_test_hooks(n.node[1].e, &h, NULL);
+	T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+	xnet_run(&n, 1000);
+	s = out_sa(&n.node[0]);
+	T_OK(s && s->tfc_pad == 0, "no padding towards a peer without TFC");
+	s = out_sa(&n.node[1]);
+	T_OK(s && s->tfc_pad == CONN_TFC_MTU, "the other direction still pads");
+	/* and after a rekey */
+	ci = first_child(n.node[0].e, &info);
+	if (ci)
+		T_EQ(ike_engine_rekey_child(n.node[0].e, n.now, ci->child_id), 0);
+	xnet_run(&n, 1000);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 2);
+	for (size_t i = 0; i < n.node[0].nchild; i++)
+		if (!n.node[0].child[i].sa.inbound)
+			T_EQ(n.node[0].child[i].sa.tfc_pad, 0);
+	xnet_cleanup(&n);
+
+	/* the initiator says it: the responder pads nothing */
+	if (init(&n, &o, &m))
+		return;
+	ike_engine_set_test_hooks(n.node[0].e, &h, NULL);
+	T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+	xnet_run(&n, 1000);
+	s = out_sa(&n.node[1]);
+	T_OK(s && s->tfc_pad == 0, "responder: no padding towards a peer without TFC");
+	s = out_sa(&n.node[0]);
+	T_OK(s && s->tfc_pad == 1000, "initiator still pads");
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -451,5 +522,6 @@ int main(void)
 	test_start();
 	test_close_action();
 	test_dpd_trap();
+	test_tfc();
 	return t_finish();
 }

@@ -231,6 +231,14 @@ static const struct {
      "swanctl.conf:1: unknown section 'conections', did you mean 'connections'?"},
     {__LINE__, "connections {\n a {\n  version = 1\n }\n}\n",
      "swanctl.conf:3: version = 1 (IKEv1) is not supported by Rampart yet"},
+    {__LINE__,
+     "connections {\n a {\n  children {\n   c {\n    start_action = trap|restart\n   }\n  "
+     "}\n }\n}\n",
+     "swanctl.conf:5: invalid value 'trap|restart' for 'start_action'"},
+    {__LINE__,
+     "connections {\n a {\n  children {\n   c {\n    tfc_padding = lots\n   }\n  }\n "
+     "}\n}\n",
+     "swanctl.conf:5:"},
     {__LINE__, "pools {\n p {\n  addrs = 10.3.0.0/24\n }\n}\n",
      "swanctl.conf:1: 'pools' (virtual IP pools) are not supported"},
 };
@@ -287,7 +295,60 @@ static void test_defaults(void)
 	T_EQ(c->children[0]->life_time, 3960);
 	T_EQ(c->children[0]->rand_time, 360);
 	T_OK(c->children[0]->nesp >= 1, "default ESP proposals");
+	T_EQ(c->children[0]->start_action, CONN_ACTION_NONE);
+	T_EQ(c->children[0]->close_action, CONN_ACTION_NONE);
+	T_EQ(c->children[0]->dpd_action, CONN_ACTION_NONE);
+	T_EQ(c->children[0]->tfc_padding, 0);
+	T_OK(c->children[0]->updown[0] == 0, "no updown by default");
 	swanctl_config_free(cfg);
+}
+
+/* The action keys, updown and tfc_padding as strongSwan reads them. */
+static void test_actions(void)
+{
+	static const struct {
+		int line;
+		const char *keys;
+		int start, close, dpd;
+		uint32_t tfc;
+		const char *updown;
+	} rows[] = {
+	    {__LINE__, "start_action = trap", CONN_ACTION_TRAP, 0, 0, 0, ""},
+	    {__LINE__, "start_action = trap|start", CONN_ACTION_TRAP | CONN_ACTION_START, 0, 0, 0,
+	     ""},
+	    {__LINE__, "start_action = start|trap", CONN_ACTION_TRAP | CONN_ACTION_START, 0, 0, 0,
+	     ""},
+	    {__LINE__, "close_action = start\n dpd_action = restart", 0, CONN_ACTION_START,
+	     CONN_ACTION_START, 0, ""},
+	    {__LINE__, "close_action = trap\n dpd_action = trap", 0, CONN_ACTION_TRAP,
+	     CONN_ACTION_TRAP, 0, ""},
+	    {__LINE__, "dpd_action = clear", 0, 0, 0, 0, ""},
+	    {__LINE__, "tfc_padding = mtu", 0, 0, 0, CONN_TFC_MTU, ""},
+	    {__LINE__, "tfc_padding = 1200", 0, 0, 0, 1200, ""},
+	    {__LINE__, "updown = /usr/lib/ipsec/_updown iptables", 0, 0, 0, 0,
+	     "/usr/lib/ipsec/_updown iptables"},
+	    {__LINE__, "updown = \"my-updown --log 'a b'\"", 0, 0, 0, 0, "my-updown --log 'a b'"},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct swanctl_config *cfg = NULL;
+		char text[512];
+
+		snprintf(text, sizeof(text),
+			 "connections {\n a {\n  children {\n   c {\n %s\n   }\n  }\n }\n}\n",
+			 rows[i].keys);
+		T_EQ_ROW(rows[i].line, load(".", text, &cfg), 0);
+		if (!cfg)
+			continue;
+		const struct conn_child *ch = cfg->conns[0]->children[0];
+		T_EQ_ROW(rows[i].line, ch->start_action, rows[i].start);
+		T_EQ_ROW(rows[i].line, ch->close_action, rows[i].close);
+		T_EQ_ROW(rows[i].line, ch->dpd_action, rows[i].dpd);
+		T_EQ_ROW(rows[i].line, ch->tfc_padding, rows[i].tfc);
+		T_OK_ROW(rows[i].line, strcmp(ch->updown, rows[i].updown) == 0, "updown '%s'",
+			 ch->updown);
+		swanctl_config_free(cfg);
+	}
 }
 
 /* Certificates resolve against x509/ beside the file; the local id defaults to the subject. */
@@ -364,6 +425,7 @@ int main(void)
 	test_bad();
 	test_all_errors();
 	test_defaults();
+	test_actions();
 	test_certs();
 	test_secret_values();
 	return t_finish();

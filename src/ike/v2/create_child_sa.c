@@ -68,6 +68,7 @@ static struct ike_child *successor(struct ike_engine *e, struct ike_sa *sa,
 	c->id = e->next_id++;
 	c->cfg = old->cfg;
 	c->from_rekey = true; /* replaces old: no updown */
+	c->peer_no_tfc = old->peer_no_tfc;
 	c->reqid = old->reqid;
 	c->proto = old->proto;
 	c->mode = old->mode;

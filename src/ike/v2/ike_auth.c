@@ -197,6 +197,8 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 		sa->pending_transport = ch->mode == CONN_MODE_TRANSPORT;
 		if (sa->pending_transport)
 			put_notify(&b, IKEV2_N_USE_TRANSPORT_MODE, 0);
+		if (e->have_hooks && e->hooks.no_tfc)
+			put_notify(&b, IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED, 0);
 		e->sa_a.nproposals = 0;
 		for (size_t i = 0; i < n && rc == 0; i++)
 			rc = prop_to_wire(&props[i], (uint8_t)(i + 1), proto, spi, 4, PROP_NO_KE,
@@ -328,6 +330,7 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 	    (ch->mode == CONN_MODE_TRANSPORT && transport) ? CONN_MODE_TRANSPORT : CONN_MODE_TUNNEL;
 	c->local_ts = ntsr;
 	c->remote_ts = ntsi;
+	c->peer_no_tfc = ikev2_digest_notify(rx->d, IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED) != NULL;
 	if (child_new_spi(e, &c->spi_in) != 0) {
 		ike_sa_child_remove(sa, c);
 		snprintf(why, whylen, "no SPI");
@@ -450,6 +453,8 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 		rsp.spi[3] = (uint8_t)child->spi_in;
 		if (child->mode == CONN_MODE_TRANSPORT)
 			put_notify(&b, IKEV2_N_USE_TRANSPORT_MODE, 0);
+		if (e->have_hooks && e->hooks.no_tfc)
+			put_notify(&b, IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED, 0);
 		rc = prop_choice_to_wire(&rsp, &e->sa_a);
 		if (rc)
 			goto out;
@@ -549,6 +554,7 @@ static int child_response(struct ike_engine *e, struct ike_sa *sa, const struct 
 		     (uint32_t)choice.spi[2] << 8 | choice.spi[3];
 	c->local_ts = tsi;
 	c->remote_ts = tsr;
+	c->peer_no_tfc = ikev2_digest_notify(rx->d, IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED) != NULL;
 	child_install(e, sa, c);
 	return 0;
 widened:
