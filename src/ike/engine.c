@@ -42,6 +42,19 @@ void eng_event(struct ike_engine *e, uint32_t id, uint32_t child_id, enum ike_ev
 	e->cb.event(e->ctx, id, child_id, kind, msg);
 }
 
+void eng_event_peer(struct ike_engine *e, uint64_t now_ms, uint32_t id, uint32_t child_id,
+		    enum ike_event_kind kind, const char *fmt, ...)
+{
+	char msg[IKE_EVENT_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_peer(&e->rl, now_ms, LOG_IKE, LOG_LVL_INFO, "#%u: %s", id, msg);
+	e->cb.event(e->ctx, id, child_id, kind, msg);
+}
+
 void eng_sa_link(struct ike_engine *e, struct ike_sa *sa)
 {
 	sa->prev = e->sas_tail;

@@ -60,6 +60,11 @@ int eng_send(struct ike_engine *e, const struct ike_path *path, const uint8_t *p
 /* Formats and delivers an event (and logs it at info level). */
 void eng_event(struct ike_engine *e, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same for an event a peer can cause at will (an unacceptable IKE_SA_INIT from anywhere):
+ * the log line goes through the engine's peer rate limiter; the event is always delivered. */
+void eng_event_peer(struct ike_engine *e, uint64_t now_ms, uint32_t id, uint32_t child_id,
+		    enum ike_event_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* SA table. */
 void eng_sa_link(struct ike_engine *e, struct ike_sa *sa);

@@ -518,7 +518,8 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 			continue;
 		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
 			/* half-open responder SA: the initiator never authenticated */
-			log_info(LOG_IKE, "#%u: half-open IKE SA expired", sa->id);
+			log_peer(&e->rl, now_ms, LOG_IKE, LOG_LVL_INFO,
+				 "#%u: half-open IKE SA expired", sa->id);
 			ike_sa_kill(e, sa);
 			continue;
 		}

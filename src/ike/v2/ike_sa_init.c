@@ -410,9 +410,9 @@ int ike_sa_init_on_request(struct ike_engine *e, const struct ike_rx *rx)
 			prop_list_str(any->proposals, any->nproposals, ours, sizeof(ours));
 		else
 			snprintf(ours, sizeof(ours), "nothing (no connection for %s)", peer);
-		eng_event(e, 0, 0, IKE_EV_IKE_FAILED,
-			  "no proposal chosen for %s: we accept %s, peer proposed %s", peer, ours,
-			  theirs);
+		eng_event_peer(e, rx->now, 0, 0, IKE_EV_IKE_FAILED,
+			       "no proposal chosen for %s: we accept %s, peer proposed %s", peer,
+			       ours, theirs);
 		answer_notify(e, rx, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return 0;
 	}
