@@ -133,6 +133,18 @@ run_case "transport-ah6" 2001:db8::1 2001:db8::2 ah \
 	'ip6 and not ah and (icmp6[0] == 128 or tcp) and host 2001:db8::1 and host 2001:db8::2'
 rt_flush A && rt_flush B
 
+# ESP in UDP in transport mode, IPv4 and IPv6 outer: the UDP GSO trains carry the hosts' own
+# addresses (IP_PKTINFO / IPV6_PKTINFO), the receiver splits UDP GRO datagrams and rebuilds
+# each packet's IP header in place
+rt_transport A B 192.0.2.1 192.0.2.2 udp || t_fail "transport udp setup"
+run_case "transport-udp" 192.0.2.1 192.0.2.2 'udp port 4500' \
+	'(icmp or tcp) and host 192.0.2.1 and host 192.0.2.2'
+rt_flush A && rt_flush B
+rt_transport A B 2001:db8::1 2001:db8::2 udp || t_fail "transport udp v6 setup"
+run_case "transport-udp6" 2001:db8::1 2001:db8::2 'udp port 4500' \
+	'ip6 and (icmp6[0] == 128 or tcp) and host 2001:db8::1 and host 2001:db8::2'
+rt_flush A && rt_flush B
+
 # ---- clean shutdown ----------------------------------------------------------------------------
 t_check "rampartd A stops on SIGTERM" rt_stop A
 t_check "control socket removed" sh -c "! test -e $T_TMP/A.ctl"
