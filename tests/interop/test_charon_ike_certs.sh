@@ -10,17 +10,22 @@
 #   lan 10.1.0.1/24                 forwards, MTU 1280,              lan 10.2.0.1/24
 #   rampartd, rampart0              drops IP fragments               charon, ipsec0
 #   r 198.51.100.1/24  <---->  m0 198.51.100.254 | m1 203.0.113.254  <---->  c 203.0.113.1/24
-#     .11 .21 .31 .41 (one address per connection)                        .11 .21 .31 .41
+#     .11 .21 .31 .41 .51           m2 100.64.0.254                           .11 .21 .31 .41
+#     (one address per connection)     |
+#                                   r2 100.64.0.1/24   ns R2 (rp-cs-$$): a second rampartd,
+#                                   lan 10.5.0.1/24    rampart0
 #
 # Connections (tunnel 10.1.0.0/24 <-> 10.2.0.0/24, identities from the certificates' SANs):
 #   rsa    rampartd RSA 2048, charon ECDSA P-256;  aes128gcm16-prfsha256-ecp256 / aes128gcm16
 #   ecdsa  rampartd ECDSA P-256, charon RSA 2048;  aes256-sha256-modp2048 / aes256-sha256
 #   ed     rampartd Ed25519, charon Ed25519;       chacha20poly1305-prfsha256-x25519 / chacha
 #   big    both RSA 4096 + 2 intermediates (CERT payloads of about 4 KB): fragmented IKE_AUTH
+#   pair   rampartd <-> rampartd (R and R2) with the same big chains, each initiating
 # For each connection and each initiator: both ends' SAs up with the algorithms asked for,
 # charon verified the signature scheme expected, pings both ways, the initiator deletes. For
 # "big": charon received and sent IKE_AUTH in fragments, and the router's fragment-drop rule
-# counted nothing for IKE (every IKE datagram fit the path).
+# counted nothing for IKE (every IKE datagram fit the path). For "pair": the IKE_AUTH messages
+# crossed the router as SKF fragments both ways (a capture), pings both ways, deletes.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
@@ -38,16 +43,21 @@ CHARON_PLUGINS="$CHARON_PLUGINS chapoly"
 ns_create NR cr || exit 1
 ns_create NM cm || exit 1
 ns_create NC cc || exit 1
+ns_create NR2 cs || exit 1
 link_pair "$NR" r "$NM" m0 198.51.100.1/24 198.51.100.254/24 || exit 1
 link_pair "$NM" m1 "$NC" c 203.0.113.254/24 203.0.113.1/24 || exit 1
-addr_add "$NR" r 198.51.100.11/24 198.51.100.21/24 198.51.100.31/24 198.51.100.41/24 || exit 1
+link_pair "$NM" m2 "$NR2" r2 100.64.0.254/24 100.64.0.1/24 || exit 1
+addr_add "$NR" r 198.51.100.11/24 198.51.100.21/24 198.51.100.31/24 198.51.100.41/24 \
+	198.51.100.51/24 || exit 1
 addr_add "$NC" c 203.0.113.11/24 203.0.113.21/24 203.0.113.31/24 203.0.113.41/24 || exit 1
-for l in "$NR r" "$NM m0" "$NM m1" "$NC c"; do
+for l in "$NR r" "$NM m0" "$NM m1" "$NC c" "$NM m2" "$NR2 r2"; do
 	set -- $l
 	ip -n "$1" link set "$2" mtu 1280 || exit 1
 done
 route_add "$NR" 203.0.113.0/24 198.51.100.254 || exit 1
 route_add "$NC" 198.51.100.0/24 203.0.113.254 || exit 1
+route_add "$NR" 100.64.0.0/24 198.51.100.254 || exit 1
+route_add "$NR2" 198.51.100.0/24 100.64.0.254 || exit 1
 ns_forwarding "$NM" || exit 1
 # every IP fragment (MF set or a non-zero offset) crossing the router is dropped and counted,
 # before any defragmentation could see it
@@ -64,12 +74,13 @@ frag_drops() { # which rule: 1 = IKE/ESP-in-UDP first fragments, 2 = any other f
 	ip netns exec "$NM" nft list table ip rampart_nofrag |
 		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' | sed -n "${1}p"
 }
-for n in "$NR" "$NC"; do
+for n in "$NR" "$NC" "$NR2"; do
 	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
 		ip -n "$n" link set lan-p up || exit 1
 done
 addr_add "$NR" lan 10.1.0.1/24 || exit 1
 addr_add "$NC" lan 10.2.0.1/24 || exit 1
+addr_add "$NR2" lan 10.5.0.1/24 || exit 1
 
 # ---- certificates: one root, small end entities, and the big chain ---------------------------
 P=$T_TMP/pki
@@ -112,8 +123,9 @@ t_expect_ge "the big chain's DER is larger than the path MTU (bytes)" 3000 "$cha
 # rampartd: x509/, x509ca/ and private/ beside its config ($T_TMP/R.conf)
 mkdir -p "$T_TMP/x509" "$T_TMP/x509ca" "$T_TMP/private"
 cp "$P/root.crt" "$T_TMP/x509ca/"
-for f in r-rsa r-ecdsa r-ed r-big im1 im2; do cp "$P/$f.crt" "$T_TMP/x509/"; done
-for f in r-rsa r-ecdsa r-ed r-big; do cp "$P/$f.key" "$T_TMP/private/"; done
+# (R2's configuration is beside R's: they share these directories; R2 is c-big)
+for f in r-rsa r-ecdsa r-ed r-big c-big im1 im2; do cp "$P/$f.crt" "$T_TMP/x509/"; done
+for f in r-rsa r-ecdsa r-ed r-big c-big; do cp "$P/$f.key" "$T_TMP/private/"; done
 DC=$T_TMP/charon
 mkdir -p "$DC"
 
@@ -161,8 +173,16 @@ CHA31="chacha20poly1305-prfsha256-x25519"
 		r-ed.crt r.rampart.test c.rampart.test
 	conn big 198.51.100.41 203.0.113.41 10.1.0.0/24 10.2.0.0/24 $GCM19 aes128gcm16 \
 		"r-big.crt, im2.crt, im1.crt" r.rampart.test c.rampart.test
+	conn pair 198.51.100.51 100.64.0.1 10.1.0.0/24 10.5.0.0/24 $GCM19 aes128gcm16 \
+		"r-big.crt, im2.crt, im1.crt" r.rampart.test c.rampart.test
 	echo "}"
 } >"$T_TMP/r-conns"
+{
+	echo "connections {"
+	conn pair 100.64.0.1 198.51.100.51 10.5.0.0/24 10.1.0.0/24 $GCM19 aes128gcm16 \
+		"c-big.crt, im2.crt, im1.crt" c.rampart.test r.rampart.test
+	echo "}"
+} >"$T_TMP/r2-conns"
 {
 	echo "connections {"
 	conn rsa 203.0.113.11 198.51.100.11 10.2.0.0/24 10.1.0.0/24 $GCM19 aes128gcm16 \
@@ -177,6 +197,7 @@ CHA31="chacha20poly1305-prfsha256-x25519"
 } >"$T_TMP/charon.conf"
 
 rt_start R "$NR" "" "$(cat "$T_TMP/r-conns")" || t_fail "rampartd starts with certificates"
+rt_start R2 "$NR2" "" "$(cat "$T_TMP/r2-conns")" || t_fail "rampartd R2 starts"
 t_check "charon starts" charon_start "$NC" "$DC"
 cp "$P/root.crt" "$P/im1.crt" "$P/im2.crt" "$DC/swanctl/x509ca/"
 for f in c-ecdsa c-rsa c-ed c-big; do
@@ -250,7 +271,38 @@ t_expect_ge "big: charon reassembled rampartd's IKE fragments" $((nf0 + 6)) \
 t_expect_ge "big: charon sent its IKE_AUTH messages in fragments" $((ns0 + 2)) \
 	"$(grep -cE "generating IKE_AUTH (request|response) [0-9]+ \[ EF\(" "$DC/charon.log")"
 t_expect_eq "big: no IKE datagram was IP-fragmented (router's drop counter)" 0 "$(frag_drops 1)"
+
+# ---- rampartd <-> rampartd with the big chains, each initiating --------------------------
+_pair_child() { ri_sas "$1" | grep -q '^pair\.child-sas\.net-[0-9]*\.state=INSTALLED$'; }
+_pair_none() { ! ri_sas "$1" | grep -q '^pair\.'; }
+for who in R R2; do
+	other=R2
+	[ "$who" = R2 ] && other=R
+	t_log "---- pair, $who initiates"
+	capture_start "$NM" m2 "$T_TMP/pair-$who.pcap" udp || t_fail "pair/$who: tcpdump starts"
+	t_check "pair/$who: rampart up pair" ri_up "$who" pair
+	t_check "pair/$who: $other has the Child SA" wait_for 5 _pair_child "$other"
+	t_check "pair/$who: ping R -> R2" ping_ok "$NR" 10.5.0.1 10.1.0.1 3
+	t_check "pair/$who: ping R2 -> R" ping_ok "$NR2" 10.1.0.1 10.5.0.1 3
+	capture_stop
+	# SKF (53) as the first payload: on 500 at octet 16 of the IKE header, on 4500 after the
+	# non-ESP marker
+	skf="(udp port 500 and udp[24] = 53) or (udp port 4500 and udp[8:4] = 0 and udp[28] = 53)"
+	t_expect_ge "pair/$who: R's IKE_AUTH in fragments" 3 \
+		"$(capture_count "$T_TMP/pair-$who.pcap" "src host 198.51.100.51 and ($skf)")"
+	t_expect_ge "pair/$who: R2's IKE_AUTH in fragments" 3 \
+		"$(capture_count "$T_TMP/pair-$who.pcap" "src host 100.64.0.1 and ($skf)")"
+	ri_sas "$other" >"$T_TMP/sas-pair-$who"
+	t_expect_eq "pair/$who: $other sees the peer's certificate identity" \
+		"$([ "$other" = R ] && echo c.rampart.test || echo r.rampart.test)" \
+		"$(ri_get "$T_TMP/sas-pair-$who" pair.remote-id)"
+	t_check "pair/$who: rampart down pair" rt_ctl "$who" down pair
+	t_check "pair/$who: R has no pair SA left" wait_for 10 _pair_none R
+	t_check "pair/$who: R2 has no pair SA left" wait_for 10 _pair_none R2
+done
+t_expect_eq "pair: no IKE datagram was IP-fragmented (router's drop counter)" 0 "$(frag_drops 1)"
 t_log "router dropped $(frag_drops 2) other fragments"
+t_check "rampartd R2 stops on SIGTERM" rt_stop R2
 
 t_check "rampartd stops on SIGTERM" rt_stop R
 if [ "$T_FAIL" -ne 0 ]; then
