@@ -238,6 +238,11 @@ int dataplane_udp4500_fd(const struct dataplane *dp, int v6)
 	return dp->sh.udp_in[v6 ? 1 : 0];
 }
 
+uint32_t dataplane_fwmark(const struct dataplane *dp)
+{
+	return dp->cfg->fwmark;
+}
+
 void dataplane_set_ike_fd(struct dataplane *dp, int fd)
 {
 	atomic_store(&dp->sh.ike_fd, fd);

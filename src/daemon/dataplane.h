@@ -33,6 +33,9 @@ void dataplane_tick(struct dataplane *dp, uint64_t now_ms);
 /* The UDP socket bound to port 4500 (ESP in UDP and IKE after NAT-T), -1 when absent. IKE
  * sends on it (with the non-ESP marker); the workers receive on it. */
 int dataplane_udp4500_fd(const struct dataplane *dp, int v6);
+/* The firewall mark that takes a packet out of Rampart's routing table (its own sockets carry
+ * it: IKE on port 500 must not be caught by policies between the same hosts). */
+uint32_t dataplane_fwmark(const struct dataplane *dp);
 /* Where the workers hand IKE datagrams received on port 4500 (struct dp_ike_hdr + message);
  * -1 drops and counts them. */
 void dataplane_set_ike_fd(struct dataplane *dp, int fd);

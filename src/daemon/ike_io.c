@@ -669,7 +669,10 @@ static void on_handoff(void *ctx, int fd, uint32_t events)
 	}
 }
 
-static int open500(int family)
+/* mark: the data plane's fwmark (0: none), so IKE bypasses Rampart's routing table like the
+ * data plane's own sockets: a policy between the IKE peers themselves (transport mode, a trap)
+ * must not swallow IKE (strongSwan installs socket bypass policies for the same reason). */
+static int open500(int family, uint32_t mark)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -682,6 +685,8 @@ static int open500(int family)
 	addr_zero(&any, family);
 	addr_to_sockaddr(&any, IKE_PORT, &ss, &sl);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
+		log_warn(LOG_IKE, "SO_MARK on the IKE socket: %s", strerror(errno));
 	if (family == AF_INET6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
@@ -740,8 +745,8 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	if (r)
 		goto fail;
 	r = ERR_IO;
-	io->udp500[0] = open500(AF_INET);
-	io->udp500[1] = open500(AF_INET6);
+	io->udp500[0] = open500(AF_INET, dp ? dataplane_fwmark(dp) : 0);
+	io->udp500[1] = open500(AF_INET6, dp ? dataplane_fwmark(dp) : 0);
 	if (io->udp500[0] < 0 && io->udp500[1] < 0)
 		goto fail;
 	for (int i = 0; i < 2; i++)

@@ -7,8 +7,11 @@
 #   rampart0 (TUN) -- rampartd                rampartd -- rampart0 (TUN)
 #          |                                                |
 #        veth a  192.0.2.1  ====== IKE, ESP ======  192.0.2.2  veth b
+#               192.0.2.11  (conn "host")           192.0.2.12
 #
 # Connection "gw", child "net" (10.1.0.0/24 === 10.2.0.0/24), PSK.
+#   0. "host": a transport-mode trap between the hosts themselves (start_action = trap on A):
+#      a ping brings it up, so IKE between the same addresses is not caught by the trap.
 #   1. start_action = trap on A: no SA at start; a ping from A's subnet is the acquire that
 #      brings the tunnel up (list-sas on both sides), then pings pass.
 #   2. updown (both sides, a script given with an argument, as a shell command line): the
@@ -32,6 +35,8 @@ t_need_cmd ip ping timeout
 ns_create NA aa || exit 1
 ns_create NB ab || exit 1
 link_pair "$NA" veth "$NB" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
+addr_add "$NA" veth 192.0.2.11/24 || exit 1
+addr_add "$NB" veth 192.0.2.12/24 || exit 1
 for n in "$NA" "$NB"; do
 	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
 		ip -n "$n" link set lan-p up || exit 1
@@ -84,6 +89,26 @@ connections {
 			}
 		}
 	}
+	host {
+		version = 2
+		local_addrs = $8
+		remote_addrs = $9
+		proposals = aes128gcm16-prfsha256-x25519
+		local {
+			auth = psk
+			id = h$1.rampart.test
+		}
+		remote {
+			auth = psk
+		}
+		children {
+			host {
+				mode = transport
+				esp_proposals = aes128gcm16
+				start_action = ${10}
+			}
+		}
+	}
 }
 secrets {
 	ike-gw {
@@ -92,8 +117,8 @@ secrets {
 }
 EOF
 }
-conf_a() { conf a 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 "$1" "$2"; }
-conf_b() { conf b 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 none none; }
+conf_a() { conf a 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 "$1" "$2" 192.0.2.11 192.0.2.12 trap; }
+conf_b() { conf b 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 none none 192.0.2.12 192.0.2.11 none; }
 
 # rampartd started with the whole file (rt_start writes its own rampart section)
 start_rampartd() { # NAME NS CONF
@@ -124,7 +149,16 @@ env_of() { # SIDE VERB-INDEX(1-based) NAME: a value of the Nth run's environment
 }
 runs() { grep -c '^---- ' "$T_TMP/updown-$1.env" 2>/dev/null || echo 0; }
 
+# ---- 0. a transport-mode trap between the hosts: IKE itself must not be caught by it ------
+host_up() { ri_sas a | grep -q '^host\.child-sas\.host-[0-9]*\.state=INSTALLED$'; }
+host_pinged() { ip netns exec "$NA" ping -q -n -c 1 -W 1 -I 192.0.2.11 192.0.2.12 >/dev/null 2>&1; }
+t_check "transport-mode trap: a ping between the hosts brings the SA up" wait_for 10 host_pinged
+t_check "A: host Child SA INSTALLED" wait_for 5 host_up
+t_expect_eq "A: host SA in transport mode" TRANSPORT "$(ri_sas a | awk -F= '/^host\.child-sas\.host-[0-9]*\.mode=/{print $2; exit}')"
+t_check "rampart down host" rt_ctl a down host
+
 # ---- 1. trap ---------------------------------------------------------------------------------
+a_none() { ! ri_sas a | grep -q '^gw\.state='; }
 t_check "A: trap installed, no SA yet" a_none
 t_check "A: the trap's outbound policy is in the data plane" \
 	sh -c "ip netns exec $NA $RAMPART --socket $T_TMP/a.ctl xfrm policy list | grep -q 'dir out'"
@@ -186,7 +220,7 @@ t_expect_eq "A: third run is up" up-client "$(env_of a 3 PLUTO_VERB)"
 # ---- 4. close_action = start -------------------------------------------------------------------
 # (an SA keeps the configuration it was set up with, as in strongSwan: set up a new one)
 reload_a none start
-t_check "A reloaded" grep -q "loaded 1 connection" "$T_TMP/a.log"
+t_check "A reloaded" grep -q "loaded 2 connections" "$T_TMP/a.log"
 t_check "A: the trap is gone after the reload" sh -c "grep -q 'trap policy for gw/net.* uninstalled' $T_TMP/a.log"
 t_check "rampart down gw on A" rt_ctl a down gw
 t_check "A has no SA left (4)" wait_for 5 a_none
