@@ -13,7 +13,8 @@
 #   0. "host": a transport-mode trap between the hosts themselves (start_action = trap on A):
 #      a ping brings it up, so IKE between the same addresses is not caught by the trap.
 #   1. start_action = trap on A: no SA at start; a ping from A's subnet is the acquire that
-#      brings the tunnel up (list-sas on both sides), then pings pass.
+#      brings the tunnel up (list-sas on both sides), then pings pass. B has tfc_padding =
+#      1000: its ESP packets on the wire are all at least that long, A's are not.
 #   2. updown (both sides, a script given with an argument, as a shell command line): the
 #      script writes its PLUTO_* environment to a file; up-client with the connection, reqid,
 #      protocol, unique id, addresses, identities, clients, ports, protocols and interface
@@ -86,6 +87,7 @@ connections {
 				start_action = $6
 				close_action = $7
 				updown = $T_TMP/updown.sh $1
+				tfc_padding = ${11:-0}
 			}
 		}
 	}
@@ -118,7 +120,7 @@ secrets {
 EOF
 }
 conf_a() { conf a 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 "$1" "$2" 192.0.2.11 192.0.2.12 trap; }
-conf_b() { conf b 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 none none 192.0.2.12 192.0.2.11 none; }
+conf_b() { conf b 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 none none 192.0.2.12 192.0.2.11 none 1000; }
 
 # rampartd started with the whole file (rt_start writes its own rampart section)
 start_rampartd() { # NAME NS CONF
@@ -172,6 +174,14 @@ t_expect_eq "A initiated" yes "$(ri_get "$SA" gw.initiator)"
 t_check "ping A -> B through the tunnel" ping_ok "$NA" 10.2.0.1 10.1.0.1 3
 t_check "ping B -> A through the tunnel" ping_ok "$NB" 10.1.0.1 10.2.0.1 3
 t_check "A logged the acquire" grep -q "acquire for gw/net" "$T_TMP/a.log"
+# B pads what it sends to 1000 octets (tfc_padding = 1000); A does not
+capture_start "$NA" veth "$T_TMP/tfc.pcap" esp || t_fail "tcpdump starts"
+ping_ok "$NA" 10.2.0.1 10.1.0.1 3
+capture_stop
+t_expect_ge "ESP from B captured" "$(capture_count "$T_TMP/tfc.pcap" src 192.0.2.2)" 3
+t_expect_eq "every ESP packet from B is TFC-padded (>= 1000 octets)" 0 \
+	"$(capture_count "$T_TMP/tfc.pcap" src 192.0.2.2 and less 1000)"
+t_expect_ge "ESP from A is not padded" "$(capture_count "$T_TMP/tfc.pcap" src 192.0.2.1 and less 300)" 3
 
 # ---- 2. updown (up) ----------------------------------------------------------------------------
 t_check "A: updown ran for up" wait_for 5 test -s "$T_TMP/updown-a.env"
