@@ -107,9 +107,9 @@ int trap_install(struct ike_engine *e, struct conn *conn, const struct conn_chil
 	t->cfg = cfg;
 	t->reqid = reqid;
 	t->from_config = from_config;
-	log_info(LOG_IKE, "trap policy for %s/%s{%u} installed: %s === %s", conn->name, cfg->name,
-		 reqid, child_ts_str(&it.local_ts, l, sizeof(l)),
-		 child_ts_str(&it.remote_ts, r, sizeof(r)));
+	log_debug(LOG_IKE, "trap policy for %s/%s{%u} installed: %s === %s", conn->name, cfg->name,
+		  reqid, child_ts_str(&it.local_ts, l, sizeof(l)),
+		  child_ts_str(&it.remote_ts, r, sizeof(r)));
 	return 0;
 }
 
