@@ -559,11 +559,13 @@ static void test_ike_vs_child(void)
  * answers TEMPORARY_FAILURE, the rekeying side answers the Delete and forgets its rekey: no
  * SA left), an IKE rekey crossing a Child SA delete (TEMPORARY_FAILURE, the rekey later
  * succeeds without the child), a Child SA rekey crossing that child's delete (TEMPORARY_FAILURE,
- * the child gone on both sides, no new one). Either side starting the rekey. */
+ * the child gone on both sides, no new one), and the IKE SA terminated locally while its own
+ * rekey is in flight (the new SA, holding the peer's Child SAs, is deleted as well). Either
+ * side starting the rekey. */
 static void test_rekey_vs_delete(void)
 {
 	for (int who = 0; who < 2; who++) {
-		for (int kind = 0; kind < 3; kind++) {
+		for (int kind = 0; kind < 4; kind++) {
 			int line = who * 10 + kind;
 			struct ike_sa_info s[2];
 			struct opts o = {0};
@@ -588,6 +590,9 @@ static void test_rekey_vs_delete(void)
 				    line,
 				    ike_engine_terminate(n.node[1 - who].e, n.now, s[1 - who].id),
 				    0);
+			else if (kind == 3)
+				T_EQ_ROW(line,
+					 ike_engine_terminate(n.node[who].e, n.now, s[who].id), 0);
 			else
 				T_EQ_ROW(
 				    line,
@@ -601,10 +606,12 @@ static void test_rekey_vs_delete(void)
 				T_EQ_ROW(line, xnet_events(nd, IKE_EV_CHILD_FAILED), 0);
 				T_EQ_ROW(line, xnet_events(nd, IKE_EV_IKE_FAILED), 0);
 				T_EQ_ROW(line, xnet_events(nd, IKE_EV_CHILD_UP), 1);
-				T_EQ_ROW(line, xnet_events(nd, IKE_EV_IKE_DOWN), kind == 0);
-				T_EQ_ROW(line, xnet_events(nd, IKE_EV_IKE_REKEYED), kind == 1);
+				T_EQ_ROW(line, xnet_events(nd, IKE_EV_IKE_DOWN),
+					 kind == 0 || kind == 3);
+				T_EQ_ROW(line, xnet_events(nd, IKE_EV_IKE_REKEYED),
+					 kind == 1 || kind == 3);
 			}
-			if (kind == 0) {
+			if (kind == 0 || kind == 3) {
 				T_EQ_ROW(line, sa_of(&n, 0, &s[0]), 0);
 				T_EQ_ROW(line, sa_of(&n, 1, &s[1]), 0);
 			} else {

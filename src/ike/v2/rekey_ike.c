@@ -133,9 +133,7 @@ static int establish(struct ike_engine *e, struct ike_sa *old, struct ike_sa *ns
 static void hand_over(struct ike_engine *e, struct ike_sa *old, struct ike_sa *nsa, uint64_t now_ms)
 {
 	char si[17], sr[17];
-	size_t moved = 0;
-
-	size_t keep = 0;
+	size_t moved = 0, keep = 0;
 
 	/* the Child SA objects change owner; deleted ones stay to be freed with old */
 	for (size_t i = 0; i < old->nchildren; i++) {
@@ -412,9 +410,10 @@ out:
 	return rc;
 }
 
-/* Our rekey failed: the SA of a pending collision takes over, else we try again later. */
-static void rekey_failed(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
-			 uint64_t retry_ms, const char *why)
+/* Our rekey failed: the SA of a pending collision takes over (returned), else we try again
+ * later (NULL). */
+static struct ike_sa *rekey_failed(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms,
+				   uint64_t retry_ms, const char *why)
 {
 	struct ike_sa *coll = sa->rk.coll_id ? eng_sa_by_id(e, sa->rk.coll_id) : NULL;
 
@@ -426,15 +425,16 @@ static void rekey_failed(struct ike_engine *e, struct ike_sa *sa, uint64_t now_m
 			 sa->id, why, coll->id);
 		hand_over(e, sa, coll, now_ms);
 		wait_for_delete(e, sa, now_ms);
-		return;
+		return coll;
 	}
 	log_info(LOG_IKE, "#%u: rekeying IKE_SA %s[%u] failed: %s; again in %llu s", sa->id,
 		 sa->conn->name, sa->id, why, (unsigned long long)(retry_ms / 1000));
 	sa->rk.at_ms = now_ms + retry_ms;
+	return NULL;
 }
 
 /* An error answer: INVALID_KE_PAYLOAD naming a group we propose restarts the rekey with it. */
-static void on_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
+static struct ike_sa *on_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
 	const struct ikev2_payload *p = ikev2_digest_notify(rx->d, IKEV2_N_INVALID_KE_PAYLOAD);
 	const struct conn *c = sa->conn;
@@ -449,20 +449,18 @@ static void on_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_r
 			sa->rk.group = g;
 			if (rekey_ike_start(e, sa, rx->now) == 0) {
 				sa->rk.tries = (uint8_t)(tries + 1);
-				return;
+				return NULL;
 			}
 		}
 	}
-	if (ikev2_digest_notify(rx->d, IKEV2_N_TEMPORARY_FAILURE)) {
-		rekey_failed(e, sa, rx->now, REKEY_IKE_RETRY_MS + jitter_ms(e, 5000),
-			     "TEMPORARY_FAILURE");
-		return;
-	}
+	if (ikev2_digest_notify(rx->d, IKEV2_N_TEMPORARY_FAILURE))
+		return rekey_failed(e, sa, rx->now, REKEY_IKE_RETRY_MS + jitter_ms(e, 5000),
+				    "TEMPORARY_FAILURE");
 	for (p = ikev2_digest_first(rx->d, IKEV2_PT_N); p; p = ikev2_digest_next(rx->d, p))
 		if (ikev2_notify_is_error(p->u.n.type))
 			break;
-	rekey_failed(e, sa, rx->now, REKEY_IKE_FAILED_MS,
-		     p ? ikev2_notify_str(p->u.n.type) : "malformed answer");
+	return rekey_failed(e, sa, rx->now, REKEY_IKE_FAILED_MS,
+			    p ? ikev2_notify_str(p->u.n.type) : "malformed answer");
 }
 
 /* Completes nsa from the answer: the responder's SPI, choice, Nr and g^ir; keys. */
@@ -503,7 +501,8 @@ out:
 
 int rekey_ike_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
-	struct ike_sa *nsa = sa->rk.nsa, *coll;
+	struct ike_sa *nsa = sa->rk.nsa, *coll, *heir = NULL;
+	bool deleting = sa->delete_pending; /* ike_engine_terminate while the rekey was out */
 	int rc = 0;
 
 	ike_sa_request_done(sa);
@@ -512,11 +511,11 @@ int rekey_ike_on_response(struct ike_engine *e, struct ike_sa *sa, const struct 
 	if (!nsa || sa->state != IKE_ST_ESTABLISHED)
 		goto out;
 	if (rx->error_only) {
-		on_error(e, sa, rx);
+		heir = on_error(e, sa, rx);
 		goto out;
 	}
 	if (complete(e, sa, nsa, rx) != 0) {
-		rekey_failed(e, sa, rx->now, REKEY_IKE_FAILED_MS, "unacceptable answer");
+		heir = rekey_failed(e, sa, rx->now, REKEY_IKE_FAILED_MS, "unacceptable answer");
 		goto out;
 	}
 	sa->rk.group = 0;
@@ -540,6 +539,7 @@ int rekey_ike_on_response(struct ike_engine *e, struct ike_sa *sa, const struct 
 		wait_for_delete(e, sa, rx->now);
 		nsa->rk.replaced = true;
 		informational_delete_ike(e, nsa, rx->now);
+		heir = coll;
 	} else {
 		if (coll && coll->state == IKE_ST_ESTABLISHED) {
 			log_info(
@@ -552,9 +552,17 @@ int rekey_ike_on_response(struct ike_engine *e, struct ike_sa *sa, const struct 
 		/* make-before-break: the new SA carries the children, the old one goes */
 		hand_over(e, sa, nsa, rx->now);
 		informational_delete_ike(e, sa, rx->now);
+		heir = nsa;
 	}
 	nsa = NULL;
 out:
+	if (deleting && heir) {
+		/* terminated while the rekey was in flight: its successor goes too (the peer
+		 * moved the Child SAs to it) */
+		log_info(LOG_IKE, "#%u: deleted during its rekey: deleting #%u too", sa->id,
+			 heir->id);
+		informational_delete_ike(e, heir, rx->now);
+	}
 	ike_sa_free(nsa);
 	return rc;
 }

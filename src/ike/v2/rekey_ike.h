@@ -17,7 +17,9 @@
  *   does a Child SA request while our IKE SA rekey is in flight or on a replaced/deleting SA;
  *   a rekey refused with TEMPORARY_FAILURE is tried again after REKEY_IKE_RETRY_MS plus jitter;
  * - the peer deletes the IKE SA while our rekey is in flight: answered, our rekey forgotten;
- *   when we had answered its own rekey (collision pending), the children go to that SA.
+ *   when we had answered its own rekey (collision pending), the children go to that SA;
+ * - the IKE SA is terminated locally while our rekey is in flight: once the answer comes, the
+ *   new SA (to which the peer moved the Child SAs) is deleted as well.
  */
 #ifndef RAMPART_IKE_V2_REKEY_IKE_H
 #define RAMPART_IKE_V2_REKEY_IKE_H
