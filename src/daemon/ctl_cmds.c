@@ -29,6 +29,78 @@ int ctl_cmds_addr_is_local(const struct addr *a)
 	return found;
 }
 
+/* The state's spec moved to the new path (see ctl_cmds_move_reqid). */
+static void spec_move(struct xfrm_db_state *st, const struct addr *local, uint16_t lport,
+		      const struct addr *remote, uint16_t rport)
+{
+	bool out = st->dir == XFRM_DIR_OUT;
+
+	st->spec.src = out ? *local : *remote;
+	st->spec.dst = out ? *remote : *local;
+	st->spec.encap_sport = out ? lport : rport;
+	st->spec.encap_dport = out ? rport : lport;
+}
+
+int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *local,
+			uint16_t lport, const struct addr *remote, uint16_t rport, bool encap,
+			size_t *moved)
+{
+	struct xfrm_db *db = c->db;
+	size_t n = 0, npol = 0;
+	int r = 0;
+
+	/* first check, so that a refusal moves nothing */
+	for (size_t i = 0; i < db->n_states; i++) {
+		const struct xfrm_db_state *st = &db->states[i];
+		const struct addr *ndst = st->dir == XFRM_DIR_OUT ? remote : local;
+		long j;
+		if (st->spec.reqid != reqid)
+			continue;
+		if (st->spec.encap != encap || st->spec.src.family != local->family ||
+		    local->family != remote->family || !c->ops || !c->ops->state_move)
+			return ERR_UNSUPPORTED;
+		j = xfrm_db_state_find(db, ndst, st->spec.proto, st->spec.spi);
+		if (j >= 0 && (size_t)j != i)
+			return ERR_EXISTS;
+		n++;
+	}
+	if (n == 0)
+		return ERR_NOTFOUND;
+	for (size_t i = 0; i < db->n_states; i++) {
+		struct xfrm_db_state *st = &db->states[i];
+		struct xfrm_state_spec old;
+		int rr;
+		if (st->spec.reqid != reqid)
+			continue;
+		old = st->spec; /* shallow: the keys stay where they are */
+		spec_move(st, local, lport, remote, rport);
+		rr = c->ops->state_move(c->dp, st);
+		if (rr) {
+			st->spec.src = old.src;
+			st->spec.dst = old.dst;
+			st->spec.encap_sport = old.encap_sport;
+			st->spec.encap_dport = old.encap_dport;
+			r = r ? r : rr;
+		}
+	}
+	/* tunnel-mode templates name the outer addresses; outbound ones pick the SA by them */
+	for (size_t i = 0; i < db->n_policies; i++) {
+		struct xfrm_tmpl *t = &db->policies[i].spec.tmpl;
+		bool out = db->policies[i].spec.dir == XFRM_DIR_OUT;
+		if (!t->present || !t->has_addrs || t->reqid != reqid)
+			continue;
+		t->src = out ? *local : *remote;
+		t->dst = out ? *remote : *local;
+		npol++;
+	}
+	if (npol && c->ops->policies_sync) {
+		int rr = c->ops->policies_sync(c->dp, db);
+		r = r ? r : rr;
+	}
+	*moved = n;
+	return r;
+}
+
 static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_reply *rep)
 {
 	int (*is_local)(const struct addr *) = c->is_local ? c->is_local : ctl_cmds_addr_is_local;

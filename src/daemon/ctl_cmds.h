@@ -19,6 +19,9 @@
 struct ctl_dp_ops {
 	int (*state_add)(void *dp, struct xfrm_db_state *st);
 	void (*state_del)(void *dp, struct xfrm_db_state *st);
+	/* The state's addresses or encapsulation ports changed (st->spec holds the new ones):
+	 * move its SA there, whole, while the workers run. NULL: states cannot move. */
+	int (*state_move)(void *dp, struct xfrm_db_state *st);
 	/* Rebuild and publish the policies (and the routes they imply) from db. */
 	int (*policies_sync)(void *dp, const struct xfrm_db *db);
 	/* Counters of one state (appended to its listing) and the whole plane. */
@@ -38,6 +41,14 @@ struct ctl_cmds {
 void ctl_cmds_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_reply *rep);
 /* Applies one parsed xfrm command (config loading uses this too). */
 void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *rep);
+/* Moves every state of reqid (and the templates of its policies) to a new path, as seen from
+ * here: outbound states go local:lport -> remote:rport, inbound ones the reverse (RFC 7296
+ * §2.23, a NATed peer's new mapping; MOBIKE). The encapsulation cannot change in place
+ * (ERR_UNSUPPORTED, nothing moved: the caller rekeys instead); ERR_EXISTS when an inbound
+ * state would take another state's key; ERR_NOTFOUND without states. *moved counts them. */
+int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *local,
+			uint16_t lport, const struct addr *remote, uint16_t rport, bool encap,
+			size_t *moved);
 /* Whether a is configured on an interface of this network namespace. */
 int ctl_cmds_addr_is_local(const struct addr *a);
 

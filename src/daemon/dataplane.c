@@ -350,6 +350,21 @@ static void dp_state_del(void *ctx, struct xfrm_db_state *st)
 	st->dp = NULL;
 }
 
+static int dp_state_move(void *ctx, struct xfrm_db_state *st)
+{
+	struct dataplane *dp = ctx;
+	const struct xfrm_state_spec *s = &st->spec;
+	struct esp_path p = {.src = s->src,
+			     .dst = s->dst,
+			     .sport = s->encap_sport ? s->encap_sport : ESP_ENCAP_PORT,
+			     .dport = s->encap_dport ? s->encap_dport : ESP_ENCAP_PORT};
+
+	if (!st->dp)
+		return ERR_NOTFOUND;
+	/* the SAD takes its writer lock: an inbound SA's destination is part of its key */
+	return esp_sad_set_path(dp->sh.sad, st->dp, &p);
+}
+
 /* --- policies and routes --- */
 
 static void sel_from_policy(const struct xfrm_policy_spec *p, struct esp_sel *sel)
@@ -603,6 +618,7 @@ static void dp_stats(void *ctx, const struct xfrm_db *db, struct ctl_reply *rep)
 const struct ctl_dp_ops dataplane_ops = {
     .state_add = dp_state_add,
     .state_del = dp_state_del,
+    .state_move = dp_state_move,
     .policies_sync = dp_policies_sync,
     .state_stats = dp_state_stats,
     .stats = dp_stats,

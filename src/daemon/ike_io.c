@@ -37,6 +37,7 @@ struct installed {
 	bool trap;
 	uint32_t reqid;
 	uint8_t proto; /* IPPROTO_ESP / IPPROTO_AH */
+	bool out;      /* the outbound direction */
 	uint32_t spi;
 	struct addr src, dst;
 	size_t npol;
@@ -366,6 +367,7 @@ static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
 	in->reqid = sa->reqid;
 	in->proto = st->proto;
 	in->spi = sa->spi;
+	in->out = !sa->inbound;
 	in->src = sa->src;
 	in->dst = sa->dst;
 	make_policies(sa, st->proto, in);
@@ -431,6 +433,7 @@ static int trap_install_cb(void *ctx, const struct ike_trap *t)
 		memset(in, 0, sizeof(*in));
 		in->used = true;
 		in->trap = true;
+		in->out = !sa.inbound;
 		in->reqid = t->reqid;
 		in->proto = xp;
 		in->src = sa.src;
@@ -471,16 +474,42 @@ static void child_updown_cb(void *ctx, const struct ike_updown *u)
 		updown_child(io->updown, u, loop_now_ms());
 }
 
+/* The peer's address or port changed (ike/nat.h): every state of reqid moves in place (the
+ * data plane swaps each SA's outer path atomically for its workers), with the templates of its
+ * policies and our records of them. A change of encapsulation cannot be made in place: the
+ * engine then rekeys the Child SA onto the new path. */
 static int child_update_cb(void *ctx, uint32_t reqid, const struct ike_path *path, bool encap)
 {
-	(void)ctx;
-	(void)path;
-	(void)encap;
-	/* The data plane keys SAs by their addresses; moving them needs the keys again, which
-	 * rampartd does not keep outside the data plane. The engine then rekeys instead. */
-	log_warn(LOG_IKE, "Child SAs of reqid %u: peer moved, in-place update not supported",
-		 reqid);
-	return ERR_UNSUPPORTED;
+	struct ike_io *io = ctx;
+	char r[ADDR_STRLEN];
+	size_t moved = 0;
+	int rc;
+
+	rc = ctl_cmds_move_reqid(io->cmds, reqid, &path->local, path->local_port, &path->remote,
+				 path->remote_port, encap, &moved);
+	if (rc) {
+		log_warn(LOG_IKE, "Child SAs of reqid %u cannot move to %s[%u]: %s", reqid,
+			 addr_str(&path->remote, r, sizeof(r)), path->remote_port, err_str(rc));
+		return rc;
+	}
+	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
+		struct installed *in = &io->inst[i];
+		bool out;
+		if (!in->used || in->reqid != reqid)
+			continue;
+		out = in->out;
+		in->src = out ? path->local : path->remote;
+		in->dst = out ? path->remote : path->local;
+		for (size_t j = 0; j < in->npol; j++) {
+			if (!in->pol[j].tmpl.has_addrs)
+				continue;
+			in->pol[j].tmpl.src = in->src;
+			in->pol[j].tmpl.dst = in->dst;
+		}
+	}
+	log_info(LOG_IKE, "Child SAs of reqid %u moved to %s[%u] (%zu SAs)", reqid,
+		 addr_str(&path->remote, r, sizeof(r)), path->remote_port, moved);
+	return 0;
 }
 
 static void event_cb(void *ctx, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
@@ -635,6 +664,23 @@ static void on_udp500(void *ctx, int fd, uint32_t events)
 	}
 }
 
+/* The workers saw ESP in UDP of reqid authenticate from a new address or port (ESP_EV_MAPPING,
+ * rate-limited per SA): the engine decides whether the SA follows (ike/nat.h). */
+static void mapping(struct ike_io *io, const struct dp_ike_hdr *h)
+{
+	char r[ADDR_STRLEN];
+	int rc =
+	    ike_engine_peer_moved(io->eng, loop_now_ms(), h->reqid, &h->remote, h->remote_port);
+
+	log_info(LOG_IKE, "ESP of reqid %u from %s[%u]: %s", h->reqid,
+		 addr_str(&h->remote, r, sizeof(r)), h->remote_port,
+		 rc == 0 ? "peer followed"
+		 : rc == ERR_BADSTATE
+		     ? "not followed (no NAT on the peer's side, or we are behind one)"
+		     : err_str(rc));
+	ike_io_tick(io, loop_now_ms());
+}
+
 /* IKE datagrams from port 4500, handed over by the data plane's workers. */
 static void on_handoff(void *ctx, int fd, uint32_t events)
 {
@@ -651,6 +697,10 @@ static void on_handoff(void *ctx, int fd, uint32_t events)
 		if ((size_t)n < sizeof(h))
 			continue;
 		memcpy(&h, io->rxbuf, sizeof(h));
+		if (h.kind == DP_IKE_MAPPING) {
+			mapping(io, &h);
+			continue;
+		}
 		if (h.acquire) {
 			char s[ADDR_STRLEN], d[ADDR_STRLEN];
 			log_debug(LOG_IKE, "acquire for reqid %u (%s -> %s)", h.acquire,

@@ -646,6 +646,27 @@ static int ike_handoff(struct dp_shared *sh, const struct addr *src, uint16_t sp
 	return sendmsg(fd, &mh, MSG_DONTWAIT) < 0 ? ERR_IO : 0;
 }
 
+/* ESP_EV_MAPPING to the control thread (dropped when it cannot take it now: the event comes
+ * again with a later packet). */
+static void report_mapping(struct dp_shared *sh, const struct addr *src, uint16_t sport,
+			   const struct addr *dst, uint32_t reqid)
+{
+	int fd = atomic_load(&sh->ike_fd);
+	struct dp_ike_hdr h;
+
+	if (fd < 0)
+		return;
+	memset(&h, 0, sizeof(h));
+	h.kind = DP_IKE_MAPPING;
+	h.local = *dst;
+	h.remote = *src;
+	h.local_port = ESP_ENCAP_PORT;
+	h.remote_port = sport;
+	h.reqid = reqid;
+	if (send(fd, &h, sizeof(h), MSG_DONTWAIT) < 0)
+		count(sh, DP_IO_ERROR, 1);
+}
+
 /* One received packet in b: unprotect, policy check, deliver (or hand IKE over). kind as for
  * in_drain; src/sport/dst for the UDP kinds. */
 static void in_packet(struct dp_worker *w, struct in_ctx *ic, struct esp_buf *b, int kind,
@@ -668,6 +689,8 @@ static void in_packet(struct dp_worker *w, struct in_ctx *ic, struct esp_buf *b,
 			 esp_drop_name((enum esp_drop)res.drop));
 		return;
 	}
+	if (kind >= 2 && (res.events & ESP_EV_MAPPING))
+		report_mapping(sh, src, sport, dst, res.reqid);
 	if (res.kind == ESP_RES_IKE) {
 		if (kind < 2 || ike_handoff(sh, src, sport, dst, b))
 			count(sh, DP_IKE, 1);

@@ -79,15 +79,20 @@ struct dp_shared {
 	_Atomic uint64_t ctr[DP_CTR_COUNT];
 };
 
-/* An IKE message received on port 4500 (non-ESP marker removed), handed to the control
- * thread: this header, then the message, in one datagram on sh->ike_fd. With acquire != 0 it
- * is an acquire instead (header only): an outbound packet from local to remote matched a
- * protect policy configured with reqid acquire that has no SA (RFC 4301 §5.1 step 3b); each
- * worker sends at most one per reqid every DP_ACQUIRE_MS. */
+/* What the workers hand to the control thread on sh->ike_fd, one datagram each: this header,
+ * then (kind DP_IKE_MSG, acquire 0) an IKE message received on port 4500 (non-ESP marker
+ * removed). With acquire != 0 it is an acquire instead (header only): an outbound packet from
+ * local to remote matched a protect policy configured with reqid acquire that has no SA (RFC
+ * 4301 §5.1 step 3b); each worker sends at most one per reqid every DP_ACQUIRE_MS. With kind
+ * DP_IKE_MAPPING (header only): ESP in UDP of reqid authenticated from remote:remote_port, not
+ * the SA's peer (ESP_EV_MAPPING, RFC 7296 §2.23). */
+enum { DP_IKE_MSG = 0, DP_IKE_MAPPING = 1 };
 struct dp_ike_hdr {
 	struct addr local, remote;
 	uint16_t local_port, remote_port;
 	uint32_t acquire;
+	uint8_t kind; /* DP_IKE_* */
+	uint32_t reqid;
 };
 
 #define DP_ACQUIRE_MS	 1000

@@ -137,7 +137,9 @@ int esp_ah_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uin
 	d = esp_buf_data(pkt);
 	if (tunnel) {
 		ah_off = esp_outer_len(sa);
-		esp_outer_header(sa, d, total, ESP_IPPROTO_AH, tos, df, seq);
+		struct esp_path path;
+		esp_sa_path(sa, &path);
+		esp_outer_header(sa, &path, d, total, ESP_IPPROTO_AH, tos, df, seq);
 	} else {
 		ah_off = h.off;
 		memmove(d, d + push, h.off);

@@ -101,7 +101,7 @@ void esp_account(struct esp_sa *sa, int dir, size_t bytes, uint64_t now, struct 
 
 size_t esp_outer_len(const struct esp_sa *sa)
 {
-	return sa->src.family == AF_INET6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
+	return sa->family == AF_INET6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
 }
 
 void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df)
@@ -118,14 +118,14 @@ void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df)
 
 /* RFC 4301 §5.1.2.1: DSCP copied from the inner header (the default); RFC 6040 normal mode:
  * ECN copied. DF per the SA's df_mode. */
-void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto, uint8_t tos,
-		      bool df, uint64_t seq)
+void esp_outer_header(const struct esp_sa *sa, const struct esp_path *path, uint8_t *p,
+		      size_t total, uint8_t proto, uint8_t tos, bool df, uint64_t seq)
 {
 	if (sa->df_mode == ESP_DF_SET)
 		df = true;
 	else if (sa->df_mode == ESP_DF_CLEAR)
 		df = false;
-	if (sa->src.family == AF_INET) {
+	if (sa->family == AF_INET) {
 		p[0] = 0x45;
 		p[1] = tos;
 		buf_store_be16(p + 2, (uint16_t)total);
@@ -136,8 +136,8 @@ void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t
 		buf_store_be16(p + 6, df ? 0x4000 : 0);
 		p[8] = sa->outer_ttl;
 		p[9] = proto;
-		memcpy(p + 12, sa->src.bytes, 4);
-		memcpy(p + 16, sa->dst.bytes, 4);
+		memcpy(p + 12, path->src.bytes, 4);
+		memcpy(p + 16, path->dst.bytes, 4);
 		esp_ipv4_set_csum(p, ESP_IPV4_HDR_LEN);
 	} else {
 		p[0] = (uint8_t)(0x60 | tos >> 4);
@@ -147,8 +147,8 @@ void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t
 		buf_store_be16(p + 4, (uint16_t)(total - ESP_IPV6_HDR_LEN));
 		p[6] = proto;
 		p[7] = sa->outer_ttl;
-		memcpy(p + 8, sa->src.bytes, 16);
-		memcpy(p + 24, sa->dst.bytes, 16);
+		memcpy(p + 8, path->src.bytes, 16);
+		memcpy(p + 24, path->dst.bytes, 16);
 	}
 }
 
@@ -209,6 +209,7 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	size_t hdr_len, pay_len, tfc = 0, pt_len, ct_len, pad, udp = sa->encap ? 8 : 0;
 	size_t push, total, esp_off;
 	uint8_t *d, *esp, *iv, *ct, *icv, nh, tos, aad[12];
+	struct esp_path path;
 	struct esp_iphdr h;
 	bool df;
 	uint64_t seq;
@@ -231,7 +232,7 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		/* RFC 4303 §3.1.1: transport mode protects whole datagrams, never fragments; the
 		 * whole extension header chain must parse (as the receiver will parse it). */
 		if (h.frag || esp_ip_parse(d, pkt->len, 0, &full) != 0 ||
-		    (h.version != (sa->src.family == AF_INET6 ? 6 : 4) && sa->encap))
+		    (h.version != (sa->family == AF_INET6 ? 6 : 4) && sa->encap))
 			return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_INVAL);
 		hdr_len = h.off;
 		pay_len = h.total - h.off;
@@ -307,15 +308,16 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	if (err)
 		return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
 
+	esp_sa_path(sa, &path); /* one snapshot: addresses and ports of one path */
 	if (tunnel) {
-		esp_outer_header(sa, d, total, udp ? ESP_IPPROTO_UDP : ESP_IPPROTO_ESP, tos, df,
-				 seq);
+		esp_outer_header(sa, &path, d, total, udp ? ESP_IPPROTO_UDP : ESP_IPPROTO_ESP, tos,
+				 df, seq);
 	} else {
 		d[h.nh_off] = udp ? ESP_IPPROTO_UDP : ESP_IPPROTO_ESP;
 		esp_ip_set_len(d, total);
 	}
 	if (udp)
-		esp_encap_put_udp(d, esp_off - udp, sa->encap_sport, sa->encap_dport);
+		esp_encap_put_udp(d, esp_off - udp, path.sport, path.dport);
 	res->kind = ESP_RES_SEND;
 	res->l4_off = (uint16_t)(esp_off - udp);
 	res->payload_off = (uint16_t)esp_off;
@@ -365,6 +367,24 @@ struct esp_in_pos {
 	bool udp;
 };
 
+/* ESP in UDP from another address or port than the SA's peer (ESP_EV_MAPPING): reported for
+ * the newest authenticated packet only (never for an old one replayed from elsewhere), at most
+ * once per unit of now. */
+static void mapping_check(struct esp_sa *sa, const struct addr *src, uint16_t sport, uint64_t now,
+			  struct esp_result *res)
+{
+	struct esp_path p;
+	uint32_t mark = (uint32_t)now + 1, prev;
+
+	esp_sa_path(sa, &p);
+	if (p.src.family == 0 || (addr_equal(&p.src, src) && p.sport == sport))
+		return; /* no known peer, or the same one */
+	prev = __atomic_load_n(&sa->map_ev_at, __ATOMIC_RELAXED);
+	if (prev != mark && __atomic_compare_exchange_n(&sa->map_ev_at, &prev, mark, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		res->events |= ESP_EV_MAPPING;
+}
+
 static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		  const struct esp_in_pos *pos, uint64_t now, struct esp_result *res)
 {
@@ -374,10 +394,18 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	uint8_t nh,
 	    saved_icv[INTEG_MAX_ICV_LEN > ENC_MAX_ICV_LEN ? INTEG_MAX_ICV_LEN : ENC_MAX_ICV_LEN];
 	uint64_t seq;
+	struct addr from = {0};
+	uint16_t from_port = 0;
+	bool newest = false;
 	int err;
 
 	if (pos->esp_len < overhead + 2)
 		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_TRUNC);
+	if (pos->udp) { /* the outer source, read before the packet is rewritten */
+		addr_from_bytes(&from, pos->h.version == 4 ? AF_INET : AF_INET6,
+				d + (pos->h.version == 4 ? 12 : 8), pos->h.version == 4 ? 4 : 16);
+		from_port = buf_load_be16(d + pos->h.off);
+	}
 	ct_len = pos->esp_len - overhead;
 	if (!sa->iv_counter && ct_len % sa->pad_align != 0)
 		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, ERR_INVAL); /* CBC blocks */
@@ -408,6 +436,7 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 			return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
 		if (esp_replay_update(&sa->replay, seq) != 0)
 			return esp_drop(sa, NULL, res, ESP_DROP_REPLAY, ERR_REPLAY);
+		newest = sa->replay.window && esp_replay_top(&sa->replay) == seq;
 	} else {
 		struct crypto_span parts[2] = {{esp, 8 + sa->iv_len + ct_len}, {aad, 4}};
 
@@ -420,6 +449,7 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 			return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
 		if (esp_replay_update(&sa->replay, seq) != 0)
 			return esp_drop(sa, NULL, res, ESP_DROP_REPLAY, ERR_REPLAY);
+		newest = sa->replay.window && esp_replay_top(&sa->replay) == seq;
 		err = enc_open(cr->enc, iv, NULL, 0, ct, ct_len, ct, NULL);
 		if (err)
 			return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
@@ -435,6 +465,8 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		if (ct[pay_len + i] != (uint8_t)(i + 1))
 			return esp_drop(sa, NULL, res, ESP_DROP_PAD, ERR_INVAL);
 	res->next_header = nh;
+	if (newest && pos->udp)
+		mapping_check(sa, &from, from_port, now, res);
 	if (nh == ESP_IPPROTO_NONE) {
 		/* RFC 4303 §2.6: dummy packet, discarded silently (counted). */
 		esp_stats_drop(&sa->stats, ESP_DROP_DUMMY);

@@ -91,10 +91,10 @@ int esp_out_seq(struct esp_sa *sa, struct esp_result *res, uint64_t *seq);
 void esp_account(struct esp_sa *sa, int dir, size_t bytes, uint64_t now, struct esp_result *res);
 /* TOS/traffic class and DF of a clear inner packet (before it is encrypted). */
 void esp_inner_tos_df(const uint8_t *inner, uint8_t *tos, bool *df);
-/* Writes an outer IP header (tunnel mode) of family sa->src.family at p with the given total
- * length, protocol, TOS and DF (IPv4 ID from the sequence number). */
-void esp_outer_header(const struct esp_sa *sa, uint8_t *p, size_t total, uint8_t proto, uint8_t tos,
-		      bool df, uint64_t seq);
+/* Writes an outer IP header (tunnel mode) of family sa->family from path's addresses at p with
+ * the given total length, protocol, TOS and DF (IPv4 ID from the sequence number). */
+void esp_outer_header(const struct esp_sa *sa, const struct esp_path *path, uint8_t *p,
+		      size_t total, uint8_t proto, uint8_t tos, bool df, uint64_t seq);
 size_t esp_outer_len(const struct esp_sa *sa);
 /* Path MTU check before protecting: 0 when out_len fits (or no MTU is set); 1 when res now says
  * ESP_RES_ICMP (pkt replaced by the ICMP error) or ESP_RES_FRAGMENT; a negative error. */

@@ -156,12 +156,16 @@ int esp_sa_new(const struct esp_sa_cfg *cfg, struct esp_sa **out)
 	sa->encap = cfg->encap;
 	sa->outer_ttl = cfg->outer_ttl ? cfg->outer_ttl : 64;
 	sa->tfc_pad = cfg->tfc_pad;
-	sa->encap_sport = cfg->encap_sport ? cfg->encap_sport : ESP_ENCAP_PORT;
-	sa->encap_dport = cfg->encap_dport ? cfg->encap_dport : ESP_ENCAP_PORT;
 	sa->encr_id = cfg->encr_id;
 	sa->integ_id = cfg->integ_id;
-	sa->src = cfg->src;
-	sa->dst = cfg->dst;
+	{
+		struct esp_path p = {.src = cfg->src,
+				     .dst = cfg->dst,
+				     .sport = cfg->encap_sport ? cfg->encap_sport : ESP_ENCAP_PORT,
+				     .dport = cfg->encap_dport ? cfg->encap_dport : ESP_ENCAP_PORT};
+		sa->family = cfg->dir == ESP_DIR_OUT ? cfg->src.family : cfg->dst.family;
+		esp_sa_set_path(sa, &p);
+	}
 	sa->oa_src = cfg->oa_src;
 	sa->oa_dst = cfg->oa_dst;
 	sa->sel = cfg->sel;
@@ -233,9 +237,49 @@ uint8_t esp_sa_dir(const struct esp_sa *sa)
 	return sa->dir;
 }
 
-const struct addr *esp_sa_dst(const struct esp_sa *sa)
+/* The path as words: a union keeps the copy free of aliasing games. */
+union path_words {
+	struct esp_path p;
+	uint64_t w[ESP_PATH_WORDS];
+};
+_Static_assert(sizeof(struct esp_path) <= ESP_PATH_WORDS * sizeof(uint64_t),
+	       "ESP_PATH_WORDS too small");
+
+void esp_sa_path(const struct esp_sa *sa, struct esp_path *out)
 {
-	return &sa->dst;
+	struct esp_sa *m = (struct esp_sa *)sa; /* atomics are read, not changed */
+	union path_words u;
+	uint32_t s1, s2;
+
+	for (;;) {
+		s1 = atomic_load_explicit(&m->path_seq, memory_order_acquire);
+		for (size_t i = 0; i < ESP_PATH_WORDS; i++)
+			u.w[i] = atomic_load_explicit(&m->path_w[i], memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&m->path_seq, memory_order_relaxed);
+		if (s1 == s2 && !(s1 & 1))
+			break;
+	}
+	*out = u.p;
+}
+
+int esp_sa_set_path(struct esp_sa *sa, const struct esp_path *p)
+{
+	uint8_t fam = sa->dir == ESP_DIR_OUT ? p->src.family : p->dst.family;
+	union path_words u;
+	uint32_t s;
+
+	if (fam != sa->family)
+		return ERR_INVAL;
+	memset(&u, 0, sizeof(u));
+	u.p = *p;
+	s = atomic_load_explicit(&sa->path_seq, memory_order_relaxed);
+	atomic_store_explicit(&sa->path_seq, s + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	for (size_t i = 0; i < ESP_PATH_WORDS; i++)
+		atomic_store_explicit(&sa->path_w[i], u.w[i], memory_order_relaxed);
+	atomic_store_explicit(&sa->path_seq, s + 2, memory_order_release);
+	return 0;
 }
 
 bool esp_sa_encap(const struct esp_sa *sa)
@@ -245,7 +289,7 @@ bool esp_sa_encap(const struct esp_sa *sa)
 
 static size_t outer_hdr_len(const struct esp_sa *sa, uint8_t inner_family)
 {
-	uint8_t fam = sa->mode == ESP_MODE_TUNNEL ? sa->src.family : inner_family;
+	uint8_t fam = sa->mode == ESP_MODE_TUNNEL ? sa->family : inner_family;
 
 	return fam == AF_INET6 ? ESP_IPV6_HDR_LEN : ESP_IPV4_HDR_LEN;
 }

@@ -65,6 +65,10 @@ enum {
 	ESP_EV_SOFT = 1,    /* a soft lifetime or the sequence soft margin was crossed: rekey */
 	ESP_EV_HARD = 2,    /* a hard lifetime was crossed: the SA is dead, delete it */
 	ESP_EV_ACQUIRE = 4, /* esp_output: a PROTECT policy has no SA (reqid in the result) */
+	/* inbound ESP in UDP: the packet authenticated, was the newest so far (replay window on)
+	 * and came from another address or port than the SA's peer (a NAT mapping changed, RFC
+	 * 7296 §2.23); raised at most once per unit of now per SA. The caller has the source. */
+	ESP_EV_MAPPING = 8,
 };
 
 struct esp_lifetime {
@@ -111,6 +115,15 @@ struct esp_sa_cfg {
 	unsigned nworkers;  /* crypto contexts, 1..ESP_MAX_WORKERS (0 -> 1) */
 };
 
+/* The outer path of an SA: addresses and (with UDP encapsulation) ports in host order. It may
+ * change while workers use the SA (a NATed peer's new mapping, RFC 7296 §2.23; MOBIKE): see
+ * esp_sa_set_path. Its address family never changes. */
+struct esp_path {
+	struct addr src, dst;
+	uint16_t sport, dport;
+};
+#define ESP_PATH_WORDS 5 /* uint64_t words holding a struct esp_path */
+
 /* Per-worker crypto contexts. */
 struct esp_sa_crypto {
 	struct enc *enc;     /* NULL for AH */
@@ -132,19 +145,25 @@ struct esp_sa {
 	uint8_t ah_len6;
 	uint8_t outer_ttl;
 	uint16_t tfc_pad;
-	uint16_t encap_sport, encap_dport;
+	uint8_t family; /* outer address family (of src for outbound, dst for inbound; 0 = any) */
 	uint16_t encr_id, integ_id;
-	struct addr src, dst, oa_src, oa_dst;
+	struct addr oa_src, oa_dst;
 	struct esp_sel sel;
 	struct esp_lifetime soft, hard;
 	unsigned nworkers;
 	struct esp_sa_crypto *crypto; /* nworkers entries, allocated with the SA */
 	/* Mutable. */
-	uint64_t seq;	   /* outbound: last number used (atomic) */
-	uint16_t mtu;	   /* atomic */
-	uint8_t ev_raised; /* ESP_EV_* already reported (atomic) */
-	uint8_t dead;	   /* hard limit reached (atomic) */
-	int refcnt;	   /* atomic */
+	/* The outer path (esp_sa_set_path / esp_sa_path): a sequence lock, even when stable,
+	 * over words read and written with relaxed atomics, so a reader never sees half of a
+	 * change and never waits for more than the writer's few stores. */
+	_Atomic uint32_t path_seq;
+	_Atomic uint64_t path_w[ESP_PATH_WORDS];
+	uint32_t map_ev_at; /* ESP_EV_MAPPING last raised at this now (atomic), + 1 */
+	uint64_t seq;	    /* outbound: last number used (atomic) */
+	uint16_t mtu;	    /* atomic */
+	uint8_t ev_raised;  /* ESP_EV_* already reported (atomic) */
+	uint8_t dead;	    /* hard limit reached (atomic) */
+	int refcnt;	    /* atomic */
 	uint8_t df_mode;
 	uint64_t iv_mask;    /* counter-mode IVs are seq ^ iv_mask (random per SA) */
 	int32_t force_ip_id; /* test hook, -1 = off */
@@ -168,8 +187,14 @@ uint32_t esp_sa_reqid(const struct esp_sa *sa);
 uint8_t esp_sa_proto(const struct esp_sa *sa);
 uint8_t esp_sa_mode(const struct esp_sa *sa);
 uint8_t esp_sa_dir(const struct esp_sa *sa);
-const struct addr *esp_sa_dst(const struct esp_sa *sa);
 bool esp_sa_encap(const struct esp_sa *sa);
+/* A consistent snapshot of the SA's outer path (lock-free; never torn). */
+void esp_sa_path(const struct esp_sa *sa, struct esp_path *out);
+/* Moves the SA to path p (same address family; ports used with UDP encapsulation). Workers
+ * see the old or the new path whole, from one packet to the next. One writer at a time (the
+ * control thread); for an inbound SA in a SAD use esp_sad_set_path (the destination is part
+ * of its key). ERR_INVAL for a different family. */
+int esp_sa_set_path(struct esp_sa *sa, const struct esp_path *p);
 /* Bytes a protected packet adds in front of / behind the inner packet at most (outer header in
  * tunnel mode, UDP, ESP/AH header, IV; padding, trailer and ICV), for MTU computations. */
 size_t esp_sa_overhead(const struct esp_sa *sa, uint8_t inner_family);

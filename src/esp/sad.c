@@ -62,11 +62,36 @@ void esp_sad_free(struct esp_sad *sad)
 	free(sad);
 }
 
+/* An inbound SA's destination (part of its key), read under the SAD's lock. */
+static struct addr sa_dst(const struct esp_sa *sa)
+{
+	struct esp_path p;
+
+	esp_sa_path(sa, &p);
+	return p.dst;
+}
+
 static bool dst_match(const struct esp_sa *sa, const struct addr *dst)
 {
-	if (dst == NULL || sa->dst.family == 0)
+	struct addr d;
+
+	if (dst == NULL || sa->family == 0)
 		return true;
-	return sa->dst.family == dst->family && memcmp(sa->dst.bytes, dst->bytes, 16) == 0;
+	d = sa_dst(sa);
+	return d.family == dst->family && memcmp(d.bytes, dst->bytes, 16) == 0;
+}
+
+/* Whether another inbound SA than self has sa's key with destination dst. Writer lock held. */
+static bool key_taken(struct esp_sad *sad, const struct esp_sa *self, uint32_t spi, uint8_t proto,
+		      const struct addr *dst)
+{
+	for (struct esp_sa *s = sad->in [hash32(spi, sad->mask)]; s; s = s->next_in) {
+		struct addr d = sa_dst(s);
+		if (s != self && s->spi == spi && s->proto == proto && d.family == dst->family &&
+		    memcmp(d.bytes, dst->bytes, 16) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Doubles both tables when the load passes 1. Caller holds the writer lock. */
@@ -117,14 +142,17 @@ int esp_sad_add(struct esp_sad *sad, struct esp_sa *sa)
 	pthread_rwlock_wrlock(&sad->lock);
 	if (sa->dir == ESP_DIR_IN) {
 		struct esp_sa **head = &sad->in[hash32(sa->spi, sad->mask)];
+		struct addr dst = sa_dst(sa);
 
 		for (struct esp_sa *s = *head; s; s = s->next_in) {
-			if (s == sa || (s->spi == sa->spi && s->proto == sa->proto &&
-					s->dst.family == sa->dst.family &&
-					memcmp(s->dst.bytes, sa->dst.bytes, 16) == 0)) {
+			if (s == sa) {
 				err = ERR_EXISTS;
 				goto out;
 			}
+		}
+		if (key_taken(sad, sa, sa->spi, sa->proto, &dst)) {
+			err = ERR_EXISTS;
+			goto out;
 		}
 		sa->next_in = *head;
 		*head = sa;
@@ -190,7 +218,7 @@ struct esp_sa *esp_sad_lookup_in(struct esp_sad *sad, uint32_t spi, const struct
 		if (s->spi != spi || s->proto != proto || !dst_match(s, dst))
 			continue;
 		/* An exact destination match beats a wildcard one. */
-		if (found == NULL || (s->dst.family != 0 && found->dst.family == 0))
+		if (found == NULL || (s->family != 0 && found->family == 0))
 			found = s;
 	}
 	if (found)
@@ -214,6 +242,19 @@ struct esp_sa *esp_sad_lookup_out(struct esp_sad *sad, uint32_t reqid)
 		esp_sa_get(found);
 	pthread_rwlock_unlock(&sad->lock);
 	return found;
+}
+
+int esp_sad_set_path(struct esp_sad *sad, struct esp_sa *sa, const struct esp_path *p)
+{
+	int err = 0;
+
+	pthread_rwlock_wrlock(&sad->lock);
+	if (sa->dir == ESP_DIR_IN && key_taken(sad, sa, sa->spi, sa->proto, &p->dst))
+		err = ERR_EXISTS;
+	else
+		err = esp_sa_set_path(sa, p);
+	pthread_rwlock_unlock(&sad->lock);
+	return err;
 }
 
 size_t esp_sad_count(struct esp_sad *sad)

@@ -33,6 +33,10 @@ struct esp_sa *esp_sad_lookup_in(struct esp_sad *sad, uint32_t spi, const struct
 				 uint8_t proto);
 /* The current outbound SA of reqid; a new reference or NULL. */
 struct esp_sa *esp_sad_lookup_out(struct esp_sad *sad, uint32_t reqid);
+/* Moves sa (in the SAD or not) to path p under the writer lock (esp_sa_set_path): an inbound
+ * SA's new destination must not give it the key of another SA (ERR_EXISTS); ERR_INVAL for
+ * another address family. Lookups see the old or the new destination, whole. */
+int esp_sad_set_path(struct esp_sad *sad, struct esp_sa *sa, const struct esp_path *p);
 size_t esp_sad_count(struct esp_sad *sad);
 /* Calls fn for every SA under the reader lock (fn must not change the SAD). */
 void esp_sad_walk(struct esp_sad *sad, void (*fn)(struct esp_sa *sa, void *ctx), void *ctx);
