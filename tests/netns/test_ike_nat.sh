@@ -80,9 +80,7 @@ t_check "ping B -> A through the tunnel" ping_ok "$NB" 10.1.0.1 10.2.0.1
 
 # remap PUBLIC PORTS: the router's public address moves (its masqueraded flows are dropped)
 remap() {
-	ip -n "$NM" addr flush dev m1 &&
-		ip -n "$NM" addr add "$1/24" dev m1 &&
-		nat "$2"
+	nat "$2" && ip -n "$NM" addr flush dev m1 && ip -n "$NM" addr add "$1/24" dev m1
 }
 b_followed() { # ADDRESS
 	ri_sas B >"$SB" && [ "$(ri_get "$SB" gw.remote-host)" = "$1" ]
