@@ -200,12 +200,13 @@ static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 
 int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
 {
-	return child_install_nonces(e, sa, c, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
+	return child_install_nonces(e, sa, c, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+				    sa->initiator);
 }
 
 int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
 			 const struct secret *g_ir, const uint8_t *ni, size_t ni_len,
-			 const uint8_t *nr, size_t nr_len)
+			 const uint8_t *nr, size_t nr_len, bool exch_initiator)
 {
 	struct kdf_child_keys k;
 	struct enc_info ei;
@@ -232,11 +233,11 @@ int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_chi
 				  integ_len, &k);
 	if (rc)
 		return rc;
-	/* _i keys protect initiator-to-responder traffic */
-	ek_out = sa->initiator ? k.encr_i : k.encr_r;
-	ik_out = sa->initiator ? k.integ_i : k.integ_r;
-	ek_in = sa->initiator ? k.encr_r : k.encr_i;
-	ik_in = sa->initiator ? k.integ_r : k.integ_i;
+	/* _i keys protect the exchange initiator's traffic to the responder (§2.17) */
+	ek_out = exch_initiator ? k.encr_i : k.encr_r;
+	ik_out = exch_initiator ? k.integ_i : k.integ_r;
+	ek_in = exch_initiator ? k.encr_r : k.encr_i;
+	ik_in = exch_initiator ? k.integ_r : k.integ_i;
 	rc = install_one(e, sa, c, true, ek_in, ik_in);
 	if (rc == 0)
 		rc = install_one(e, sa, c, false, ek_out, ik_out);

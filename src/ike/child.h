@@ -33,9 +33,11 @@ int child_new_spi(struct ike_engine *e, uint32_t *spi);
  * outbound SAs through child_install; marks the child INSTALLED and sends IKE_EV_CHILD_UP. */
 int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c);
 /* The same with the nonces of a CREATE_CHILD_SA exchange and, with PFS, its new shared
- * secret g_ir (§2.17: KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr); NULL without PFS). */
+ * secret g_ir (§2.17: KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr); NULL without PFS).
+ * exch_initiator: we initiated that exchange. The first keys of KEYMAT protect the traffic of
+ * the exchange's initiator (§2.17), whichever end initiated the IKE SA. */
 int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
 			 const struct secret *g_ir, const uint8_t *ni, size_t ni_len,
-			 const uint8_t *nr, size_t nr_len);
+			 const uint8_t *nr, size_t nr_len, bool exch_initiator);
 
 #endif

@@ -309,7 +309,7 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 	rc = sk_end_seal(e, sa, &b, e->tx, &len);
 	if (rc == 0)
 		rc = child_install_nonces(e, sa, c, g_ir, pn->u.nonce.data, pn->u.nonce.len, nr,
-					  sizeof(nr));
+					  sizeof(nr), false);
 	if (rc) {
 		err = IKEV2_N_NO_ADDITIONAL_SAS;
 		goto out;
@@ -397,7 +397,7 @@ int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const s
 	c->spi_in = sa->ccs.spi;
 	c->spi_out = get32(choice.spi);
 	if (child_install_nonces(e, sa, c, g_ir, sa->ccs.ni, IKE_NONCE_LEN, pn->u.nonce.data,
-				 pn->u.nonce.len) != 0) {
+				 pn->u.nonce.len, true) != 0) {
 		c->state = IKE_CHILD_DELETED;
 		goto out;
 	}
