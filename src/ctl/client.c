@@ -1,6 +1,7 @@
 #include "ctl/client.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +47,27 @@ static int write_full(int fd, const void *p, size_t n)
 	return 0;
 }
 
+static int call(const char *path, unsigned flags, int argc, const char *const *argv, char *out,
+		size_t out_size, bool follow);
+
 int ctl_client_run(const char *path, unsigned flags, int argc, const char *const *argv)
 {
-	return ctl_client_call(path, flags, argc, argv, NULL, 0);
+	return call(path, flags, argc, argv, NULL, 0, false);
 }
 
 int ctl_client_call(const char *path, unsigned flags, int argc, const char *const *argv, char *out,
 		    size_t out_size)
+{
+	return call(path, flags, argc, argv, out, out_size, false);
+}
+
+int ctl_client_follow(const char *path, unsigned flags, int argc, const char *const *argv)
+{
+	return call(path, flags, argc, argv, NULL, 0, true);
+}
+
+static int call(const char *path, unsigned flags, int argc, const char *const *argv, char *out,
+		size_t out_size, bool follow)
 {
 	size_t out_len = 0;
 	struct sockaddr_un sa;
@@ -86,7 +101,8 @@ int ctl_client_call(const char *path, unsigned flags, int argc, const char *cons
 		r = ERR_IO;
 		goto out;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (!follow)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if ((r = write_full(fd, buf, buf_writer_len(&w))))
 		goto io;
@@ -113,9 +129,16 @@ int ctl_client_call(const char *path, unsigned flags, int argc, const char *cons
 		fwrite(data, 1, n, kind == CTLMSG_OUT ? stdout : stderr);
 		if (kind == CTLMSG_ERR)
 			fflush(stderr);
+		else if (follow)
+			fflush(stdout);
 	}
 	goto out;
 io:
+	if (follow && r == ERR_TRUNC) {
+		fprintf(stderr, "rampart: rampartd closed the connection\n");
+		r = 1;
+		goto out;
+	}
 	fprintf(stderr, "rampart: lost the reply from rampartd: %s\n",
 		r == ERR_IO ? strerror(errno) : err_str(r));
 out:

@@ -17,4 +17,8 @@ int ctl_client_run(const char *path, unsigned flags, int argc, const char *const
 int ctl_client_call(const char *path, unsigned flags, int argc, const char *const *argv, char *out,
 		    size_t out_size);
 
+/* As ctl_client_run for a reply that streams (`log`): no receive timeout, stdout flushed
+ * after every frame; runs until the daemon sends DONE or closes the connection (then 1). */
+int ctl_client_follow(const char *path, unsigned flags, int argc, const char *const *argv);
+
 #endif

@@ -4,6 +4,7 @@
  *   rampart [--socket PATH] [--json] stats | version
  *   rampart [--socket PATH] [--json] up CONN[/CHILD] [--timeout SECONDS]
  *   rampart [--socket PATH] [--json] down CONN|ID | list-sas | list-conns | reload
+ *   rampart [--socket PATH] [--json] log [--level error|warn|info|debug]
  *
  * xfrm commands are validated here with the daemon's own parser before anything is sent, so a
  * typo is reported with the argument at fault and the daemon is never asked.
@@ -36,9 +37,12 @@ static void usage(FILE *f)
 		"  up CONN[/CHILD] [--timeout S]  negotiate; waits, explains a failure\n"
 		"  down CONN|ID                    delete IKE SAs\n"
 		"  rekey CONN[/CHILD]|ID           rekey IKE SAs (or the CHILD SAs named CHILD)\n"
-		"  list-sas | list-conns           IKE and Child SAs / loaded connections\n"
+		"  list-sas | list-conns           IKE and Child SAs (with traffic counters) /\n"
+		"                                  loaded connections\n"
 		"  reload                          re-read the configuration\n"
-		"  stats\n"
+		"  log [--level L]                 follow the daemon's log until interrupted\n"
+		"                                  (L: error, warn, info (default), debug)\n"
+		"  stats                           IKE and data-plane counters\n"
 		"  version\n"
 		"The socket defaults to $RAMPART_SOCKET or %s.\n",
 		CTL_DEFAULT_SOCKET);
@@ -157,6 +161,13 @@ int main(int argc, char **argv)
 		xfrm_cmd_cleanup(&cmd);
 	} else if (strcmp(args[0], "up") == 0) {
 		return cmd_up(sock, flags, n, args);
+	} else if (strcmp(args[0], "log") == 0) {
+		if (!(n == 1 || (n == 3 && strcmp(args[1], "--level") == 0))) {
+			fprintf(stderr, "rampart: usage: log [--level error|warn|info|debug]\n");
+			return 2;
+		}
+		int lr = ctl_client_follow(sock, flags, n, args);
+		return lr < 0 ? 1 : lr;
 	} else if (!is_plain_command(args[0])) {
 		fprintf(stderr, "rampart: unknown command \"%s\"\n", args[0]);
 		usage(stderr);

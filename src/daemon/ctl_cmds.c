@@ -229,6 +229,95 @@ void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *r
 	}
 }
 
+/* A manual state crossed a limit: soft is only logged (no key manager to rekey it), hard
+ * removes it (the data plane refuses it already) - as the kernel does without a daemon. */
+static void expire_manual(struct ctl_cmds *c, const struct ctl_expiry *x)
+{
+	char a[64], b[64];
+	struct ctl_reply rep;
+	long i;
+
+	xfrm_addr_str(&x->src, a, sizeof(a));
+	xfrm_addr_str(&x->dst, b, sizeof(b));
+	if (!(x->events & CTL_EV_HARD)) {
+		log_warn(LOG_DAEMON,
+			 "state %s -> %s %s spi 0x%08x reached its soft lifetime (manual keying: "
+			 "replace it before the hard limit)",
+			 a, b, xfrm_proto_name(x->proto), x->spi);
+		return;
+	}
+	i = xfrm_db_state_find(c->db, &x->dst, x->proto, x->spi);
+	if (i < 0)
+		return;
+	if (c->ops)
+		c->ops->state_del(c->dp, &c->db->states[i]);
+	xfrm_db_state_remove(c->db, (size_t)i);
+	ctl_reply_init(&rep, false);
+	policies_changed(c, &rep);
+	ctl_reply_cleanup(&rep);
+	log_warn(LOG_DAEMON, "state %s -> %s %s spi 0x%08x reached its hard lifetime: removed", a,
+		 b, xfrm_proto_name(x->proto), x->spi);
+}
+
+void ctl_cmds_expire(struct ctl_cmds *c, uint64_t now_s, ctl_expire_fn fn, void *ctx)
+{
+	struct ctl_expiry xs[CTL_EXPIRE_BATCH];
+	size_t n = 0;
+
+	if (!c->ops || !c->ops->state_poll)
+		return;
+	/* collect first: handlers change the state table */
+	for (size_t i = 0; i < c->db->n_states; i++) {
+		struct xfrm_db_state *st = &c->db->states[i];
+		struct ctl_sa_counters ctr = {0, 0};
+		uint8_t ev, fresh;
+
+		if (!st->dp)
+			continue;
+		ev = c->ops->state_poll(c->dp, st, now_s, &ctr);
+		if (ctr.packets != st->use_packets) {
+			st->use_packets = ctr.packets;
+			st->last_use_s = now_s;
+		}
+		fresh = (uint8_t)(ev & ~st->ev_seen);
+		if (!fresh || n == CTL_EXPIRE_BATCH)
+			continue;
+		st->ev_seen |= fresh;
+		memset(&xs[n], 0, sizeof(xs[n]));
+		xs[n].src = st->spec.src;
+		xs[n].dst = st->spec.dst;
+		xs[n].proto = st->spec.proto;
+		xs[n].spi = st->spec.spi;
+		xs[n].reqid = st->spec.reqid;
+		xs[n].dir = st->dir;
+		xs[n].events = fresh;
+		n++;
+	}
+	for (size_t k = 0; k < n; k++) {
+		log_debug(LOG_DAEMON, "state spi 0x%08x: %s lifetime reached", xs[k].spi,
+			  xs[k].events & CTL_EV_HARD ? "hard" : "soft");
+		if (!fn || fn(ctx, &xs[k]) == ERR_NOTFOUND)
+			expire_manual(c, &xs[k]);
+	}
+}
+
+int ctl_cmds_counters(struct ctl_cmds *c, const struct addr *dst, uint8_t proto, uint32_t spi,
+		      struct ctl_sa_counters *ctr, uint64_t *last_use_s)
+{
+	long i = xfrm_db_state_find(c->db, dst, proto, spi);
+	const struct xfrm_db_state *st;
+	struct ctl_sa_counters v = {0, 0};
+
+	if (i < 0)
+		return ERR_NOTFOUND;
+	st = &c->db->states[i];
+	if (c->ops && c->ops->state_poll && st->dp)
+		c->ops->state_poll(c->dp, st, 0, &v);
+	*ctr = v;
+	*last_use_s = st->last_use_s;
+	return 0;
+}
+
 void ctl_cmds_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_reply *rep)
 {
 	struct ctl_cmds *c = ctx;
@@ -247,10 +336,33 @@ void ctl_cmds_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_rep
 		ctl_cmds_xfrm(c, &cmd, rep);
 		xfrm_cmd_cleanup(&cmd);
 	} else if (strcmp(req->argv[0], "stats") == 0 && req->argc == 1) {
+		if (rep->json)
+			ctl_reply_printf(rep, "{");
+		if (c->stats_extra)
+			c->stats_extra(c->stats_ctx, rep);
 		if (c->ops)
 			c->ops->stats(c->dp, c->db, rep);
+		else if (rep->json)
+			ctl_reply_printf(rep, "\"dataplane\":null");
 		else
-			ctl_reply_error(rep, "the data plane is not running");
+			ctl_reply_printf(rep, "data plane: not running\n");
+		if (rep->json)
+			ctl_reply_printf(rep, "}\n");
+	} else if (strcmp(req->argv[0], "log") == 0) {
+		enum log_level lvl = LOG_LVL_INFO;
+		if (req->argc == 3 && strcmp(req->argv[1], "--level") == 0 &&
+		    log_level_parse(req->argv[2], &lvl) == 0) {
+			rep->follow_log = true;
+		} else if (req->argc == 1) {
+			rep->follow_log = true;
+		} else if (req->argc == 3 && strcmp(req->argv[1], "--level") == 0) {
+			ctl_reply_error(
+			    rep, "invalid log level \"%s\": expected error, warn, info or debug",
+			    req->argv[2]);
+		} else {
+			ctl_reply_error(rep, "usage: log [--level error|warn|info|debug]");
+		}
+		rep->follow_level = (int)lvl;
 	} else if (strcmp(req->argv[0], "version") == 0 && req->argc == 1) {
 		if (rep->json)
 			ctl_reply_printf(rep, "{\"version\":\"%s\"}\n", RAMPART_VERSION);

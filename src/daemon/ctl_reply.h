@@ -17,6 +17,11 @@ struct ctl_reply {
 	char *err;
 	size_t err_len, err_cap;
 	bool truncated;
+	/* Set by a command that streams the daemon's log (`rampart log`): after the reply the
+	 * connection stays open and receives every line at or below follow_level (an
+	 * enum log_level) until the client goes away. */
+	bool follow_log;
+	int follow_level;
 };
 
 void ctl_reply_init(struct ctl_reply *r, bool json);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/rtnl.h"
@@ -144,13 +145,14 @@ int dataplane_new(struct dataplane **out, const struct daemon_config *cfg)
 	for (int i = 0; i < 4; i++)
 		dp->sh.raw_in[i] = -1;
 	dp->sh.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dp->sh.event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	dp->sh.nthreads = cfg->workers >= 2 ? 2 : 1;
 	dp->sh.buf_size =
 	    ESP_HEADROOM + (cfg->mtu > DP_OUTER_MTU ? cfg->mtu : DP_OUTER_MTU) + ESP_TAILROOM + 256;
 	dp->sh.tun = &dp->tun;
 	dp->sh.sad = esp_sad_new();
 	dp->routes = calloc(XFRM_DB_POLICIES_MAX, sizeof(*dp->routes));
-	if (dp->sh.stop_fd < 0 || !dp->sh.sad || !dp->routes) {
+	if (dp->sh.stop_fd < 0 || dp->sh.event_fd < 0 || !dp->sh.sad || !dp->routes) {
 		r = ERR_NOMEM;
 		goto out;
 	}
@@ -227,6 +229,7 @@ void dataplane_free(struct dataplane *dp)
 	for (int i = 0; i < 4; i++)
 		close_fd(&dp->sh.raw_in[i]);
 	close_fd(&dp->sh.stop_fd);
+	close_fd(&dp->sh.event_fd);
 	esp_spd_free(atomic_load(&dp->sh.spd));
 	esp_sad_free(dp->sh.sad);
 	free(dp->routes);
@@ -246,6 +249,19 @@ uint32_t dataplane_fwmark(const struct dataplane *dp)
 void dataplane_set_ike_fd(struct dataplane *dp, int fd)
 {
 	atomic_store(&dp->sh.ike_fd, fd);
+}
+
+int dataplane_event_fd(const struct dataplane *dp)
+{
+	return dp->sh.event_fd;
+}
+
+uint64_t dataplane_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
 }
 
 void dataplane_tick(struct dataplane *dp, uint64_t now_ms)
@@ -312,6 +328,15 @@ static int dp_state_add(void *ctx, struct xfrm_db_state *st)
 		else
 			c.oa_dst = s->encap_oa;
 	}
+	c.soft.bytes = s->lft.byte_soft;
+	c.hard.bytes = s->lft.byte_hard;
+	c.soft.packets = s->lft.packet_soft;
+	c.hard.packets = s->lft.packet_hard;
+	if (s->lft.time_soft || s->lft.time_hard) {
+		uint64_t now = dataplane_now_s();
+		c.soft.expires = s->lft.time_soft ? now + s->lft.time_soft : 0;
+		c.hard.expires = s->lft.time_hard ? now + s->lft.time_hard : 0;
+	}
 	c.mtu = s->mode == XFRM_MODE_TUNNEL ? DP_OUTER_MTU : 0;
 	/* TFC padding (RFC 4303 §2.7) of inner packets, at most up to the TUN MTU (the largest
 	 * inner packet), as the kernel caps tfcpad at the state's MTU */
@@ -363,6 +388,29 @@ static int dp_state_move(void *ctx, struct xfrm_db_state *st)
 		return ERR_NOTFOUND;
 	/* the SAD takes its writer lock: an inbound SA's destination is part of its key */
 	return esp_sad_set_path(dp->sh.sad, st->dp, &p);
+}
+
+static uint8_t dp_state_poll(void *ctx, const struct xfrm_db_state *st, uint64_t now_s,
+			     struct ctl_sa_counters *ctr)
+{
+	struct esp_sa *sa = st->dp;
+	struct esp_stats s;
+	uint8_t ev, out = 0;
+	(void)ctx;
+
+	if (!sa)
+		return 0;
+	if (now_s)
+		esp_sa_poll(sa, now_s);
+	ev = esp_sa_events(sa);
+	if (ev & ESP_EV_SOFT)
+		out |= CTL_EV_SOFT;
+	if (ev & ESP_EV_HARD)
+		out |= CTL_EV_HARD;
+	esp_sa_stats(sa, &s);
+	ctr->bytes = st->dir == XFRM_DIR_OUT ? s.out_bytes : s.in_bytes;
+	ctr->packets = st->dir == XFRM_DIR_OUT ? s.out_packets : s.in_packets;
+	return out;
 }
 
 /* --- policies and routes --- */
@@ -580,7 +628,7 @@ static void dp_stats(void *ctx, const struct xfrm_db *db, struct ctl_reply *rep)
 	memset(&ws, 0, sizeof(ws));
 	dp_workers_stats(&dp->sh, &ws);
 	if (rep->json) {
-		ctl_reply_printf(rep, "{\"dataplane\":{");
+		ctl_reply_printf(rep, "\"dataplane\":{");
 		for (int c = 0; c < DP_CTR_COUNT; c++)
 			ctl_reply_printf(rep, "%s\"%s\":%llu", c ? "," : "",
 					 dp_ctr_name((enum dp_ctr)c),
@@ -612,7 +660,7 @@ static void dp_stats(void *ctx, const struct xfrm_db *db, struct ctl_reply *rep)
 			ctl_reply_printf(rep, "}");
 	}
 	if (rep->json)
-		ctl_reply_printf(rep, "]}\n");
+		ctl_reply_printf(rep, "]");
 }
 
 const struct ctl_dp_ops dataplane_ops = {
@@ -622,4 +670,5 @@ const struct ctl_dp_ops dataplane_ops = {
     .policies_sync = dp_policies_sync,
     .state_stats = dp_state_stats,
     .stats = dp_stats,
+    .state_poll = dp_state_poll,
 };

@@ -40,6 +40,12 @@ uint32_t dataplane_fwmark(const struct dataplane *dp);
  * -1 drops and counts them. */
 void dataplane_set_ike_fd(struct dataplane *dp, int fd);
 
+/* An eventfd that becomes readable when a packet raised an SA lifetime event; the control
+ * loop then runs ctl_cmds_expire (and reads the fd to clear it). */
+int dataplane_event_fd(const struct dataplane *dp);
+/* CLOCK_MONOTONIC in seconds: the clock of the data plane's time lifetimes. */
+uint64_t dataplane_now_s(void);
+
 /* The backend table for ctl_cmds (ctx is the struct dataplane). */
 extern const struct ctl_dp_ops dataplane_ops;
 

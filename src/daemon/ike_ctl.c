@@ -240,7 +240,37 @@ static void kvu(struct ctl_reply *rep, const char *k, unsigned long long v)
 	ctl_reply_printf(rep, ",\"%s\":\"%llu\"", k, v);
 }
 
-static void child_json(struct ctl_reply *rep, const struct ike_child_info *ch, bool first)
+static int traffic(const struct ike_ctl *c, const struct ike_sa_info *s,
+		   const struct ike_child_info *ch, bool in, struct ike_ctl_traffic *t)
+{
+	memset(t, 0, sizeof(*t));
+	return c->traffic ? c->traffic(c->traffic_ctx, s, ch, in, t) : ERR_NOTFOUND;
+}
+
+/* vici: bytes-in, packets-in, use-in (seconds since the last packet, only once used). */
+static void traffic_json(const struct ike_ctl *c, struct ctl_reply *rep,
+			 const struct ike_sa_info *s, const struct ike_child_info *ch)
+{
+	static const char *const dirs[2] = {"out", "in"};
+	struct ike_ctl_traffic t;
+
+	for (int in = 1; in >= 0; in--) {
+		char k[16];
+		if (traffic(c, s, ch, in, &t))
+			continue;
+		snprintf(k, sizeof(k), "bytes-%s", dirs[in]);
+		kvu(rep, k, t.bytes);
+		snprintf(k, sizeof(k), "packets-%s", dirs[in]);
+		kvu(rep, k, t.packets);
+		if (t.used) {
+			snprintf(k, sizeof(k), "use-%s", dirs[in]);
+			kvu(rep, k, t.idle_s);
+		}
+	}
+}
+
+static void child_json(const struct ike_ctl *c, struct ctl_reply *rep, const struct ike_sa_info *s,
+		       const struct ike_child_info *ch, bool first)
 {
 	char spi[16];
 
@@ -264,12 +294,14 @@ static void child_json(struct ctl_reply *rep, const struct ike_child_info *ch, b
 	if (ch->integ_alg)
 		kv(rep, false, "integ-alg", iana_name(IANA_REG_IKEV2_INTEG, ch->integ_alg));
 	kv(rep, false, "esn", ch->esn ? "1" : "0");
+	traffic_json(c, rep, s, ch);
 	ts_json(rep, "local-ts", &ch->local_ts);
 	ts_json(rep, "remote-ts", &ch->remote_ts);
 	ctl_reply_printf(rep, "}");
 }
 
-static void sa_json(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t now_ms)
+static void sa_json(const struct ike_ctl *c, struct ctl_reply *rep, const struct ike_sa_info *s,
+		    uint64_t now_ms)
 {
 	char a[ADDR_STRLEN], spi[17];
 
@@ -311,7 +343,7 @@ static void sa_json(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t
 		kvu(rep, "established", (now_ms - s->established_ms) / 1000);
 	ctl_reply_printf(rep, ",\"child-sas\":{");
 	for (size_t j = 0; j < s->nchildren; j++)
-		child_json(rep, &s->children[j], j == 0);
+		child_json(c, rep, s, &s->children[j], j == 0);
 	ctl_reply_printf(rep, "}}");
 }
 
@@ -328,7 +360,24 @@ static const char *alg_text(char *buf, size_t len, unsigned encr, unsigned keysi
 	return buf;
 }
 
-static void sa_text(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t now_ms)
+/* "    in  c5ec9876,    252 bytes,     3 packets,     1s ago" as strongSwan prints it. */
+static void traffic_text(const struct ike_ctl *c, struct ctl_reply *rep,
+			 const struct ike_sa_info *s, const struct ike_child_info *ch, bool in)
+{
+	struct ike_ctl_traffic t;
+
+	ctl_reply_printf(rep, "    %s %08x", in ? "in " : "out", in ? ch->spi_in : ch->spi_out);
+	if (traffic(c, s, ch, in, &t) == 0) {
+		ctl_reply_printf(rep, ", %6llu bytes, %5llu packets", (unsigned long long)t.bytes,
+				 (unsigned long long)t.packets);
+		if (t.used)
+			ctl_reply_printf(rep, ", %5llus ago", (unsigned long long)t.idle_s);
+	}
+	ctl_reply_printf(rep, "\n");
+}
+
+static void sa_text(const struct ike_ctl *c, struct ctl_reply *rep, const struct ike_sa_info *s,
+		    uint64_t now_ms)
 {
 	char l[ADDR_STRLEN], r[ADDR_STRLEN], si[17], sr[17], alg[128];
 
@@ -363,8 +412,9 @@ static void sa_text(struct ctl_reply *rep, const struct ike_sa_info *s, uint64_t
 			ctl_reply_printf(rep, "    %s\n",
 					 alg_text(alg, sizeof(alg), ch->encr_alg, ch->encr_keysize,
 						  ch->integ_alg));
-		ctl_reply_printf(rep, "    in  %08x\n    out %08x\n    local  ", ch->spi_in,
-				 ch->spi_out);
+		traffic_text(c, rep, s, ch, true);
+		traffic_text(c, rep, s, ch, false);
+		ctl_reply_printf(rep, "    local  ");
 		ts_text(rep, &ch->local_ts);
 		ctl_reply_printf(rep, "\n    remote ");
 		ts_text(rep, &ch->remote_ts);
@@ -383,10 +433,10 @@ static void cmd_list_sas(struct ike_ctl *c, uint64_t now_ms, struct ctl_reply *r
 	for (size_t i = 0; i < n; i++) {
 		if (rep->json) {
 			ctl_reply_printf(rep, "%s{", i ? "," : "");
-			sa_json(rep, &sas[i], now_ms);
+			sa_json(c, rep, &sas[i], now_ms);
 			ctl_reply_printf(rep, "}");
 		} else {
-			sa_text(rep, &sas[i], now_ms);
+			sa_text(c, rep, &sas[i], now_ms);
 		}
 	}
 	if (rep->json)
@@ -461,6 +511,63 @@ static void cmd_list_conns(const struct swanctl_config *cfg, struct ctl_reply *r
 	}
 	if (rep->json)
 		ctl_reply_printf(rep, "]\n");
+}
+
+void ike_ctl_stats(struct ike_ctl *c, struct ctl_reply *rep)
+{
+	static const char *const exch[4] = {"IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA",
+					    "INFORMATIONAL"};
+	static const char *const drops[6] = {"malformed", "no-sa", "message-id",
+					     "auth",	  "state", "limit"};
+	struct ike_stats s;
+	uint64_t dv[6];
+
+	ike_engine_stats(c->eng, &s);
+	dv[0] = s.drop_malformed;
+	dv[1] = s.drop_no_sa;
+	dv[2] = s.drop_msgid;
+	dv[3] = s.drop_auth;
+	dv[4] = s.drop_state;
+	dv[5] = s.drop_limit;
+	if (rep->json) {
+		ctl_reply_printf(rep,
+				 "\"ike\":{\"sas\":%llu,\"established\":%llu,\"half-open\":%llu,"
+				 "\"established-total\":%llu,\"rx\":%llu,\"tx\":%llu,"
+				 "\"retransmits\":%llu,\"exchanges\":{",
+				 (unsigned long long)s.sas, (unsigned long long)s.established,
+				 (unsigned long long)s.half_open,
+				 (unsigned long long)s.ike_established, (unsigned long long)s.rx,
+				 (unsigned long long)s.tx, (unsigned long long)s.retransmits);
+		for (int i = 0; i < 4; i++)
+			ctl_reply_printf(rep, "%s\"%s\":{\"initiated\":%llu,\"responded\":%llu}",
+					 i ? "," : "", exch[i],
+					 (unsigned long long)s.exchanges[i][0],
+					 (unsigned long long)s.exchanges[i][1]);
+		ctl_reply_printf(rep, "},\"drops\":{");
+		for (size_t i = 0; i < 6; i++)
+			ctl_reply_printf(rep, "%s\"%s\":%llu", i ? "," : "", drops[i],
+					 (unsigned long long)dv[i]);
+		ctl_reply_printf(rep, "}},");
+		return;
+	}
+	ctl_reply_printf(rep,
+			 "ike: %llu IKE SA%s (%llu established, %llu half-open), %llu established "
+			 "since start\n",
+			 (unsigned long long)s.sas, s.sas == 1 ? "" : "s",
+			 (unsigned long long)s.established, (unsigned long long)s.half_open,
+			 (unsigned long long)s.ike_established);
+	ctl_reply_printf(rep, "  %-24s %llu\n  %-24s %llu\n  %-24s %llu\n", "messages-rx",
+			 (unsigned long long)s.rx, "messages-tx", (unsigned long long)s.tx,
+			 "retransmits", (unsigned long long)s.retransmits);
+	ctl_reply_printf(rep, "  exchanges %14s %10s %10s\n", "", "initiated", "responded");
+	for (int i = 0; i < 4; i++)
+		ctl_reply_printf(rep, "    %-22s %10llu %10llu\n", exch[i],
+				 (unsigned long long)s.exchanges[i][0],
+				 (unsigned long long)s.exchanges[i][1]);
+	ctl_reply_printf(rep, "  drops:");
+	for (size_t i = 0; i < 6; i++)
+		ctl_reply_printf(rep, " %s %llu%s", drops[i], (unsigned long long)dv[i],
+				 i < 5 ? "," : "\n");
 }
 
 bool ike_ctl_handle(struct ike_ctl *c, const struct swanctl_config *cfg, uint64_t now_ms,

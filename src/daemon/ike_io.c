@@ -35,6 +35,7 @@
 struct installed {
 	bool used;
 	bool trap;
+	uint32_t child_id; /* the engine's unique id of the Child SA */
 	uint32_t reqid;
 	uint8_t proto; /* IPPROTO_ESP / IPPROTO_AH */
 	bool out;      /* the outbound direction */
@@ -53,7 +54,9 @@ struct ike_io {
 	char path[PATH_MAX];
 	int udp500[2];	/* IPv4, IPv6 */
 	int handoff[2]; /* [0] read here, [1] written by the data plane's workers */
+	int event_fd;	/* the data plane's lifetime-event eventfd (registered, not owned) */
 	uint64_t deadline;
+	uint64_t next_expire_ms; /* the next periodic lifetime scan */
 	struct ike_ctl ctl;
 	struct updown *updown;
 	struct installed inst[IKE_IO_INSTALLED_MAX];
@@ -328,6 +331,12 @@ static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
 	st->encap = sa->encap;
 	st->encap_sport = sa->src_port;
 	st->encap_dport = sa->dst_port;
+	/* rekey_bytes/_packets and life_bytes/_packets are counted by the data plane; its events
+	 * come back through expire_cb. Times stay with the engine's timers. */
+	st->lft.byte_soft = sa->soft_bytes;
+	st->lft.byte_hard = sa->hard_bytes;
+	st->lft.packet_soft = sa->soft_packets;
+	st->lft.packet_hard = sa->hard_packets;
 	if (st->proto == IPPROTO_ESP) {
 		struct xfrm_key_alg ea;
 		if (find_enc_alg(sa->enc_id, &ea, &aead)) {
@@ -364,6 +373,7 @@ static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
 
 	memset(in, 0, sizeof(*in));
 	in->used = true;
+	in->child_id = sa->child_id;
 	in->reqid = sa->reqid;
 	in->proto = st->proto;
 	in->spi = sa->spi;
@@ -474,6 +484,47 @@ static void child_updown_cb(void *ctx, const struct ike_updown *u)
 		updown_child(io->updown, u, loop_now_ms());
 }
 
+/* ctl_expire_fn: a lifetime event of a state; the engine handles those of its Child SAs. */
+static int expire_cb(void *ctx, const struct ctl_expiry *x)
+{
+	struct ike_io *io = ctx;
+	bool hard = x->events & CTL_EV_HARD;
+
+	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
+		struct installed *in = &io->inst[i];
+		if (!in->used || in->spi != x->spi || in->proto != x->proto ||
+		    !addr_equal(&in->dst, &x->dst))
+			continue;
+		log_info(LOG_IKE, "Child SA #%u %s SPI 0x%08x reached its %s lifetime (%s)",
+			 in->child_id, x->dir == XFRM_DIR_IN ? "in" : "out", x->spi,
+			 hard ? "hard" : "soft", hard ? "deleting it" : "rekeying it");
+		if (ike_engine_child_expired(io->eng, loop_now_ms(), in->child_id, hard))
+			log_info(LOG_IKE, "Child SA #%u is already gone", in->child_id);
+		return 0;
+	}
+	return ERR_NOTFOUND;
+}
+
+static void expire_scan(struct ike_io *io, uint64_t now_ms)
+{
+	ctl_cmds_expire(io->cmds, dataplane_now_s(), expire_cb, io);
+	io->next_expire_ms = now_ms + 1000;
+}
+
+/* The data plane's workers saw a packet cross a lifetime. */
+static void on_dp_event(void *ctx, int fd, uint32_t events)
+{
+	struct ike_io *io = ctx;
+	uint64_t v;
+	(void)events;
+
+	if (read(fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: already cleared */
+	}
+	expire_scan(io, loop_now_ms());
+	ike_io_tick(io, loop_now_ms());
+}
+
 /* The peer's address or port changed (ike/nat.h): every state of reqid moves in place (the
  * data plane swaps each SA's outer path atomically for its workers), with the templates of its
  * policies and our records of them. A change of encapsulation cannot be made in place: the
@@ -532,6 +583,34 @@ static const struct ike_callbacks callbacks = {
     .trap_uninstall = trap_uninstall_cb,
     .child_updown = child_updown_cb,
 };
+
+/* ike_ctl_traffic_fn: a Child SA direction's counters, from the state the data plane keys by
+ * (destination, protocol, SPI) - the inbound SA's destination is us. */
+static int traffic_cb(void *ctx, const struct ike_sa_info *sa, const struct ike_child_info *ch,
+		      bool in, struct ike_ctl_traffic *out)
+{
+	struct ike_io *io = ctx;
+	struct ctl_sa_counters ctr;
+	uint64_t last = 0, now = dataplane_now_s();
+	int r = ctl_cmds_counters(io->cmds, in ? &sa->path.local : &sa->path.remote,
+				  ch->proto == IKEV2_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP,
+				  in ? ch->spi_in : ch->spi_out, &ctr, &last);
+
+	if (r)
+		return r;
+	out->bytes = ctr.bytes;
+	out->packets = ctr.packets;
+	out->used = last != 0;
+	out->idle_s = last && now > last ? now - last : 0;
+	return 0;
+}
+
+static void stats_cb(void *ctx, struct ctl_reply *rep)
+{
+	struct ike_io *io = ctx;
+
+	ike_ctl_stats(&io->ctl, rep);
+}
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -782,6 +861,7 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	io->cmds = cmds;
 	io->dp = dp;
 	io->udp500[0] = io->udp500[1] = io->handoff[0] = io->handoff[1] = -1;
+	io->event_fd = -1;
 	io->deadline = UINT64_MAX;
 	snprintf(io->path, sizeof(io->path), "%s", path);
 	if (updown_new(&io->updown))
@@ -790,6 +870,10 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	if (!io->eng)
 		goto fail;
 	ike_ctl_init(&io->ctl, io->eng);
+	io->ctl.traffic = traffic_cb;
+	io->ctl.traffic_ctx = io;
+	cmds->stats_extra = stats_cb;
+	cmds->stats_ctx = io;
 	ike_engine_set_wall_offset(io->eng, wall_offset_ms());
 	r = apply_config(io);
 	if (r)
@@ -808,6 +892,9 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 		if (loop_add(loop, io->handoff[0], EPOLLIN, on_handoff, io))
 			goto fail;
 		dataplane_set_ike_fd(dp, io->handoff[1]);
+		if (loop_add(loop, dataplane_event_fd(dp), EPOLLIN, on_dp_event, io))
+			goto fail;
+		io->event_fd = dataplane_event_fd(dp);
 	}
 	*out = io;
 	return 0;
@@ -829,6 +916,8 @@ void ike_io_free(struct ike_io *io)
 		return;
 	if (io->dp)
 		dataplane_set_ike_fd(io->dp, -1);
+	if (io->event_fd >= 0)
+		loop_del(io->loop, io->event_fd);
 	for (int i = 0; i < 2; i++) {
 		if (io->udp500[i] >= 0) {
 			loop_del(io->loop, io->udp500[i]);
@@ -840,6 +929,8 @@ void ike_io_free(struct ike_io *io)
 			close(io->handoff[i]);
 		}
 	}
+	if (io->cmds && io->cmds->stats_ctx == io)
+		io->cmds->stats_extra = NULL;
 	ike_engine_free(io->eng);
 	swanctl_config_free(io->cfg);
 	updown_free(io->updown);
@@ -848,6 +939,8 @@ void ike_io_free(struct ike_io *io)
 
 void ike_io_tick(struct ike_io *io, uint64_t now_ms)
 {
+	if (now_ms >= io->next_expire_ms)
+		expire_scan(io, now_ms); /* time limits of manual states; last-use bookkeeping */
 	if (ike_engine_next_deadline(io->eng) <= now_ms)
 		ike_engine_timeout(io->eng, now_ms);
 	updown_poll(io->updown, now_ms);

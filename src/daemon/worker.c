@@ -145,6 +145,19 @@ static void acquire(struct dp_worker *w, const struct esp_policy *pol, const str
 		w->acq[slot].ms = 0; /* try again with the next packet */
 }
 
+/* A packet raised a soft or hard lifetime event (rare: once per SA and limit): wake the
+ * control thread, which scans the SAs (ctl_cmds_expire). Nothing else on the packet path. */
+static void lifetime_event(struct dp_shared *sh, uint8_t events)
+{
+	uint64_t one = 1;
+
+	if (!(events & (ESP_EV_SOFT | ESP_EV_HARD)) || sh->event_fd < 0)
+		return;
+	if (write(sh->event_fd, &one, sizeof(one)) < 0) {
+		/* the counter is already non-zero: the control thread will look */
+	}
+}
+
 /* Hazard pointer: publish what we read, then confirm it is still current. */
 static struct esp_spd *spd_acquire(struct dp_worker *w)
 {
@@ -403,6 +416,8 @@ protect:
 	r = esp_protect(sa, &w->ew, &b, oc->now, &res);
 	if (sa != oc->sa)
 		esp_sa_put(sa);
+	if (res.events)
+		lifetime_event(sh, res.events);
 	if (r) {
 		count(sh, DP_ESP_ERROR, 1);
 		goto drop;
@@ -682,6 +697,8 @@ static void in_packet(struct dp_worker *w, struct in_ctx *ic, struct esp_buf *b,
 		r = esp_input(sh->sad, &w->ew, b, now, &res);
 	else
 		r = esp_input_udp(sh->sad, &w->ew, b, src, dst, sport, ESP_ENCAP_PORT, now, &res);
+	if (res.events)
+		lifetime_event(sh, res.events);
 	if (r) {
 		count(sh, DP_ESP_ERROR, 1);
 		log_peer(&w->rl, now_ms(), LOG_ESP, LOG_LVL_DEBUG,

@@ -69,6 +69,7 @@ struct dp_shared {
 	int raw_in[4];	    /* ESP v4, AH v4, ESP v6, AH v6 */
 	int udp_in[2];	    /* ESP in UDP on 4500, v4 and v6 */
 	int stop_fd;	    /* eventfd: readable when the workers must stop */
+	int event_fd;	    /* eventfd: written when a packet raised an SA lifetime event */
 	_Atomic int ike_fd; /* IKE datagrams from 4500 go here (dp_ike_hdr + message), or -1 */
 	size_t buf_size;    /* bytes per packet buffer (headroom + MTU + tailroom) */
 	struct esp_sad *sad;

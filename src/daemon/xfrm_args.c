@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -368,6 +369,70 @@ static int encap_arg(struct cur *c, struct xfrm_state_spec *s)
 	return 0;
 }
 
+/* limit { time-soft | time-hard | byte-soft | byte-hard | packet-soft | packet-hard } N ...
+ * (one or more pairs after one "limit", as iproute2 reads them). */
+static int limit_arg(struct cur *c, struct xfrm_lifetime *l)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} names[] = {
+	    {"time-soft", offsetof(struct xfrm_lifetime, time_soft)},
+	    {"time-hard", offsetof(struct xfrm_lifetime, time_hard)},
+	    {"byte-soft", offsetof(struct xfrm_lifetime, byte_soft)},
+	    {"byte-hard", offsetof(struct xfrm_lifetime, byte_hard)},
+	    {"packet-soft", offsetof(struct xfrm_lifetime, packet_soft)},
+	    {"packet-hard", offsetof(struct xfrm_lifetime, packet_hard)},
+	};
+	int n = 0, r;
+
+	for (;;) {
+		const char *kw = peek(c);
+		size_t k = sizeof(names) / sizeof(names[0]);
+		uint64_t v;
+
+		for (size_t i = 0; kw && i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(kw, names[i].name) == 0)
+				k = i;
+		if (k == sizeof(names) / sizeof(names[0])) {
+			if (n)
+				return 0;
+			if (kw &&
+			    (strcmp(kw, "time-use-soft") == 0 || strcmp(kw, "time-use-hard") == 0))
+				return fail(c,
+					    "limit \"%s\" is not supported: use time-soft or "
+					    "time-hard",
+					    kw);
+			if (!kw)
+				return fail(c, "missing value for \"limit\"");
+			return fail(c,
+				    "invalid limit \"%s\": expected time-soft, time-hard, "
+				    "byte-soft, byte-hard, packet-soft or packet-hard",
+				    kw);
+		}
+		next(c);
+		if ((r = num_arg(c, names[k].name, names[k].name, 0, UINT64_MAX, &v)))
+			return r;
+		memcpy((uint8_t *)l + names[k].off, &v, sizeof(v));
+		n++;
+	}
+}
+
+/* Soft limits must come before the hard ones. */
+static int limit_check(struct cur *c, const struct xfrm_lifetime *l)
+{
+	if (l->time_soft && l->time_hard && l->time_soft > l->time_hard)
+		return fail(c, "limit time-soft (%llu) is larger than time-hard (%llu)",
+			    (unsigned long long)l->time_soft, (unsigned long long)l->time_hard);
+	if (l->byte_soft && l->byte_hard && l->byte_soft > l->byte_hard)
+		return fail(c, "limit byte-soft (%llu) is larger than byte-hard (%llu)",
+			    (unsigned long long)l->byte_soft, (unsigned long long)l->byte_hard);
+	if (l->packet_soft && l->packet_hard && l->packet_soft > l->packet_hard)
+		return fail(c, "limit packet-soft (%llu) is larger than packet-hard (%llu)",
+			    (unsigned long long)l->packet_soft, (unsigned long long)l->packet_hard);
+	return 0;
+}
+
 static int state_check_algs(struct cur *c, struct xfrm_state_spec *s)
 {
 	if (s->proto == IPPROTO_AH) {
@@ -439,6 +504,8 @@ static int state_args(struct cur *c, struct xfrm_state_spec *s, int add)
 		} else if (strcmp(kw, "encap") == 0) {
 			if (!(r = once(c, &seen, S_ENCAP, kw)))
 				r = encap_arg(c, s);
+		} else if (strcmp(kw, "limit") == 0) {
+			r = limit_arg(c, &s->lft);
 		} else if (strcmp(kw, "aead") == 0 || strcmp(kw, "enc") == 0 ||
 			   strcmp(kw, "auth") == 0 || strcmp(kw, "auth-trunc") == 0) {
 			r = alg_arg(c, kw, s);
@@ -460,6 +527,8 @@ static int state_args(struct cur *c, struct xfrm_state_spec *s, int add)
 		return fail(c, "missing \"spi\"");
 	if (!add)
 		return 0;
+	if ((r = limit_check(c, &s->lft)))
+		return r;
 	return state_check_algs(c, s);
 }
 

@@ -44,6 +44,15 @@ struct xfrm_key_alg {
 	uint16_t icv_bits;	    /* aead ICV or auth truncation; 0 for enc */
 };
 
+/* `limit` (ip-xfrm): soft and hard lifetimes of a state, 0 = none. Times are seconds after
+ * the state is added; bytes count inner packet bytes (RFC 4301 §4.4.2.1). Crossing a soft
+ * limit is logged (a key manager would rekey); crossing a hard limit removes the state. */
+struct xfrm_lifetime {
+	uint64_t time_soft, time_hard;
+	uint64_t byte_soft, byte_hard;
+	uint64_t packet_soft, packet_hard;
+};
+
 struct xfrm_state_spec {
 	struct addr src, dst;
 	uint8_t proto; /* IPPROTO_ESP or IPPROTO_AH */
@@ -57,6 +66,7 @@ struct xfrm_state_spec {
 	struct addr encap_oa; /* original address (NAT-OA); may be unspecified */
 	struct xfrm_key_alg aead, enc, auth;
 	uint32_t tfcpad; /* outbound tunnel: TFC padding target (0 none; capped at the MTU) */
+	struct xfrm_lifetime lft;
 };
 
 struct xfrm_tmpl {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,36 @@ static void print_alg_json(struct ctl_reply *rep, const char *kw, const struct x
 			 k->icv_bits);
 }
 
+static void print_limits_json(struct ctl_reply *rep, const struct xfrm_lifetime *l)
+{
+	ctl_reply_printf(rep,
+			 ",\"limits\":{\"time_soft\":%llu,\"time_hard\":%llu,\"byte_soft\":%llu,"
+			 "\"byte_hard\":%llu,\"packet_soft\":%llu,\"packet_hard\":%llu}",
+			 (unsigned long long)l->time_soft, (unsigned long long)l->time_hard,
+			 (unsigned long long)l->byte_soft, (unsigned long long)l->byte_hard,
+			 (unsigned long long)l->packet_soft, (unsigned long long)l->packet_hard);
+}
+
+/* iproute2's "lifetime config" block, shown only when a limit is set (0 = unlimited). */
+static void print_limits_text(struct ctl_reply *rep, const struct xfrm_lifetime *l)
+{
+	static const char inf[] = "(INF)";
+	char v[6][24];
+	const uint64_t x[6] = {l->byte_soft,   l->byte_hard, l->packet_soft,
+			       l->packet_hard, l->time_soft, l->time_hard};
+
+	if (!(x[0] | x[1] | x[2] | x[3] | x[4] | x[5]))
+		return;
+	for (int i = 0; i < 6; i++)
+		snprintf(v[i], sizeof(v[i]), "%llu", (unsigned long long)x[i]);
+	ctl_reply_printf(rep,
+			 "\tlifetime config:\n\t  limit: soft %s(bytes), hard %s(bytes)\n"
+			 "\t  limit: soft %s(packets), hard %s(packets)\n"
+			 "\t  expire add: soft %s(sec), hard %s(sec)\n",
+			 x[0] ? v[0] : inf, x[1] ? v[1] : inf, x[2] ? v[2] : inf, x[3] ? v[3] : inf,
+			 x[4] ? v[4] : inf, x[5] ? v[5] : inf);
+}
+
 void xfrm_db_state_print(const struct xfrm_db *db, struct ctl_reply *rep, xfrm_db_stats_fn fn,
 			 void *ctx)
 {
@@ -163,6 +194,7 @@ void xfrm_db_state_print(const struct xfrm_db *db, struct ctl_reply *rep, xfrm_d
 			print_alg_json(rep, "aead", &s->aead);
 			print_alg_json(rep, "enc", &s->enc);
 			print_alg_json(rep, "auth", &s->auth);
+			print_limits_json(rep, &s->lft);
 			if (fn)
 				fn(ctx, st, rep);
 			ctl_reply_printf(rep, "}");
@@ -180,6 +212,7 @@ void xfrm_db_state_print(const struct xfrm_db *db, struct ctl_reply *rep, xfrm_d
 		if (s->encap)
 			ctl_reply_printf(rep, "\tencap type espinudp sport %u dport %u addr %s\n",
 					 s->encap_sport, s->encap_dport, oa);
+		print_limits_text(rep, &s->lft);
 		if (fn)
 			fn(ctx, st, rep);
 	}

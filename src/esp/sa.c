@@ -354,6 +354,11 @@ bool esp_sa_dead(const struct esp_sa *sa)
 	return __atomic_load_n(&sa->dead, __ATOMIC_RELAXED) != 0;
 }
 
+uint8_t esp_sa_events(const struct esp_sa *sa)
+{
+	return __atomic_load_n(&sa->ev_raised, __ATOMIC_RELAXED);
+}
+
 int esp_sa_poll(struct esp_sa *sa, uint64_t now)
 {
 	int ev = 0;

@@ -209,6 +209,9 @@ uint64_t esp_sa_seq(struct esp_sa *sa);
 /* Time-based lifetime check for idle SAs: events newly raised at now (ESP_EV_*). */
 int esp_sa_poll(struct esp_sa *sa, uint64_t now);
 bool esp_sa_dead(const struct esp_sa *sa);
+/* Every event (ESP_EV_SOFT / ESP_EV_HARD) the SA has raised so far, by packets or by
+ * esp_sa_poll, for a control thread that scans SAs instead of watching each packet. */
+uint8_t esp_sa_events(const struct esp_sa *sa);
 /* The inbound policy check: whether the clear packet p[0..len) lies within the SA's selectors
  * (RFC 4301 §5.2). 0 or ERR_INVAL (unparseable) / ERR_NOTFOUND (outside). */
 int esp_sa_check_inner(const struct esp_sa *sa, const uint8_t *p, size_t len);

@@ -244,6 +244,8 @@ static int reassemble(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	return 1;
 }
 
+static void count_exchange(struct ike_engine *e, uint8_t exchange, bool response);
+
 static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path,
 		 const uint8_t *data, size_t len)
 {
@@ -298,6 +300,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 				     path);
 			return 0;
 		}
+		count_exchange(e, hdr.exchange, false);
 		return ike_sa_init_on_request(e, &rx);
 	}
 	/* the I flag says who sent it; our SPI is the other one */
@@ -360,6 +363,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		}
 		nat_path_seen(e, sa, path, now);
 	}
+	count_exchange(e, hdr.exchange, response);
 	rc = ike_dispatch(e, sa, &rx);
 	if (sa->state == IKE_ST_ESTABLISHED) {
 		create_child_sa_arm(e, sa, now);
@@ -483,6 +487,29 @@ int ike_engine_rekey_ike(struct ike_engine *e, uint64_t now_ms, uint32_t id)
 	if (!sa || sa->state == IKE_ST_DEAD)
 		return ERR_NOTFOUND;
 	return rekey_ike_start(e, sa, now_ms);
+}
+
+int ike_engine_child_expired(struct ike_engine *e, uint64_t now_ms, uint32_t child_id, bool hard)
+{
+	if (hard)
+		return ike_engine_terminate_child(e, now_ms, child_id);
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		for (size_t i = 0; i < sa->nchildren; i++) {
+			struct ike_child *c = sa->children[i];
+			if (c->id != child_id || c->state != IKE_CHILD_INSTALLED)
+				continue;
+			if (c->rekeyed || c->del != INFO_DEL_NONE)
+				return 0; /* a rekey or delete already replaces it */
+			log_info(LOG_IKE,
+				 "#%u: Child SA %s #%u reached its soft lifetime: rekeying", sa->id,
+				 c->cfg ? c->cfg->name : "?", c->id);
+			/* the timer runs it now, or once the IKE SA's window is free */
+			c->rekey_at_ms = now_ms ? now_ms : 1;
+			create_child_sa_poll(e, sa, now_ms);
+			return 0;
+		}
+	}
+	return ERR_NOTFOUND;
 }
 
 /* keyingtries: a new IKE SA (new SPI, nonce, KE) takes the place of one that got no answer,
@@ -647,4 +674,18 @@ int ike_engine_set_retransmit(struct ike_engine *e, uint32_t timeout_ms, unsigne
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out)
 {
 	*out = e->stats;
+	out->sas = e->nsas;
+	out->half_open = e->nhalf_open;
+	out->established = 0;
+	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next)
+		out->established += sa->state == IKE_ST_ESTABLISHED;
+}
+
+/* A message that reaches its handler: a new request of the peer or the response to ours. */
+static void count_exchange(struct ike_engine *e, uint8_t exchange, bool response)
+{
+	unsigned i = IKE_STATS_EXCH(exchange);
+
+	if (i < 4)
+		e->stats.exchanges[i][response ? 0 : 1]++;
 }

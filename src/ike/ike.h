@@ -222,6 +222,13 @@ int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child
  * it is being rekeyed or deleted. IKE SAs are also rekeyed on their own at the connection's
  * rekey_time (minus up to rand_time). */
 int ike_engine_rekey_ike(struct ike_engine *e, uint64_t now_ms, uint32_t id);
+/* The data plane reports that a direction of the Child SA with unique child_id crossed a
+ * lifetime (rekey_bytes / rekey_packets: soft; life_bytes / life_packets: hard).
+ * Soft: the child is rekeyed as soon as its IKE SA has no exchange in flight (at once when
+ * it is idle; nothing when it is already being rekeyed or deleted). Hard: the data plane no
+ * longer uses the SA; it is deleted with an INFORMATIONAL Delete (as
+ * ike_engine_terminate_child). ERR_NOTFOUND when no installed Child SA has that id. */
+int ike_engine_child_expired(struct ike_engine *e, uint64_t now_ms, uint32_t child_id, bool hard);
 
 /* ---- actions (ike/action.c, ike/trap.c) ---------------------------------------------------
  * start_action: after each ike_engine_set_config, children with trap get their trap policy
@@ -321,7 +328,16 @@ struct ike_stats {
 	uint64_t rx, tx, retransmits;
 	uint64_t drop_malformed, drop_no_sa, drop_msgid, drop_auth, drop_state, drop_limit;
 	uint64_t keepalives; /* NAT keepalives sent */
+	/* Exchanges by type, index IKE_STATS_EXCH(exchange type): [0] ours (a response to our
+	 * request arrived), [1] the peer's (a new request reached its handler; retransmissions
+	 * answered from the cache are not counted). */
+	uint64_t exchanges[4][2];
+	uint64_t ike_established; /* IKE SAs that reached ESTABLISHED, ever */
+	/* Gauges, filled in by ike_engine_stats. */
+	uint64_t sas, half_open, established;
 };
+/* IKEv2 exchange types 34..37 (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL). */
+#define IKE_STATS_EXCH(t) ((unsigned)(t)-34u)
 void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
 
 #endif

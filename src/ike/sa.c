@@ -77,6 +77,8 @@ int ike_sa_set_state(struct ike_engine *e, struct ike_sa *sa, enum ike_state to)
 		e->nhalf_open--;
 	if (!sa->initiator && to == IKE_ST_INIT_DONE)
 		e->nhalf_open++;
+	if (to == IKE_ST_ESTABLISHED)
+		e->stats.ike_established++;
 	sa->state = to;
 	return 0;
 }

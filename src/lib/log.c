@@ -1,28 +1,27 @@
 #include "lib/log.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/err.h"
 
-#define LOG_LINE_MAX 1024
-
 static const char *const subsys_names[LOG_SUBSYS_COUNT] = {
-	[LOG_LIB] = "lib",	 [LOG_CRYPTO] = "crypto", [LOG_WIRE] = "wire",
-	[LOG_IKE] = "ike",	 [LOG_ESP] = "esp",	  [LOG_CFG] = "cfg",
-	[LOG_DAEMON] = "daemon", [LOG_CTL] = "ctl",
+    [LOG_LIB] = "lib", [LOG_CRYPTO] = "crypto", [LOG_WIRE] = "wire",	 [LOG_IKE] = "ike",
+    [LOG_ESP] = "esp", [LOG_CFG] = "cfg",	[LOG_DAEMON] = "daemon", [LOG_CTL] = "ctl",
 };
 
 static const char *const level_names[] = {
-	[LOG_LVL_ERROR] = "error",
-	[LOG_LVL_WARN] = "warn",
-	[LOG_LVL_INFO] = "info",
-	[LOG_LVL_DEBUG] = "debug",
+    [LOG_LVL_ERROR] = "error",
+    [LOG_LVL_WARN] = "warn",
+    [LOG_LVL_INFO] = "info",
+    [LOG_LVL_DEBUG] = "debug",
 };
 
 static enum log_level levels[LOG_SUBSYS_COUNT] = {
-	LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO,
-	LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO,
+    LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO,
+    LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO, LOG_LVL_INFO,
 };
 
 static void stderr_sink(void *ctx, enum log_subsys subsys, enum log_level level, const char *line)
@@ -33,6 +32,31 @@ static void stderr_sink(void *ctx, enum log_subsys subsys, enum log_level level,
 
 static log_sink_fn sink = stderr_sink;
 static void *sink_ctx;
+
+static pthread_rwlock_t tap_lock = PTHREAD_RWLOCK_INITIALIZER;
+static log_sink_fn tap; /* under tap_lock */
+static void *tap_ctx;	/* under tap_lock */
+static _Atomic int tap_level = LOG_TAP_OFF;
+
+void log_set_tap(log_sink_fn fn, void *ctx)
+{
+	pthread_rwlock_wrlock(&tap_lock);
+	tap = fn;
+	tap_ctx = fn ? ctx : NULL;
+	if (!fn)
+		atomic_store_explicit(&tap_level, LOG_TAP_OFF, memory_order_relaxed);
+	pthread_rwlock_unlock(&tap_lock);
+}
+
+void log_set_tap_level(int level)
+{
+	atomic_store_explicit(&tap_level, level, memory_order_relaxed);
+}
+
+static int tapped(enum log_level level)
+{
+	return (int)level <= atomic_load_explicit(&tap_level, memory_order_relaxed);
+}
 
 void log_set_sink(log_sink_fn fn, void *ctx)
 {
@@ -59,7 +83,7 @@ enum log_level log_get_level(enum log_subsys subsys)
 
 int log_enabled(enum log_subsys subsys, enum log_level level)
 {
-	return level <= log_get_level(subsys);
+	return level <= log_get_level(subsys) || tapped(level);
 }
 
 const char *log_subsys_name(enum log_subsys subsys)
@@ -98,10 +122,19 @@ void log_vmsg(enum log_subsys subsys, enum log_level level, const char *fmt, va_
 {
 	char line[LOG_LINE_MAX];
 
-	if (!log_enabled(subsys, level))
+	int to_sink = level <= log_get_level(subsys), to_tap = tapped(level);
+
+	if (!to_sink && !to_tap)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
-	sink(sink_ctx, subsys, level, line);
+	if (to_sink)
+		sink(sink_ctx, subsys, level, line);
+	if (to_tap) {
+		pthread_rwlock_rdlock(&tap_lock);
+		if (tap)
+			tap(tap_ctx, subsys, level, line);
+		pthread_rwlock_unlock(&tap_lock);
+	}
 }
 
 void log_msg(enum log_subsys subsys, enum log_level level, const char *fmt, ...)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define LOG_LINE_MAX 1024 /* bytes of one formatted line, NUL included (longer lines are cut) */
+
 enum log_level {
 	LOG_LVL_ERROR = 0,
 	LOG_LVL_WARN = 1,
@@ -34,6 +36,15 @@ typedef void (*log_sink_fn)(void *ctx, enum log_subsys subsys, enum log_level le
 			    const char *line);
 
 void log_set_sink(log_sink_fn fn, void *ctx); /* NULL restores the default (stderr) */
+
+/* A tap: a second receiver of every line at or below its own level, whatever the
+ * subsystems' levels (rampartd's `rampart log` followers). It is called from whichever thread
+ * logs, so it must be thread-safe and must not log itself. log_set_tap waits until no thread
+ * is inside the previous tap, so its ctx may be freed once it returns. NULL removes it. */
+#define LOG_TAP_OFF (-1)
+void log_set_tap(log_sink_fn fn, void *ctx);
+/* The tap's level (LOG_LVL_*), or LOG_TAP_OFF to pass it nothing. */
+void log_set_tap_level(int level);
 void log_set_level(enum log_subsys subsys, enum log_level level);
 void log_set_level_all(enum log_level level);
 enum log_level log_get_level(enum log_subsys subsys);
@@ -46,9 +57,9 @@ int log_subsys_parse(const char *name, enum log_subsys *out);
 int log_level_parse(const char *name, enum log_level *out);
 
 void log_msg(enum log_subsys subsys, enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void log_vmsg(enum log_subsys subsys, enum log_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 #define log_error(ss, ...) log_msg((ss), LOG_LVL_ERROR, __VA_ARGS__)
 #define log_warn(ss, ...)  log_msg((ss), LOG_LVL_WARN, __VA_ARGS__)

@@ -44,6 +44,12 @@ static const struct {
     {__LINE__, SA6 "mode tunnel aead rfc4106(gcm(aes)) " K20 " 128", NULL},
     {__LINE__, "state add src 192.0.2.1 dst 192.0.2.2 proto ah spi 300 auth hmac(sha256) " K32,
      NULL},
+    {__LINE__, SA "limit time-soft 10 time-hard 20 aead rfc4106(gcm(aes)) " K20 " 128", NULL},
+    {__LINE__,
+     SA "limit byte-soft 1000 limit byte-hard 0x1000 packet-hard 9 aead rfc4106(gcm(aes)) " K20
+	" 128",
+     NULL},
+    {__LINE__, SA "limit packet-soft 5 aead rfc4106(gcm(aes)) " K20 " 128", NULL},
     {__LINE__, "state del src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000", NULL},
     {__LINE__, "state list", NULL},
     {__LINE__, "state show", NULL},
@@ -97,6 +103,20 @@ static const struct {
      "invalid encap destination port \"65536\": expected a number from 1 to 65535"},
     {__LINE__, SA "encap espinudp 4500 4500", "missing value for \"encap\""},
     {__LINE__, SA "lifetime 5", "unknown argument \"lifetime\""},
+    {__LINE__, SA "limit", "missing value for \"limit\""},
+    {__LINE__, SA "limit aead",
+     "invalid limit \"aead\": expected time-soft, time-hard, "
+     "byte-soft, byte-hard, packet-soft or packet-hard"},
+    {__LINE__, SA "limit time-use-soft 5",
+     "limit \"time-use-soft\" is not supported: use time-soft or time-hard"},
+    {__LINE__, SA "limit byte-soft", "missing value for \"byte-soft\""},
+    {__LINE__, SA "limit byte-soft 1k", "invalid byte-soft \"1k\": expected a number"},
+    {__LINE__, SA "limit time-soft 30 time-hard 20 aead rfc4106(gcm(aes)) " K20 " 128",
+     "limit time-soft (30) is larger than time-hard (20)"},
+    {__LINE__, SA "limit packet-soft 2 packet-hard 1 aead rfc4106(gcm(aes)) " K20 " 128",
+     "limit packet-soft (2) is larger than packet-hard (1)"},
+    {__LINE__, "state del src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 limit time-soft 1",
+     "unexpected \"limit\" in \"state del\": expected src, dst, proto, spi"},
     {__LINE__, SA "aead gcm(aes) " K20 " 128", "unknown algorithm \"gcm(aes)\" for \"aead\""},
     {__LINE__, SA "enc rfc4106(gcm(aes)) " K20,
      "algorithm \"rfc4106(gcm(aes))\" goes with \"aead\", not \"enc\""},
@@ -271,6 +291,19 @@ static void test_values(void)
 	T_EQ(cmd.state.auth.icv_bits, 128); /* RFC 4868, not Linux's 96 */
 	T_EQ(xfrm_alg_ikev2_id(cmd.state.enc.alg, 0), 12);
 	T_EQ(xfrm_alg_ikev2_id(cmd.state.auth.alg, 128), 12);
+	xfrm_cmd_cleanup(&cmd);
+
+	n = split(SA "limit time-soft 10 byte-hard 0x100000 limit packet-soft 7 packet-hard 8 "
+		     "aead rfc4106(gcm(aes)) " K20 " 128",
+		  buf, sizeof(buf), w);
+	r = xfrm_args_parse(n, w, &cmd, err, sizeof(err));
+	T_EQ(r, 0);
+	T_EQ(cmd.state.lft.time_soft, 10);
+	T_EQ(cmd.state.lft.time_hard, 0);
+	T_EQ(cmd.state.lft.byte_soft, 0);
+	T_EQ(cmd.state.lft.byte_hard, 0x100000);
+	T_EQ(cmd.state.lft.packet_soft, 7);
+	T_EQ(cmd.state.lft.packet_hard, 8);
 	xfrm_cmd_cleanup(&cmd);
 
 	n = split(PA "proto udp dport 53 dir in action block priority 9", buf, sizeof(buf), w);
