@@ -1,0 +1,239 @@
+/* The data plane's lifetime events reaching the engine (ike_engine_child_expired), between
+ * two engines over the fake network: a soft event rekeys the Child SA at once (and only once
+ * while a rekey runs), a hard one deletes it and leaves the IKE SA up; rekey_bytes/_packets
+ * and life_bytes/_packets reach the data plane as the SA's soft/hard limits; the engine's
+ * exchange counters (ike_engine_stats) count each side's exchanges.
+ */
+#include <string.h>
+
+#include "ike/conn.h"
+#include "ike/ike.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "support/test.h"
+#include "support/xnet.h"
+#include "wire/ikev2_const.h"
+
+static void configure(struct xnet *n, int i)
+{
+	static const char psk[] = "a shared secret of some length";
+	struct conn_secrets *sec = conn_secrets_new();
+	struct conn *c = conn_new("gw");
+	struct conn_child *ch = NULL;
+	char l[ADDR_STRLEN], r[ADDR_STRLEN];
+	size_t cnt = 0;
+
+	addr_str(&n->node[i].addr, l, sizeof(l));
+	addr_str(&n->node[1 - i].addr, r, sizeof(r));
+	c->version = CONN_VERSION_2;
+	c->nlocal_addrs = c->nremote_addrs = 1;
+	addr_parse(l, &c->local_addrs[0], NULL, 0);
+	addr_parse(r, &c->remote_addrs[0], NULL, 0);
+	alg_parse(ALG_PROTO_IKE, "aes128gcm16-prfsha256-x25519", c->proposals, ALG_MAX_PROPOSALS,
+		  &cnt, NULL, 0);
+	c->nproposals = cnt;
+	c->local_auth[0].method = CONN_AUTH_PSK;
+	c->remote_auth[0].method = CONN_AUTH_PSK;
+	c->rekey_time = c->rand_time = c->over_time = 0;
+	conn_child_add(c, "net", &ch);
+	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &cnt, NULL, 0);
+	ch->nesp = cnt;
+	ch->rekey_time = ch->rand_time = ch->life_time = 0;
+	ch->rekey_bytes = 2000000;
+	ch->life_bytes = 2200000;
+	ch->rekey_packets = 1000;
+	ch->life_packets = 1100;
+	ts_parse_list(i == 0 ? "10.1.0.0/24" : "10.2.0.0/24", &ch->local_ts, NULL, 0);
+	ts_parse_list(i == 0 ? "10.2.0.0/24" : "10.1.0.0/24", &ch->remote_ts, NULL, 0);
+	conn_secrets_add_psk(sec, psk, strlen(psk), NULL, 0);
+	T_EQ(ike_engine_set_config(n->node[i].e, &c, 1, sec), 0);
+	conn_free(c);
+}
+
+static int setup(struct xnet *n)
+{
+	uint32_t id = 0;
+
+	if (xnet_init(n, "192.0.2.1", "192.0.2.2") != 0)
+		return -1;
+	n->quiet = true;
+	configure(n, 0);
+	configure(n, 1);
+	T_EQ(ike_engine_initiate(n->node[0].e, n->now, "gw", NULL, &id), 0);
+	xnet_flush(n, 100);
+	return xnet_events(&n->node[1], IKE_EV_CHILD_UP) == 1 ? 0 : -1;
+}
+
+static uint32_t child_id(const struct xnet_node *nd, uint32_t *spi_in)
+{
+	struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+
+	ike_engine_list(nd->e, &info, 1, &cnt, &total);
+	if (cnt != 1 || info.nchildren != 1)
+		return 0;
+	if (spi_in)
+		*spi_in = info.children[0].spi_in;
+	return info.children[0].child_id;
+}
+
+/* The limits of the child's configuration reach both directions' SAs. */
+static void test_limits_installed(void)
+{
+	struct xnet n;
+
+	if (setup(&n))
+		return;
+	for (int k = 0; k < 2; k++) {
+		T_EQ(n.node[k].nchild, 2);
+		for (size_t i = 0; i < n.node[k].nchild; i++) {
+			const struct ike_child_sa *sa = &n.node[k].child[i].sa;
+			T_EQ(sa->soft_bytes, 2000000);
+			T_EQ(sa->hard_bytes, 2200000);
+			T_EQ(sa->soft_packets, 1000);
+			T_EQ(sa->hard_packets, 1100);
+		}
+	}
+	xnet_cleanup(&n);
+}
+
+/* Soft on either side: CREATE_CHILD_SA at once, new SPIs, the old SA deleted after; a second
+ * soft event for the same child while its rekey runs starts nothing more. */
+static void test_soft(void)
+{
+	for (int who = 0; who < 2; who++) {
+		struct xnet n;
+		uint32_t id, spi0 = 0, spi1 = 0;
+		unsigned seq0;
+
+		if (setup(&n))
+			continue;
+		id = child_id(&n.node[who], &spi0);
+		seq0 = n.seq;
+		T_EQ(ike_engine_child_expired(n.node[who].e, n.now, id, false), 0);
+		T_EQ(n.seq, seq0 + 1); /* the CREATE_CHILD_SA request left at once */
+		T_EQ(ike_engine_child_expired(n.node[who].e, n.now, id, false), 0);
+		T_EQ(n.seq, seq0 + 1); /* nothing more */
+		xnet_flush(&n, 100);
+		for (int k = 0; k < 2; k++) {
+			T_EQ(xnet_events(&n.node[k], IKE_EV_CHILD_UP), 2);
+			T_EQ(xnet_events(&n.node[k], IKE_EV_CHILD_DOWN), 1);
+			T_EQ(xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 0);
+		}
+		T_OK(child_id(&n.node[who], &spi1) != id, "a new Child SA");
+		T_OK(spi1 != spi0, "new SPI %08x (old %08x)", spi1, spi0);
+		/* the old child is gone now */
+		T_EQ(ike_engine_child_expired(n.node[who].e, n.now, id, false), ERR_NOTFOUND);
+		T_EQ(ike_engine_child_expired(n.node[who].e, n.now, id, true), ERR_NOTFOUND);
+		xnet_cleanup(&n);
+	}
+}
+
+/* Soft while the IKE SA is busy with another exchange: the rekey follows once it is free. */
+static void test_soft_busy(void)
+{
+	struct xnet n;
+	uint32_t id;
+	unsigned seq0;
+
+	if (setup(&n))
+		return;
+	id = child_id(&n.node[0], NULL);
+	T_EQ(ike_engine_rekey_child(n.node[0].e, n.now, id), 0); /* in flight */
+	seq0 = n.seq;
+	T_EQ(ike_engine_child_expired(n.node[0].e, n.now, id, false), 0);
+	T_EQ(n.seq, seq0);
+	xnet_flush(&n, 100);
+	for (int s = 0; s < 5; s++) {
+		n.now += 1000;
+		ike_engine_timeout(n.node[0].e, n.now);
+		ike_engine_timeout(n.node[1].e, n.now);
+		xnet_flush(&n, 100);
+	}
+	/* exactly one rekey: the soft event did not start a second one for the replaced SA */
+	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 2);
+	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), 2);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_DOWN), 1);
+	xnet_cleanup(&n);
+}
+
+/* Hard: the Child SA is deleted on both sides, the IKE SA stays. */
+static void test_hard(void)
+{
+	struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+	struct xnet n;
+	uint32_t id;
+
+	if (setup(&n))
+		return;
+	id = child_id(&n.node[1], NULL);
+	T_EQ(ike_engine_child_expired(n.node[1].e, n.now, id, true), 0);
+	xnet_flush(&n, 100);
+	for (int k = 0; k < 2; k++) {
+		T_EQ(xnet_events(&n.node[k], IKE_EV_CHILD_DOWN), 1);
+		T_EQ(xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 0);
+		T_EQ(n.node[k].child[0].deleted && n.node[k].child[1].deleted, 1);
+		ike_engine_list(n.node[k].e, &info, 1, &cnt, &total);
+		T_EQ(cnt, 1);
+		T_EQ(info.nchildren, 0);
+		T_OK(strcmp(info.state, "ESTABLISHED") == 0, "IKE SA %s", info.state);
+	}
+	T_EQ(ike_engine_child_expired(n.node[1].e, n.now, id, true), ERR_NOTFOUND);
+	T_EQ(ike_engine_child_expired(n.node[0].e, n.now, 4242, false), ERR_NOTFOUND);
+	xnet_cleanup(&n);
+}
+
+/* Exchange counters: ours (the response arrived) and the peer's (its request handled). */
+static void test_stats(void)
+{
+	struct ike_stats s0, s1;
+	struct xnet n;
+	uint32_t id;
+
+	if (setup(&n))
+		return;
+	ike_engine_stats(n.node[0].e, &s0);
+	ike_engine_stats(n.node[1].e, &s1);
+	T_EQ(s0.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_IKE_SA_INIT)][0], 1);
+	T_EQ(s0.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_IKE_AUTH)][0], 1);
+	T_EQ(s0.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_IKE_SA_INIT)][1], 0);
+	T_EQ(s1.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_IKE_SA_INIT)][1], 1);
+	T_EQ(s1.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_IKE_AUTH)][1], 1);
+	T_EQ(s1.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_IKE_AUTH)][0], 0);
+	for (int k = 0; k < 2; k++) {
+		struct ike_stats *s = k ? &s1 : &s0;
+		T_EQ(s->sas, 1);
+		T_EQ(s->established, 1);
+		T_EQ(s->ike_established, 1);
+		T_EQ(s->half_open, 0);
+	}
+	id = child_id(&n.node[0], NULL);
+	T_EQ(ike_engine_child_expired(n.node[0].e, n.now, id, false), 0);
+	xnet_flush(&n, 100);
+	ike_engine_stats(n.node[0].e, &s0);
+	ike_engine_stats(n.node[1].e, &s1);
+	T_EQ(s0.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_CREATE_CHILD_SA)][0], 1);
+	T_EQ(s1.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_CREATE_CHILD_SA)][1], 1);
+	/* the old SA's delete: one INFORMATIONAL exchange, whoever sent it */
+	T_EQ(s0.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_INFORMATIONAL)][0] +
+		 s1.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_INFORMATIONAL)][0],
+	     s0.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_INFORMATIONAL)][1] +
+		 s1.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_INFORMATIONAL)][1]);
+	T_OK(s0.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_INFORMATIONAL)][0] +
+		     s1.exchanges[IKE_STATS_EXCH(IKEV2_EXCH_INFORMATIONAL)][0] >=
+		 1,
+	     "an INFORMATIONAL delete was counted");
+	xnet_cleanup(&n);
+}
+
+int main(void)
+{
+	log_set_level_all(LOG_LVL_ERROR);
+	test_limits_installed();
+	test_soft();
+	test_soft_busy();
+	test_hard();
+	test_stats();
+	return t_finish();
+}
