@@ -533,11 +533,12 @@ void ike_ctl_stats(struct ike_ctl *c, struct ctl_reply *rep)
 		ctl_reply_printf(rep,
 				 "\"ike\":{\"sas\":%llu,\"established\":%llu,\"half-open\":%llu,"
 				 "\"established-total\":%llu,\"rx\":%llu,\"tx\":%llu,"
-				 "\"retransmits\":%llu,\"exchanges\":{",
+				 "\"retransmits\":%llu,\"keepalives\":%llu,\"exchanges\":{",
 				 (unsigned long long)s.sas, (unsigned long long)s.established,
 				 (unsigned long long)s.half_open,
 				 (unsigned long long)s.ike_established, (unsigned long long)s.rx,
-				 (unsigned long long)s.tx, (unsigned long long)s.retransmits);
+				 (unsigned long long)s.tx, (unsigned long long)s.retransmits,
+				 (unsigned long long)s.keepalives);
 		for (int i = 0; i < 4; i++)
 			ctl_reply_printf(rep, "%s\"%s\":{\"initiated\":%llu,\"responded\":%llu}",
 					 i ? "," : "", exch[i],
@@ -556,9 +557,10 @@ void ike_ctl_stats(struct ike_ctl *c, struct ctl_reply *rep)
 			 (unsigned long long)s.sas, s.sas == 1 ? "" : "s",
 			 (unsigned long long)s.established, (unsigned long long)s.half_open,
 			 (unsigned long long)s.ike_established);
-	ctl_reply_printf(rep, "  %-24s %llu\n  %-24s %llu\n  %-24s %llu\n", "messages-rx",
-			 (unsigned long long)s.rx, "messages-tx", (unsigned long long)s.tx,
-			 "retransmits", (unsigned long long)s.retransmits);
+	ctl_reply_printf(rep, "  %-24s %llu\n  %-24s %llu\n  %-24s %llu\n  %-24s %llu\n",
+			 "messages-rx", (unsigned long long)s.rx, "messages-tx",
+			 (unsigned long long)s.tx, "retransmits", (unsigned long long)s.retransmits,
+			 "nat-keepalives", (unsigned long long)s.keepalives);
 	ctl_reply_printf(rep, "  exchanges %14s %10s %10s\n", "", "initiated", "responded");
 	for (int i = 0; i < 4; i++)
 		ctl_reply_printf(rep, "    %-22s %10llu %10llu\n", exch[i],
