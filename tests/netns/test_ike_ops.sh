@@ -23,7 +23,7 @@
 # SA stays) and the tunnel stops carrying traffic.
 # `rampart log` runs in the background on A from the start and must capture the
 # "established" lines of `rampart up`; `rampart stats` shows the IKE counters.
-# Manual keying: a state with `limit time-soft 1 time-hard 2` is logged at the soft limit and
+# Manual keying: a state with `limit time-soft 1 time-hard 4` is logged at the soft limit and
 # removed at the hard one.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
@@ -206,12 +206,12 @@ t_expect_eq "stats --json: no half-open SA" 0 "$(jget "$T_TMP/stats.json" "['ike
 
 # ---- manual keying: time lifetimes --------------------------------------------------------
 rt_ctl A xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x7001 mode tunnel \
-	limit time-soft 1 time-hard 2 aead 'rfc4106(gcm(aes))' "0x$(_rt_hex 20)" 128 ||
+	limit time-soft 1 time-hard 4 aead 'rfc4106(gcm(aes))' "0x$(_rt_hex 20)" 128 ||
 	t_fail "xfrm state add with limits"
 t_check "the limits are listed" sh -c "rt_ctl() { ip netns exec $NA $RAMPART --socket $T_TMP/A.ctl \"\$@\"; };
-	rt_ctl xfrm state list | grep -q 'expire add: soft 1(sec), hard 2(sec)'"
+	rt_ctl xfrm state list | grep -q 'expire add: soft 1(sec), hard 4(sec)'"
 manual_gone() { ! rt_ctl A xfrm state list | grep -q 'spi 0x00007001'; }
-t_check "the manual state is removed at time-hard" wait_for 6 manual_gone
+t_check "the manual state is removed at time-hard" wait_for 9 manual_gone
 t_check "its soft limit was logged" grep -q 'spi 0x00007001 reached its soft lifetime' "$T_TMP/A.log"
 t_check "its removal was logged" grep -q 'spi 0x00007001 reached its hard lifetime: removed' \
 	"$T_TMP/A.log"
