@@ -25,9 +25,18 @@ struct ike_engine {
 	size_t nconns;
 	struct conn **conns;
 	struct conn_secrets *secrets;
-	/* SA table: a list in creation order (lookups are linear over at most IKE_MAX_SAS) */
+	/* SA table (engine.c): every SA on a list in creation order, filed in hash tables by
+	 * local SPI, by (initiator SPI, peer) for responder SAs and by id, and in a min-heap of
+	 * deadlines. SAs touched during an entry point (eng_sa_touch) are settled at its end
+	 * (eng_settle): re-filed under their current keys, re-timed, freed when DEAD. */
 	struct ike_sa *sas, *sas_tail;
 	size_t nsas, nhalf_open;
+	struct ike_sa **h_spi, **h_init, **h_id;
+	size_t hmask;	  /* buckets - 1 of each table (a power of two), 0 before the first */
+	uint64_t hkey[2]; /* keys the hashes of peer-chosen values (random per engine) */
+	struct ike_sa **heap;
+	size_t nheap, heap_cap;
+	struct ike_sa *dirty; /* touched SAs, to be settled */
 	uint32_t next_id, next_reqid;
 	uint8_t cookie_secret[32];
 	bool cookie_secret_set;
@@ -66,14 +75,33 @@ void eng_event_peer(struct ike_engine *e, uint64_t now_ms, uint32_t id, uint32_t
 		    enum ike_event_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-/* SA table. */
+/* The SA table's first buckets and hash keys (ike_engine_new); cleanup frees every SA. */
+int eng_table_init(struct ike_engine *e);
+void eng_table_cleanup(struct ike_engine *e);
+/* SA table. link adds sa (and touches it: filed and timed when the entry point settles).
+ * unlink takes it out of the list, the tables and the heap (ike_engine_free). */
 void eng_sa_link(struct ike_engine *e, struct ike_sa *sa);
 void eng_sa_unlink(struct ike_engine *e, struct ike_sa *sa);
+/* Marks sa for settling at the end of the entry point: its keys (SPIs, path) or deadlines may
+ * have changed, or it became DEAD. ike_sa_set_state and the entry points call it; code that
+ * changes another SA's timers or SPIs outside a state change must call it too. */
+void eng_sa_touch(struct ike_engine *e, struct ike_sa *sa);
+/* End of an entry point: touched SAs are freed when DEAD, else re-filed and re-timed. */
+void eng_settle(struct ike_engine *e);
+/* The SA due first (its deadline <= now_ms), taken out of the heap and touched; NULL when
+ * none is due. */
+struct ike_sa *eng_sa_due(struct ike_engine *e, uint64_t now_ms);
+/* The earliest deadline in the heap, UINT64_MAX when empty. */
+uint64_t eng_next_due(const struct ike_engine *e);
+/* The SA's next deadline: retransmission or expiry, DPD, queued deletes, rekeys. Every timer
+ * source of an SA belongs here (ike.c). */
+uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa);
 /* The SA whose local SPI is spi (our role's SPI), or NULL. */
 struct ike_sa *eng_sa_by_local_spi(struct ike_engine *e, const uint8_t spi[8]);
 /* A responder SA created by an IKE_SA_INIT with initiator SPI spi_i from remote. */
 struct ike_sa *eng_sa_by_init(struct ike_engine *e, const uint8_t spi_i[8],
 			      const struct ike_path *path);
+/* The SA with unique id (a live one before a DEAD one: a keyingtries retry keeps the id). */
 struct ike_sa *eng_sa_by_id(struct ike_engine *e, uint32_t id);
 /* A fresh local IKE SPI not used by any SA (never zero). */
 int eng_new_spi(struct ike_engine *e, uint8_t spi[8]);

@@ -41,6 +41,11 @@ struct ike_engine *ike_engine_new(const struct ike_callbacks *cb, void *ctx)
 	e->rt_timeout_ms = IKE_RETRANSMIT_TIMEOUT;
 	e->rt_base_x10 = IKE_RETRANSMIT_BASE_X10;
 	e->rt_tries = IKE_RETRANSMIT_TRIES;
+	if (eng_table_init(e) != 0) {
+		eng_table_cleanup(e);
+		free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -59,11 +64,7 @@ void ike_engine_free(struct ike_engine *e)
 {
 	if (!e)
 		return;
-	while (e->sas) {
-		struct ike_sa *sa = e->sas;
-		eng_sa_unlink(e, sa);
-		ike_sa_free(sa);
-	}
+	eng_table_cleanup(e);
 	drop_config(e);
 	trap_free_all(e);
 	action_free(e);
@@ -152,19 +153,10 @@ const struct conn *ike_engine_conn(const struct ike_engine *e, const char *name)
 	return NULL;
 }
 
-/* Frees SAs marked DEAD. */
+/* Frees SAs marked DEAD, files and times the others touched (end of every entry point). */
 static void reap(struct ike_engine *e)
 {
-	struct ike_sa *sa = e->sas;
-
-	while (sa) {
-		struct ike_sa *next = sa->next;
-		if (sa->state == IKE_ST_DEAD) {
-			eng_sa_unlink(e, sa);
-			ike_sa_free(sa);
-		}
-		sa = next;
-	}
+	eng_settle(e);
 }
 
 static void drop(struct ike_engine *e, uint64_t *counter, uint64_t now, const char *why,
@@ -310,6 +302,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		drop(e, &e->stats.drop_no_sa, now, "no such IKE SA", path);
 		return 0;
 	}
+	eng_sa_touch(e, sa); /* its timers may change */
 	if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT && sa->state != IKE_ST_INIT_SENT &&
 	    memcmp(sa->initiator ? hdr.spi_r : hdr.spi_i, sa->initiator ? sa->spi_r : sa->spi_i,
 		   8) != 0) {
@@ -433,6 +426,7 @@ int ike_engine_initiate(struct ike_engine *e, uint64_t now_ms, const char *conn_
 		return rc;
 	}
 	*id = sa->id;
+	reap(e);
 	return 0;
 }
 
@@ -444,8 +438,11 @@ int ike_engine_terminate(struct ike_engine *e, uint64_t now_ms, uint32_t id)
 		return ERR_NOTFOUND;
 	/* an established SA is deleted at the peer too (INFORMATIONAL Delete, §1.4.1); one not
 	 * yet established, or already deleting, goes silently */
-	if (sa->state == IKE_ST_ESTABLISHED && informational_delete_ike(e, sa, now_ms) == 0)
+	eng_sa_touch(e, sa);
+	if (sa->state == IKE_ST_ESTABLISHED && informational_delete_ike(e, sa, now_ms) == 0) {
+		reap(e);
 		return 0;
+	}
 	if (sa->state == IKE_ST_ESTABLISHED)
 		eng_event(e, sa->id, 0, IKE_EV_IKE_DOWN, "IKE_SA %s[%u] deleted locally",
 			  sa->conn->name, sa->id);
@@ -464,6 +461,8 @@ int ike_engine_terminate_child(struct ike_engine *e, uint64_t now_ms, uint32_t c
 			if (c->id != child_id || c->state != IKE_CHILD_INSTALLED)
 				continue;
 			informational_delete_child(e, sa, c, now_ms);
+			eng_sa_touch(e, sa);
+			reap(e);
 			return 0;
 		}
 	}
@@ -475,8 +474,12 @@ int ike_engine_rekey_child(struct ike_engine *e, uint64_t now_ms, uint32_t child
 	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
 		for (size_t i = 0; i < sa->nchildren; i++)
 			if (sa->children[i]->id == child_id &&
-			    sa->children[i]->state == IKE_CHILD_INSTALLED)
-				return create_child_sa_rekey(e, sa, sa->children[i], now_ms);
+			    sa->children[i]->state == IKE_CHILD_INSTALLED) {
+				int rc = create_child_sa_rekey(e, sa, sa->children[i], now_ms);
+				eng_sa_touch(e, sa);
+				reap(e);
+				return rc;
+			}
 	return ERR_NOTFOUND;
 }
 
@@ -484,9 +487,14 @@ int ike_engine_rekey_ike(struct ike_engine *e, uint64_t now_ms, uint32_t id)
 {
 	struct ike_sa *sa = eng_sa_by_id(e, id);
 
+	int rc;
+
 	if (!sa || sa->state == IKE_ST_DEAD)
 		return ERR_NOTFOUND;
-	return rekey_ike_start(e, sa, now_ms);
+	eng_sa_touch(e, sa);
+	rc = rekey_ike_start(e, sa, now_ms);
+	reap(e);
+	return rc;
 }
 
 int ike_engine_child_expired(struct ike_engine *e, uint64_t now_ms, uint32_t child_id, bool hard)
@@ -534,7 +542,10 @@ static void retry(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
 
 void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 {
-	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+	struct ike_sa *sa;
+
+	/* SAs due leave the heap (touched: back in it when settled), so each runs once */
+	while ((sa = eng_sa_due(e, now_ms)) != NULL) {
 		if (sa->state == IKE_ST_DEAD)
 			continue;
 		informational_poll(e, sa, now_ms);
@@ -552,32 +563,34 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 		}
 		ike_sa_timeout(e, sa, now_ms);
 		if (sa->gave_up && e->nsas < IKE_MAX_SAS)
-			retry(e, sa, now_ms); /* linked at the tail: not visited again this round */
+			retry(e, sa, now_ms); /* timed when settled: not visited again this round */
 	}
 	reap(e);
 	action_run(e, now_ms);
+	reap(e);
+}
+
+uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa)
+{
+	uint64_t d = sa->deadline_ms, t[4];
+
+	if (sa->state == IKE_ST_DEAD)
+		return UINT64_MAX;
+	t[0] = informational_deadline(sa);
+	t[1] = create_child_sa_deadline(sa);
+	t[2] = rekey_ike_deadline(sa);
+	t[3] = nat_deadline(e, sa);
+	for (size_t i = 0; i < 4; i++)
+		if (t[i] < d)
+			d = t[i];
+	return d;
 }
 
 uint64_t ike_engine_next_deadline(const struct ike_engine *e)
 {
-	uint64_t d = action_deadline(e);
+	uint64_t d = eng_next_due(e), a = action_deadline(e);
 
-	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
-		uint64_t info = informational_deadline(sa), ccs = create_child_sa_deadline(sa);
-		uint64_t rk = rekey_ike_deadline(sa);
-		uint64_t nat = nat_deadline(e, sa);
-		if (sa->state != IKE_ST_DEAD && sa->deadline_ms < d)
-			d = sa->deadline_ms;
-		if (sa->state != IKE_ST_DEAD && info < d)
-			d = info;
-		if (sa->state != IKE_ST_DEAD && ccs < d)
-			d = ccs;
-		if (sa->state != IKE_ST_DEAD && rk < d)
-			d = rk;
-		if (sa->state != IKE_ST_DEAD && nat < d)
-			d = nat;
-	}
-	return d;
+	return a < d ? a : d;
 }
 
 static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)

@@ -30,6 +30,7 @@ static void move(struct ike_engine *e, struct ike_sa *sa, const struct ike_path 
 	bool encap;
 	size_t moved = 0, rekeyed = 0;
 
+	eng_sa_touch(e, sa); /* filed under its path, keepalive timer */
 	addr_str(&sa->path.remote, from, sizeof(from));
 	addr_str(&path->remote, to, sizeof(to));
 	log_info(LOG_IKE, "#%u: peer moved from %s[%u] to %s[%u] (%s)", sa->id, from,
@@ -100,6 +101,7 @@ int ike_engine_peer_moved(struct ike_engine *e, uint64_t now_ms, uint32_t reqid,
 			if (!same_path(&sa->path, &p))
 				move(e, sa, &p, now_ms,
 				     "authenticated ESP packet, NAT mapping changed");
+			eng_settle(e);
 			return 0;
 		}
 	}
@@ -142,4 +144,8 @@ uint64_t nat_deadline(const struct ike_engine *e, const struct ike_sa *sa)
 void ike_engine_set_keepalive(struct ike_engine *e, uint32_t interval_ms)
 {
 	e->keepalive_ms = interval_ms;
+	/* every SA's keepalive deadline may move */
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
+		eng_sa_touch(e, sa);
+	eng_settle(e);
 }

@@ -80,6 +80,7 @@ int ike_sa_set_state(struct ike_engine *e, struct ike_sa *sa, enum ike_state to)
 	if (to == IKE_ST_ESTABLISHED)
 		e->stats.ike_established++;
 	sa->state = to;
+	eng_sa_touch(e, sa);
 	return 0;
 }
 

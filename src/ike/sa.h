@@ -76,6 +76,14 @@ struct ike_child {
 
 struct ike_sa {
 	struct ike_sa *next, *prev; /* engine table */
+	/* engine table (engine.c): hash chains, keys filed under, heap slot, settle list */
+	struct ike_sa *h_spi_next, *h_init_next, *h_id_next, *dirty_next;
+	bool linked, dirty, filed_spi, filed_init;
+	uint16_t f_init_port;
+	uint8_t f_spi[8], f_init_spi[8];
+	struct addr f_init_addr;
+	size_t heap_idx; /* SIZE_MAX: not in the heap */
+	uint64_t due;	 /* deadline the heap holds */
 	uint32_t id;
 	struct conn *conn; /* a reference */
 	bool initiator;
