@@ -48,8 +48,8 @@ static int signed_octets(const struct ike_sa *sa, bool of_initiator, const struc
 	uint8_t maced[PRF_MAX_OUT_LEN], idhdr[4] = {id->type, 0, 0, 0};
 	const struct secret *skp = of_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
 	struct crypto_span idp[2] = {{idhdr, 4}, {id->data, id->len}};
-	const uint8_t *msg = of_initiator ? sa->init_req : sa->init_resp;
-	size_t msg_len = of_initiator ? sa->init_req_len : sa->init_resp_len;
+	const uint8_t *msg = of_initiator ? sa->hs->init_req : sa->hs->init_resp;
+	size_t msg_len = of_initiator ? sa->hs->init_req_len : sa->hs->init_resp_len;
 	const uint8_t *nonce = of_initiator ? sa->nr : sa->ni;
 	size_t nonce_len = of_initiator ? sa->nr_len : sa->ni_len;
 	struct prf_info pi;

@@ -367,6 +367,8 @@ void eng_settle(struct ike_engine *e)
 			ike_sa_free(sa);
 			continue;
 		}
+		if (sa->hs && sa->state >= IKE_ST_ESTABLISHED)
+			ike_sa_handshake_done(sa);
 		if (!filed_current(sa)) {
 			unfile(e, sa);
 			file(e, sa);

@@ -284,8 +284,8 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		sa = eng_sa_by_init(e, hdr.spi_i, path);
 		if (sa) {
 			/* a retransmitted request: the same answer again */
-			if (sa->have_resp && sa->resp_msgid == 0 && sa->init_req &&
-			    sa->init_req_len == len && memcmp(sa->init_req, data, len) == 0)
+			if (sa->have_resp && sa->resp_msgid == 0 && sa->hs && sa->hs->init_req &&
+			    sa->hs->init_req_len == len && memcmp(sa->hs->init_req, data, len) == 0)
 				ike_sa_resend_response(e, sa);
 			else
 				drop(e, &e->stats.drop_state, now, "IKE_SA_INIT for a known SA",

@@ -91,6 +91,11 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, struct conn *conn, bool initiato
 
 	if (!sa)
 		return NULL;
+	sa->hs = calloc(1, sizeof(*sa->hs));
+	if (!sa->hs) {
+		free(sa);
+		return NULL;
+	}
 	sa->id = e->next_id++;
 	if (e->next_id == 0)
 		e->next_id = 1;
@@ -107,16 +112,10 @@ void ike_sa_free(struct ike_sa *sa)
 {
 	if (!sa)
 		return;
-	kex_free(sa->kex);
+	ike_sa_handshake_done(sa);
 	kex_free(sa->ccs.kex);
 	ike_sa_free(sa->rk.nsa);
 	kdf_ikev2_sa_keys_cleanup(&sa->keys);
-	enc_free(sa->enc_in);
-	enc_free(sa->enc_out);
-	integ_free(sa->integ_in);
-	integ_free(sa->integ_out);
-	free(sa->init_req);
-	free(sa->init_resp);
 	free(sa->req);
 	free(sa->resp);
 	ike_sa_frag_reset(sa);
@@ -127,13 +126,28 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa);
 }
 
-/* SK_* from SKEYSEED (§2.14) with this SA's PRF, nonces and SPIs; keys the SK ciphers and
- * MACs for our direction. */
+void ike_sa_handshake_done(struct ike_sa *sa)
+{
+	if (!sa->hs)
+		return;
+	kex_free(sa->hs->kex);
+	free(sa->hs->init_req);
+	free(sa->hs->init_resp);
+	secret_wipe(sa->hs, sizeof(*sa->hs));
+	free(sa->hs);
+	sa->hs = NULL;
+	/* SK_pi and SK_pr only sign the IKE_AUTH messages (§2.15) */
+	secret_free(sa->keys.sk_pi);
+	secret_free(sa->keys.sk_pr);
+	sa->keys.sk_pi = sa->keys.sk_pr = NULL;
+}
+
+/* SK_* from SKEYSEED (§2.14) with this SA's PRF, nonces and SPIs. The SK ciphers and MACs
+ * are keyed from them per message (sk.c). */
 static int keys_from_skeyseed(struct ike_sa *sa, const struct secret *skeyseed)
 {
 	struct integ_info ii;
 	size_t integ_len = 0;
-	const struct secret *ke_out, *ke_in, *ka_out, *ka_in;
 	int rc;
 
 	rc = enc_lookup(sa->alg.encr, sa->alg.encr_bits, &sa->enc_info);
@@ -150,22 +164,8 @@ static int keys_from_skeyseed(struct ike_sa *sa, const struct secret *skeyseed)
 	}
 	rc = kdf_ikev2_sa_keys(sa->alg.prf, skeyseed, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 			       sa->spi_i, sa->spi_r, integ_len, sa->enc_info.key_len, &sa->keys);
-	if (rc)
-		return rc;
-	ke_out = sa->initiator ? sa->keys.sk_ei : sa->keys.sk_er;
-	ke_in = sa->initiator ? sa->keys.sk_er : sa->keys.sk_ei;
-	ka_out = sa->initiator ? sa->keys.sk_ai : sa->keys.sk_ar;
-	ka_in = sa->initiator ? sa->keys.sk_ar : sa->keys.sk_ai;
-	rc = enc_new(sa->alg.encr, sa->alg.encr_bits, ENC_ENCRYPT, ke_out ? ke_out->p : NULL,
-		     ke_out ? ke_out->len : 0, &sa->enc_out);
 	if (rc == 0)
-		rc = enc_new(sa->alg.encr, sa->alg.encr_bits, ENC_DECRYPT, ke_in ? ke_in->p : NULL,
-			     ke_in ? ke_in->len : 0, &sa->enc_in);
-	if (rc == 0 && !sa->enc_info.aead) {
-		rc = integ_new(sa->alg.integ, ka_out->p, ka_out->len, &sa->integ_out);
-		if (rc == 0)
-			rc = integ_new(sa->alg.integ, ka_in->p, ka_in->len, &sa->integ_in);
-	}
+		sa->keyed = true;
 	return rc;
 }
 

@@ -74,6 +74,19 @@ struct ike_child {
 	bool peer_no_tfc; /* the peer sent ESP_TFC_PADDING_NOT_SUPPORTED */
 };
 
+/* What only the handshake (IKE_SA_INIT to IKE_AUTH) needs, allocated with the SA and freed
+ * with SK_pi/SK_pr when it is established (eng_settle): an established SA keeps only what it
+ * uses (issue 4: 100,000 SAs at <= 4 KiB each). Never touch sa->hs of an established SA. */
+struct ike_hs {
+	struct kex *kex;		/* our key pair */
+	uint8_t cookie[IKE_COOKIE_MAX]; /* initiator: the COOKIE to echo */
+	size_t cookie_len;
+	unsigned init_retries;	       /* COOKIE / INVALID_KE retries */
+	uint8_t *init_req, *init_resp; /* IKE_SA_INIT messages, for AUTH (§2.15) */
+	size_t init_req_len, init_resp_len;
+	struct ts_list pending_tsi, pending_tsr; /* initiator: selectors proposed */
+};
+
 struct ike_sa {
 	struct ike_sa *next, *prev; /* engine table */
 	/* engine table (engine.c): hash chains, keys filed under, heap slot, settle list */
@@ -94,23 +107,19 @@ struct ike_sa {
 	/* IKE_SA_INIT */
 	struct prop_choice alg;
 	uint16_t ke_group; /* group of our KE (may differ from a proposal's first on retry) */
-	struct kex *kex;
+	struct ike_hs *hs; /* handshake state; NULL once established */
+	/* the nonces of the exchange that created the SA (KEYMAT of the IKE_AUTH child, §2.8.2
+	 * collisions of IKE rekeys) */
 	uint8_t ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];
 	size_t ni_len, nr_len;
-	uint8_t cookie[IKE_COOKIE_MAX]; /* initiator: the COOKIE to echo */
-	size_t cookie_len;
-	unsigned init_retries; /* COOKIE / INVALID_KE retries */
 	bool nat_local, nat_remote, peer_frag;
-	bool peer_sighash;	       /* SIGNATURE_HASH_ALGORITHMS received (RFC 7427) */
-	bool peer_certreq;	       /* CERTREQ received */
-	uint8_t *init_req, *init_resp; /* IKE_SA_INIT messages, for AUTH (§2.15) */
-	size_t init_req_len, init_resp_len;
+	bool peer_sighash; /* SIGNATURE_HASH_ALGORITHMS received (RFC 7427) */
+	bool peer_certreq; /* CERTREQ received */
 	/* keys */
 	struct kdf_ikev2_sa_keys keys;
 	struct enc_info enc_info;
-	struct enc *enc_out, *enc_in;
-	struct integ *integ_out, *integ_in;
 	size_t integ_icv_len;
+	bool keyed; /* SK_* derived; SK contexts are keyed per message from them (sk.c) */
 	/* identities */
 	struct conn_id local_id, remote_id;
 	/* message IDs: window size 1 both ways */
@@ -143,10 +152,9 @@ struct ike_sa {
 	uint32_t resp_msgid;
 	bool have_resp;
 	/* children */
-	const struct conn_child *want_child;	 /* initiator: child to set up with IKE_AUTH */
-	uint32_t pending_spi;			 /* initiator: our SPI offered in SAi2 */
-	bool pending_transport;			 /* initiator: USE_TRANSPORT_MODE sent */
-	struct ts_list pending_tsi, pending_tsr; /* initiator: selectors proposed */
+	const struct conn_child *want_child; /* initiator: child to set up with IKE_AUTH */
+	uint32_t pending_spi;		     /* initiator: our SPI offered in SAi2 */
+	bool pending_transport;		     /* initiator: USE_TRANSPORT_MODE sent */
 	/* children[0..nchildren) are heap objects owned by the SA (ike_sa_child_add/_remove) */
 	size_t nchildren;
 	struct ike_child *children[IKE_MAX_CHILDREN];
@@ -188,13 +196,15 @@ struct ike_sa {
 struct ike_sa *ike_sa_new(struct ike_engine *e, struct conn *conn, bool initiator,
 			  const struct ike_path *path, uint64_t now_ms);
 void ike_sa_free(struct ike_sa *sa);
+/* Drops the handshake state (sa->hs, SK_pi, SK_pr) of an established SA. */
+void ike_sa_handshake_done(struct ike_sa *sa);
 
 /* The one function changing an SA's state: checks the transition is legal (ERR_BADSTATE
  * otherwise, state unchanged) and logs old -> new. */
 int ike_sa_set_state(struct ike_engine *e, struct ike_sa *sa, enum ike_state to);
 
-/* Derives SKEYSEED and SK_* from the shared secret (RFC 7296 §2.14) and keys the SK
- * ciphers and MACs for our direction. */
+/* Derives SKEYSEED and SK_* from the shared secret (RFC 7296 §2.14); the SK payload's cipher
+ * and MAC are keyed from them for each message (sk.c), not held per SA. */
 int ike_sa_derive_keys(struct ike_sa *sa, const struct secret *g_ir);
 /* The same for an IKE SA created by rekeying old (§2.18): SKEYSEED = prf(SK_d (old), g^ir (new)
  * | Ni | Nr) with old's PRF; sa's nonces are the rekey exchange's, its SPIs the new ones. */

@@ -26,24 +26,56 @@ int sk_begin(const struct ike_sa *sa, struct ikev2_builder *b)
 	return ikev2_build_sk_begin(b, iv);
 }
 
+/* The SK cipher and (without an AEAD) MAC of one direction, keyed from SK_e and SK_a for one
+ * message: an SA keeps keys, not OpenSSL contexts (a few KiB each). The caller frees both. */
+static int keyed(const struct ike_sa *sa, bool outbound, struct enc **enc, struct integ **integ)
+{
+	bool ours_i = sa->initiator == outbound; /* the _i keys protect initiator->responder */
+	const struct secret *ke = ours_i ? sa->keys.sk_ei : sa->keys.sk_er;
+	const struct secret *ka = ours_i ? sa->keys.sk_ai : sa->keys.sk_ar;
+	int rc;
+
+	*enc = NULL;
+	*integ = NULL;
+	if (!sa->keyed)
+		return ERR_INVAL;
+	rc = enc_new(sa->alg.encr, sa->alg.encr_bits, outbound ? ENC_ENCRYPT : ENC_DECRYPT,
+		     ke ? ke->p : NULL, ke ? ke->len : 0, enc);
+	if (rc == 0 && !sa->enc_info.aead) {
+		rc = ka ? integ_new(sa->alg.integ, ka->p, ka->len, integ) : ERR_INVAL;
+		if (rc) {
+			enc_free(*enc);
+			*enc = NULL;
+		}
+	}
+	return rc;
+}
+
 /* Writes a fresh IV, encrypts the plaintext in place and writes the ICV (lay from the
  * builder, header Length already patched). */
 static int seal(struct ike_engine *e, struct ike_sa *sa, uint8_t *buf,
 		const struct ikev2_sk_layout *lay)
 {
+	struct enc *enc = NULL;
+	struct integ *integ = NULL;
 	int rc = eng_rand(e, IKE_RAND_IV, buf + lay->iv_off, lay->iv_len);
 
+	if (rc == 0)
+		rc = keyed(sa, true, &enc, &integ);
 	if (rc)
 		return rc;
-	if (sa->enc_info.aead)
-		return enc_seal(sa->enc_out, buf + lay->iv_off, buf, lay->aad_len,
-				buf + lay->plain_off, lay->plain_len, buf + lay->plain_off,
-				buf + lay->icv_off);
-	struct crypto_span span = {buf, lay->icv_off};
-	rc = enc_seal(sa->enc_out, buf + lay->iv_off, NULL, 0, buf + lay->plain_off, lay->plain_len,
-		      buf + lay->plain_off, NULL);
-	if (rc == 0)
-		rc = integ_compute(sa->integ_out, &span, 1, buf + lay->icv_off);
+	if (sa->enc_info.aead) {
+		rc = enc_seal(enc, buf + lay->iv_off, buf, lay->aad_len, buf + lay->plain_off,
+			      lay->plain_len, buf + lay->plain_off, buf + lay->icv_off);
+	} else {
+		struct crypto_span span = {buf, lay->icv_off};
+		rc = enc_seal(enc, buf + lay->iv_off, NULL, 0, buf + lay->plain_off, lay->plain_len,
+			      buf + lay->plain_off, NULL);
+		if (rc == 0)
+			rc = integ_compute(integ, &span, 1, buf + lay->icv_off);
+	}
+	enc_free(enc);
+	integ_free(integ);
 	return rc;
 }
 
@@ -134,9 +166,11 @@ int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 	struct ikev2_sk_parts parts;
 	size_t iv, blk, icv;
 	const struct ikev2_sk *sk;
+	struct enc *enc = NULL;
+	struct integ *integ = NULL;
 	int rc;
 
-	if (!d->sk || !sa->enc_in)
+	if (!d->sk || !sa->keyed)
 		return ERR_INVAL;
 	sk = &d->sk->u.sk;
 	sk_lengths(sa, &iv, &blk, &icv);
@@ -145,17 +179,21 @@ int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 		return rc;
 	if (parts.ct_len > cap || sk->aad_len > len || len < icv)
 		return ERR_LIMIT;
+	rc = keyed(sa, false, &enc, &integ);
+	if (rc)
+		return rc;
 	if (sa->enc_info.aead) {
-		rc = enc_open(sa->enc_in, parts.iv, msg, sk->aad_len, parts.ct, parts.ct_len, plain,
+		rc = enc_open(enc, parts.iv, msg, sk->aad_len, parts.ct, parts.ct_len, plain,
 			      parts.icv);
 	} else {
 		/* integrity over the message up to the ICV, before decrypting */
 		struct crypto_span span = {msg, len - icv};
-		rc = integ_verify(sa->integ_in, &span, 1, parts.icv);
+		rc = integ_verify(integ, &span, 1, parts.icv);
 		if (rc == 0)
-			rc = enc_open(sa->enc_in, parts.iv, NULL, 0, parts.ct, parts.ct_len, plain,
-				      NULL);
+			rc = enc_open(enc, parts.iv, NULL, 0, parts.ct, parts.ct_len, plain, NULL);
 	}
+	enc_free(enc);
+	integ_free(integ);
 	if (rc == 0)
 		rc = ikev2_sk_unpad(plain, parts.ct_len, inner_len);
 	if (rc == 0)

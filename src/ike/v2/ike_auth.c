@@ -204,13 +204,14 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 			rc = prop_to_wire(&props[i], (uint8_t)(i + 1), proto, spi, 4, PROP_NO_KE,
 					  &e->sa_a);
 		if (rc == 0)
-			rc = child_ts_resolve(&ch->local_ts, &sa->path.local, &sa->pending_tsi);
+			rc = child_ts_resolve(&ch->local_ts, &sa->path.local, &sa->hs->pending_tsi);
 		if (rc == 0)
-			rc = child_ts_resolve(&ch->remote_ts, &sa->path.remote, &sa->pending_tsr);
+			rc = child_ts_resolve(&ch->remote_ts, &sa->path.remote,
+					      &sa->hs->pending_tsr);
 		if (rc)
 			goto out;
 		ikev2_build_sa(&b, &e->sa_a);
-		put_ts(e, &b, &sa->pending_tsi, &sa->pending_tsr);
+		put_ts(e, &b, &sa->hs->pending_tsi, &sa->hs->pending_tsr);
 	}
 	rc = sk_end_seal_frag(e, sa, &b, e->tx, &dg);
 	if (rc == 0)
@@ -505,8 +506,8 @@ static int child_response(struct ike_engine *e, struct ike_sa *sa, const struct 
 			eng_event(
 			    e, sa->id, 0, IKE_EV_CHILD_FAILED,
 			    "TS_UNACCEPTABLE from %s for CHILD_SA %s: we proposed TSi %s TSr %s",
-			    peer, ch->name, child_ts_str(&sa->pending_tsi, a, sizeof(a)),
-			    child_ts_str(&sa->pending_tsr, b, sizeof(b)));
+			    peer, ch->name, child_ts_str(&sa->hs->pending_tsi, a, sizeof(a)),
+			    child_ts_str(&sa->hs->pending_tsr, b, sizeof(b)));
 		else if (p && p->u.n.type == IKEV2_N_NO_PROPOSAL_CHOSEN) {
 			props = child_props(ch, &n, &proto);
 			eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED,
@@ -536,10 +537,10 @@ static int child_response(struct ike_engine *e, struct ike_sa *sa, const struct 
 		return 0;
 	}
 	for (size_t i = 0; i < tsi.n; i++)
-		if (!ts_list_covers(&sa->pending_tsi, &tsi.ts[i]))
+		if (!ts_list_covers(&sa->hs->pending_tsi, &tsi.ts[i]))
 			goto widened;
 	for (size_t i = 0; i < tsr.n; i++)
-		if (!ts_list_covers(&sa->pending_tsr, &tsr.ts[i]))
+		if (!ts_list_covers(&sa->hs->pending_tsr, &tsr.ts[i]))
 			goto widened;
 	if (sa->pending_transport && !ikev2_digest_notify(rx->d, IKEV2_N_USE_TRANSPORT_MODE)) {
 		eng_event(e, sa->id, 0, IKE_EV_CHILD_FAILED,

@@ -141,8 +141,8 @@ static int new_kex(struct ike_engine *e, struct ike_sa *sa, uint16_t group)
 
 	if (!k)
 		return ERR_CRYPTO;
-	kex_free(sa->kex);
-	sa->kex = k;
+	kex_free(sa->hs->kex);
+	sa->hs->kex = k;
 	sa->ke_group = group;
 	return 0;
 }
@@ -175,7 +175,7 @@ int ike_sa_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 		if (rc == 0)
 			rc = new_nonce(e, sa->ni, &sa->ni_len);
 	}
-	if (rc == 0 && (!sa->kex || kex_group(sa->kex) != sa->ke_group)) {
+	if (rc == 0 && (!sa->hs->kex || kex_group(sa->hs->kex) != sa->ke_group)) {
 		uint16_t g = sa->ke_group;
 		if (g == 0 && c->proposals[0].n[IKEV2_TRANS_KE])
 			g = c->proposals[0].t[IKEV2_TRANS_KE][0].id;
@@ -193,11 +193,11 @@ int ike_sa_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	ike_sa_hdr(sa, IKEV2_EXCH_IKE_SA_INIT, false, 0, &h);
 	ikev2_build_init(&b, e->tx, sizeof(e->tx));
 	ikev2_build_hdr(&b, &h);
-	if (sa->cookie_len)
-		put_notify(&b, IKEV2_N_COOKIE, sa->cookie, sa->cookie_len);
+	if (sa->hs->cookie_len)
+		put_notify(&b, IKEV2_N_COOKIE, sa->hs->cookie, sa->hs->cookie_len);
 	ikev2_build_sa(&b, &e->sa_a);
 	ke.group = sa->ke_group;
-	ke.data = kex_public(sa->kex, &ke.len);
+	ke.data = kex_public(sa->hs->kex, &ke.len);
 	ikev2_build_ke(&b, &ke);
 	nonce.data = sa->ni;
 	nonce.len = sa->ni_len;
@@ -206,7 +206,7 @@ int ike_sa_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	if (rc == 0)
 		rc = ikev2_build_finish(&b, &len);
 	if (rc == 0)
-		rc = keep_copy(&sa->init_req, &sa->init_req_len, e->tx, len);
+		rc = keep_copy(&sa->hs->init_req, &sa->hs->init_req_len, e->tx, len);
 	if (rc == 0 && sa->state != IKE_ST_INIT_SENT)
 		rc = ike_sa_set_state(e, sa, IKE_ST_INIT_SENT);
 	if (rc == 0)
@@ -323,7 +323,7 @@ static int respond(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx 
 	if (rc == 0)
 		rc = new_kex(e, sa, sa->alg.ke);
 	if (rc == 0)
-		rc = kex_derive(sa->kex, peer_ke->data, peer_ke->len, &g_ir);
+		rc = kex_derive(sa->hs->kex, peer_ke->data, peer_ke->len, &g_ir);
 	if (rc) {
 		log_peer(&e->rl, rx->now, LOG_IKE, LOG_LVL_INFO,
 			 "IKE_SA_INIT: key exchange failed (%d): dropped", rc);
@@ -341,7 +341,7 @@ static int respond(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx 
 	ikev2_build_hdr(&b, &h);
 	ikev2_build_sa(&b, &e->sa_a);
 	ke.group = sa->ke_group;
-	ke.data = kex_public(sa->kex, &ke.len);
+	ke.data = kex_public(sa->hs->kex, &ke.len);
 	ikev2_build_ke(&b, &ke);
 	nonce.data = sa->nr;
 	nonce.len = sa->nr_len;
@@ -351,9 +351,9 @@ static int respond(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx 
 	if (rc == 0)
 		rc = ikev2_build_finish(&b, &len);
 	if (rc == 0)
-		rc = keep_copy(&sa->init_resp, &sa->init_resp_len, e->tx, len);
+		rc = keep_copy(&sa->hs->init_resp, &sa->hs->init_resp_len, e->tx, len);
 	if (rc == 0)
-		rc = keep_copy(&sa->init_req, &sa->init_req_len, rx->msg, rx->len);
+		rc = keep_copy(&sa->hs->init_req, &sa->hs->init_req_len, rx->msg, rx->len);
 	if (rc == 0)
 		rc = ike_sa_set_state(e, sa, IKE_ST_INIT_DONE);
 	if (rc == 0) {
@@ -478,12 +478,12 @@ static int on_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx
 
 	p = ikev2_digest_notify(rx->d, IKEV2_N_COOKIE);
 	if (p) {
-		if (p->u.n.len == 0 || p->u.n.len > IKE_COOKIE_MAX || sa->init_retries >= 5)
+		if (p->u.n.len == 0 || p->u.n.len > IKE_COOKIE_MAX || sa->hs->init_retries >= 5)
 			return failf(e, sa, "IKE_SA_INIT with %s failed: bad or repeated COOKIE",
 				     peer);
-		memcpy(sa->cookie, p->u.n.data, p->u.n.len);
-		sa->cookie_len = p->u.n.len;
-		sa->init_retries++;
+		memcpy(sa->hs->cookie, p->u.n.data, p->u.n.len);
+		sa->hs->cookie_len = p->u.n.len;
+		sa->hs->init_retries++;
 		ike_sa_request_done(sa);
 		return ike_sa_init_start(e, sa, rx->now);
 	}
@@ -492,7 +492,7 @@ static int on_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx
 		uint16_t g = p->u.n.len == 2 ? (uint16_t)(p->u.n.data[0] << 8 | p->u.n.data[1]) : 0;
 		char gs[16];
 		snprintf(gs, sizeof(gs), "%u", g);
-		if (g == 0 || g == sa->ke_group || sa->init_retries >= 5 ||
+		if (g == 0 || g == sa->ke_group || sa->hs->init_retries >= 5 ||
 		    !prop_has_ke(sa->conn->proposals, sa->conn->nproposals, g) ||
 		    !kex_group_supported(g))
 			return failf(e, sa,
@@ -502,7 +502,7 @@ static int on_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx
 		log_info(LOG_IKE, "#%u: peer wants KE group %u instead of %u: retrying", sa->id, g,
 			 sa->ke_group);
 		sa->ke_group = g;
-		sa->init_retries++;
+		sa->hs->init_retries++;
 		ike_sa_request_done(sa);
 		return ike_sa_init_start(e, sa, rx->now);
 	}
@@ -545,7 +545,7 @@ int ike_sa_init_on_response(struct ike_engine *e, struct ike_sa *sa, const struc
 		e->stats.drop_malformed++;
 		return ERR_INVAL; /* may be forged: keep waiting for the real answer */
 	}
-	rc = kex_derive(sa->kex, pke->u.ke.data, pke->u.ke.len, &g_ir);
+	rc = kex_derive(sa->hs->kex, pke->u.ke.data, pke->u.ke.len, &g_ir);
 	if (rc) {
 		e->stats.drop_malformed++;
 		return rc;
@@ -557,7 +557,7 @@ int ike_sa_init_on_response(struct ike_engine *e, struct ike_sa *sa, const struc
 	secret_free(g_ir);
 	if (rc)
 		return failf(e, sa, "IKE_SA_INIT with %s failed: key derivation", peer);
-	rc = keep_copy(&sa->init_resp, &sa->init_resp_len, rx->msg, rx->len);
+	rc = keep_copy(&sa->hs->init_resp, &sa->hs->init_resp_len, rx->msg, rx->len);
 	if (rc)
 		return rc;
 	natd_check(sa, rx->path, rx->d);

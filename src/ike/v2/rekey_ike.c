@@ -221,8 +221,8 @@ int rekey_ike_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 		goto out;
 	nsa->ni_len = IKE_NONCE_LEN;
 	nsa->ke_group = group;
-	nsa->kex = eng_kex_new(e, group);
-	if (!nsa->kex) {
+	nsa->hs->kex = eng_kex_new(e, group);
+	if (!nsa->hs->kex) {
 		rc = ERR_CRYPTO;
 		goto out;
 	}
@@ -242,7 +242,7 @@ int rekey_ike_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	nonce.len = nsa->ni_len;
 	ikev2_build_nonce(&b, &nonce);
 	ke.group = group;
-	ke.data = kex_public(nsa->kex, &ke.len);
+	ke.data = kex_public(nsa->hs->kex, &ke.len);
 	ikev2_build_ke(&b, &ke);
 	rc = sk_end_seal(e, sa, &b, e->tx, &len);
 	if (rc == 0)
@@ -316,13 +316,13 @@ static struct ike_sa *responder_sa(struct ike_engine *e, struct ike_sa *sa, cons
 	memcpy(nsa->ni, pn->u.nonce.data, pn->u.nonce.len);
 	nsa->ni_len = pn->u.nonce.len;
 	nsa->nr_len = IKE_NONCE_LEN;
-	nsa->kex = eng_kex_new(e, g);
-	if (!nsa->kex || eng_new_spi(e, nsa->spi_r) != 0 ||
+	nsa->hs->kex = eng_kex_new(e, g);
+	if (!nsa->hs->kex || eng_new_spi(e, nsa->spi_r) != 0 ||
 	    eng_rand(e, IKE_RAND_NONCE, nsa->nr, IKE_NONCE_LEN) != 0) {
 		*err = IKEV2_N_NO_ADDITIONAL_SAS;
 		goto out;
 	}
-	if (kex_derive(nsa->kex, pke->u.ke.data, pke->u.ke.len, &g_ir) != 0) {
+	if (kex_derive(nsa->hs->kex, pke->u.ke.data, pke->u.ke.len, &g_ir) != 0) {
 		*err = IKEV2_N_INVALID_SYNTAX;
 		goto out;
 	}
@@ -379,16 +379,16 @@ int rekey_ike_on_request(struct ike_engine *e, struct ike_sa *sa, const struct i
 	nonce.data = nsa->nr;
 	nonce.len = nsa->nr_len;
 	ikev2_build_nonce(&b, &nonce);
-	ke.group = kex_group(nsa->kex);
-	ke.data = kex_public(nsa->kex, &ke.len);
+	ke.group = kex_group(nsa->hs->kex);
+	ke.data = kex_public(nsa->hs->kex, &ke.len);
 	ikev2_build_ke(&b, &ke);
 	rc = sk_end_seal(e, sa, &b, e->tx, &len);
 	if (rc == 0)
 		rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
 	if (rc)
 		goto out;
-	kex_free(nsa->kex);
-	nsa->kex = NULL;
+	kex_free(nsa->hs->kex);
+	nsa->hs->kex = NULL;
 	rc = establish(e, sa, nsa, rx->now);
 	if (rc) {
 		ike_sa_kill(e, nsa); /* linked: reaped */
@@ -483,7 +483,7 @@ static int complete(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *nsa,
 	    pke->u.ke.group != choice.ke || pn->u.nonce.len < 16 ||
 	    pn->u.nonce.len > IKEV2_NONCE_MAX || ikev2_ke_check_fn(&pke->u.ke, kex_public_len) != 0)
 		goto out;
-	rc = kex_derive(nsa->kex, pke->u.ke.data, pke->u.ke.len, &g_ir);
+	rc = kex_derive(nsa->hs->kex, pke->u.ke.data, pke->u.ke.len, &g_ir);
 	if (rc)
 		goto out;
 	memcpy(nsa->spi_r, choice.spi, 8);
@@ -492,8 +492,8 @@ static int complete(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *nsa,
 	memcpy(nsa->nr, pn->u.nonce.data, pn->u.nonce.len);
 	nsa->nr_len = pn->u.nonce.len;
 	rc = ike_sa_derive_keys_rekey(nsa, sa, g_ir);
-	kex_free(nsa->kex);
-	nsa->kex = NULL;
+	kex_free(nsa->hs->kex);
+	nsa->hs->kex = NULL;
 out:
 	secret_free(g_ir);
 	return rc;
