@@ -211,6 +211,7 @@ void action_child_updown(struct ike_engine *e, const struct ike_sa *sa, const st
 			 bool up)
 {
 	struct ike_updown u;
+	struct ts_list lts, rts;
 
 	if (up)
 		trap_child_up(e, c->reqid);
@@ -230,7 +231,8 @@ void action_child_updown(struct ike_engine *e, const struct ike_sa *sa, const st
 	u.nat = sa->nat_local || sa->nat_remote || sa->conn->encap;
 	u.local_id = &sa->local_id;
 	u.remote_id = &sa->remote_id;
-	u.local_ts = &c->local_ts;
-	u.remote_ts = &c->remote_ts;
+	ike_child_ts(c, &lts, &rts);
+	u.local_ts = &lts;
+	u.remote_ts = &rts;
 	e->cb.child_updown(e->ctx, &u);
 }

@@ -98,6 +98,14 @@ int child_ts_from_wire(const struct ikev2_ts_payload *w, struct ts_list *out)
 	return 0;
 }
 
+int child_ts_wire(const struct ike_child *c, bool local, struct ikev2_ts_payload *out)
+{
+	struct ts_list l;
+
+	ike_child_ts(c, local ? &l : NULL, local ? NULL : &l);
+	return child_ts_to_wire(&l, out);
+}
+
 const char *child_ts_str(const struct ts_list *l, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -189,8 +197,7 @@ static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 	s.hard_packets = cfg->life_packets;
 	s.soft_time = cfg->rekey_time;
 	s.hard_time = cfg->life_time;
-	s.local_ts = c->local_ts;
-	s.remote_ts = c->remote_ts;
+	ike_child_ts(c, &s.local_ts, &s.remote_ts);
 	s.tfc_pad =
 	    !in && c->mode == CONN_MODE_TUNNEL && c->proto == IKEV2_PROTO_ESP && !c->peer_no_tfc
 		? cfg->tfc_padding
@@ -213,6 +220,7 @@ int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_chi
 	struct integ_info ii;
 	size_t enc_len = 0, integ_len = 0;
 	const struct secret *ek_in, *ik_in, *ek_out, *ik_out;
+	struct ts_list lts, rts;
 	char l[256], r[256];
 	int rc;
 
@@ -249,11 +257,11 @@ int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_chi
 		return rc;
 	}
 	c->state = IKE_CHILD_INSTALLED;
+	ike_child_ts(c, &lts, &rts);
 	eng_event(e, sa->id, c->id, IKE_EV_CHILD_UP,
 		  "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o and TS %s === %s",
-		  c->cfg->name, c->reqid, c->spi_in, c->spi_out,
-		  child_ts_str(&c->local_ts, l, sizeof(l)),
-		  child_ts_str(&c->remote_ts, r, sizeof(r)));
+		  c->cfg->name, c->reqid, c->spi_in, c->spi_out, child_ts_str(&lts, l, sizeof(l)),
+		  child_ts_str(&rts, r, sizeof(r)));
 	if (!c->from_rekey)
 		action_child_updown(e, sa, c, true);
 	return 0;

@@ -4,6 +4,7 @@
 #ifndef RAMPART_IKE_CHILD_H
 #define RAMPART_IKE_CHILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ike/sa.h"
@@ -20,6 +21,8 @@ int child_ts_resolve(const struct ts_list *cfg, const struct addr *host, struct 
  * (ERR_INVAL) and skips unknown types. */
 int child_ts_to_wire(const struct ts_list *l, struct ikev2_ts_payload *out);
 int child_ts_from_wire(const struct ikev2_ts_payload *w, struct ts_list *out);
+/* The child's own selectors (local) or the peer's as a TS payload. */
+int child_ts_wire(const struct ike_child *c, bool local, struct ikev2_ts_payload *out);
 /* "10.1.0.0/16 10.2.0.0/16" into buf. */
 const char *child_ts_str(const struct ts_list *l, char *buf, size_t len);
 

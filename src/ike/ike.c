@@ -633,8 +633,7 @@ static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
 		ci->integ_alg = c->alg.integ;
 		ci->esn = c->alg.has_esn && c->alg.esn == IKEV2_ESN_YES;
 		ci->encap = sa->nat_local || sa->nat_remote || sa->conn->encap;
-		ci->local_ts = c->local_ts;
-		ci->remote_ts = c->remote_ts;
+		ike_child_ts(c, &ci->local_ts, &ci->remote_ts);
 	}
 }
 

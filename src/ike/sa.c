@@ -108,6 +108,69 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, struct conn *conn, bool initiato
 	return sa;
 }
 
+struct ike_ts {
+	size_t n;
+	struct ts ts[];
+};
+
+static struct ike_ts *ts_compact(const struct ts_list *l)
+{
+	struct ike_ts *t = malloc(sizeof(*t) + l->n * sizeof(t->ts[0]));
+
+	if (!t)
+		return NULL;
+	t->n = l->n;
+	memcpy(t->ts, l->ts, l->n * sizeof(t->ts[0]));
+	return t;
+}
+
+static void ts_expand(const struct ike_ts *t, struct ts_list *out)
+{
+	ts_list_init(out);
+	if (!t)
+		return;
+	out->n = t->n;
+	memcpy(out->ts, t->ts, t->n * sizeof(t->ts[0]));
+}
+
+int ike_child_set_ts(struct ike_child *c, const struct ts_list *local, const struct ts_list *remote)
+{
+	struct ike_ts *l = local ? ts_compact(local) : NULL;
+	struct ike_ts *r = remote ? ts_compact(remote) : NULL;
+
+	if ((local && !l) || (remote && !r)) {
+		free(l);
+		free(r);
+		return ERR_NOMEM;
+	}
+	if (local) {
+		free(c->lts);
+		c->lts = l;
+	}
+	if (remote) {
+		free(c->rts);
+		c->rts = r;
+	}
+	return 0;
+}
+
+void ike_child_ts(const struct ike_child *c, struct ts_list *local, struct ts_list *remote)
+{
+	if (local)
+		ts_expand(c->lts, local);
+	if (remote)
+		ts_expand(c->rts, remote);
+}
+
+static void child_free(struct ike_child *c)
+{
+	if (!c)
+		return;
+	free(c->lts);
+	free(c->rts);
+	free(c);
+}
+
 void ike_sa_free(struct ike_sa *sa)
 {
 	if (!sa)
@@ -120,7 +183,7 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa->resp);
 	ike_sa_frag_reset(sa);
 	for (size_t i = 0; i < sa->nchildren; i++)
-		free(sa->children[i]);
+		child_free(sa->children[i]);
 	conn_free(sa->conn);
 	secret_wipe(sa, sizeof(*sa));
 	free(sa);
@@ -358,7 +421,7 @@ void ike_sa_child_remove(struct ike_sa *sa, struct ike_child *c)
 	}
 	if (sa->ccs.coll_child == c)
 		sa->ccs.coll_child = NULL;
-	free(c);
+	child_free(c);
 }
 
 void ike_sa_kill(struct ike_engine *e, struct ike_sa *sa)

@@ -56,6 +56,8 @@ enum ike_child_state {
 	IKE_CHILD_DELETED,
 };
 
+struct ike_ts; /* a selector list stored at its size (sa.c) */
+
 struct ike_child {
 	uint32_t id, reqid;
 	enum ike_child_state state;
@@ -64,7 +66,8 @@ struct ike_child {
 	enum conn_mode mode;
 	uint32_t spi_in, spi_out;
 	struct prop_choice alg;
-	struct ts_list local_ts, remote_ts;
+	/* selectors at their size (our end, the peer's): ike_child_set_ts / ike_child_ts */
+	struct ike_ts *lts, *rts;
 	uint8_t del; /* INFO_DEL_* (v2/informational.h): a delete of ours queued or sent */
 	/* CREATE_CHILD_SA (v2/create_child_sa.c) */
 	uint64_t rekey_at_ms; /* 0: not armed yet */
@@ -239,6 +242,12 @@ uint64_t ike_retransmit_delay(const struct ike_engine *e, unsigned n);
 /* A new zeroed Child SA appended to sa->children (owned by sa), or NULL when the SA has
  * IKE_MAX_CHILDREN already or on ENOMEM. */
 struct ike_child *ike_sa_child_add(struct ike_sa *sa);
+/* Sets c's selectors (copied at their size; either may be NULL: left as is). ERR_NOMEM
+ * (nothing changed). */
+int ike_child_set_ts(struct ike_child *c, const struct ts_list *local,
+		     const struct ts_list *remote);
+/* c's selectors into local and remote (either may be NULL); empty lists when unset. */
+void ike_child_ts(const struct ike_child *c, struct ts_list *local, struct ts_list *remote);
 /* Unlinks c from sa->children (order kept), clears references to it (ccs) and frees it. The
  * data plane is not told: callers delete installed SAs first. */
 void ike_sa_child_remove(struct ike_sa *sa, struct ike_child *c);

@@ -11,6 +11,7 @@
 #include "ike/v2/create_child_sa.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/kex.h"
@@ -59,9 +60,11 @@ static struct ike_child *successor(struct ike_engine *e, struct ike_sa *sa,
 		if (sa->children[i]->state == IKE_CHILD_DELETED &&
 		    sa->children[i]->del == INFO_DEL_NONE && sa->children[i] != old)
 			c = sa->children[i];
-	if (c)
+	if (c) {
+		free(c->lts); /* a deleted slot reused: its selectors go */
+		free(c->rts);
 		memset(c, 0, sizeof(*c));
-	else
+	} else
 		c = ike_sa_child_add(sa);
 	if (!c)
 		return NULL;
@@ -72,8 +75,14 @@ static struct ike_child *successor(struct ike_engine *e, struct ike_sa *sa,
 	c->reqid = old->reqid;
 	c->proto = old->proto;
 	c->mode = old->mode;
-	c->local_ts = old->local_ts;
-	c->remote_ts = old->remote_ts;
+	{
+		struct ts_list l, r;
+		ike_child_ts(old, &l, &r);
+		if (ike_child_set_ts(c, &l, &r) != 0) {
+			c->state = IKE_CHILD_DELETED; /* a free slot again */
+			return NULL;
+		}
+	}
 	return c;
 }
 
@@ -164,8 +173,8 @@ int create_child_sa_rekey(struct ike_engine *e, struct ike_sa *sa, struct ike_ch
 		ke.data = kex_public(sa->ccs.kex, &ke.len);
 		ikev2_build_ke(&b, &ke);
 	}
-	child_ts_to_wire(&c->local_ts, &e->ts_a); /* TSi: our end, we initiate */
-	child_ts_to_wire(&c->remote_ts, &e->ts_b);
+	child_ts_wire(c, true, &e->ts_a); /* TSi: our end, we initiate */
+	child_ts_wire(c, false, &e->ts_b);
 	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
 	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
 	rc = sk_end_seal(e, sa, &b, e->tx, &len);
@@ -302,8 +311,8 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 		ke.data = kex_public(k, &ke.len);
 		ikev2_build_ke(&b, &ke);
 	}
-	child_ts_to_wire(&c->remote_ts, &e->ts_a); /* TSi: the initiator's end */
-	child_ts_to_wire(&c->local_ts, &e->ts_b);
+	child_ts_wire(c, false, &e->ts_a); /* TSi: the initiator's end */
+	child_ts_wire(c, true, &e->ts_b);
 	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
 	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
 	rc = sk_end_seal(e, sa, &b, e->tx, &len);

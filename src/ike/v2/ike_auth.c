@@ -329,10 +329,8 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 		     (uint32_t)choice.spi[2] << 8 | choice.spi[3];
 	c->mode =
 	    (ch->mode == CONN_MODE_TRANSPORT && transport) ? CONN_MODE_TRANSPORT : CONN_MODE_TUNNEL;
-	c->local_ts = ntsr;
-	c->remote_ts = ntsi;
 	c->peer_no_tfc = ikev2_digest_notify(rx->d, IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED) != NULL;
-	if (child_new_spi(e, &c->spi_in) != 0) {
+	if (ike_child_set_ts(c, &ntsr, &ntsi) != 0 || child_new_spi(e, &c->spi_in) != 0) {
 		ike_sa_child_remove(sa, c);
 		snprintf(why, whylen, "no SPI");
 		return IKEV2_N_NO_ADDITIONAL_SAS;
@@ -448,6 +446,7 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	ikev2_build_auth(&b, &ap);
 	if (child) {
 		struct prop_choice rsp = child->alg;
+		struct ts_list lts, rts;
 		rsp.spi[0] = (uint8_t)(child->spi_in >> 24);
 		rsp.spi[1] = (uint8_t)(child->spi_in >> 16);
 		rsp.spi[2] = (uint8_t)(child->spi_in >> 8);
@@ -460,7 +459,8 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 		if (rc)
 			goto out;
 		ikev2_build_sa(&b, &e->sa_a);
-		put_ts(e, &b, &child->remote_ts, &child->local_ts);
+		ike_child_ts(child, &lts, &rts);
+		put_ts(e, &b, &rts, &lts);
 	} else if (child_err) {
 		put_notify(&b, child_err, 0);
 	}
@@ -553,9 +553,11 @@ static int child_response(struct ike_engine *e, struct ike_sa *sa, const struct 
 	c->spi_in = sa->pending_spi;
 	c->spi_out = (uint32_t)choice.spi[0] << 24 | (uint32_t)choice.spi[1] << 16 |
 		     (uint32_t)choice.spi[2] << 8 | choice.spi[3];
-	c->local_ts = tsi;
-	c->remote_ts = tsr;
 	c->peer_no_tfc = ikev2_digest_notify(rx->d, IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED) != NULL;
+	if (ike_child_set_ts(c, &tsi, &tsr) != 0) {
+		ike_sa_child_remove(sa, c);
+		return 0;
+	}
 	child_install(e, sa, c);
 	return 0;
 widened:
