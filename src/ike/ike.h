@@ -29,14 +29,14 @@ struct ike_engine;
 struct kex;
 
 /* The engine's named limits and protocol defaults. */
-#define IKE_MAX_SAS		 4096  /* IKE SAs per engine, half-open included */
-#define IKE_HALF_OPEN_MAX	 1024  /* half-open responder SAs; more are dropped */
-#define IKE_COOKIE_THRESHOLD	 30    /* half-open SAs from which COOKIEs are demanded (§2.6) */
-#define IKE_MAX_MSG		 65535 /* largest datagram accepted or built */
-#define IKE_RETRANSMIT_TIMEOUT	 4000  /* ms, strongSwan retransmit_timeout */
-#define IKE_RETRANSMIT_BASE_X10	 18    /* back-off factor 1.8 (strongSwan retransmit_base) */
-#define IKE_RETRANSMIT_TRIES	 5     /* strongSwan retransmit_tries */
-#define IKE_HALF_OPEN_TIMEOUT_MS 30000 /* responder half-open SAs expire */
+#define IKE_MAX_SAS		 131072 /* IKE SAs per engine, half-open included */
+#define IKE_HALF_OPEN_MAX	 1024	/* half-open responder SAs; more are dropped */
+#define IKE_COOKIE_THRESHOLD	 30	/* half-open SAs from which COOKIEs are demanded (§2.6) */
+#define IKE_MAX_MSG		 65535	/* largest datagram accepted or built */
+#define IKE_RETRANSMIT_TIMEOUT	 4000	/* ms, strongSwan retransmit_timeout */
+#define IKE_RETRANSMIT_BASE_X10	 18	/* back-off factor 1.8 (strongSwan retransmit_base) */
+#define IKE_RETRANSMIT_TRIES	 5	/* strongSwan retransmit_tries */
+#define IKE_HALF_OPEN_TIMEOUT_MS 30000	/* responder half-open SAs expire */
 #define IKE_PORT		 500
 #define IKE_PORT_NATT		 4500
 #define IKE_EVENT_MSG_MAX	 512   /* an event sentence, NUL included */
