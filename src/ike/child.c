@@ -205,6 +205,27 @@ static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 	return e->cb.child_install ? e->cb.child_install(e->ctx, &s) : 0;
 }
 
+void child_install_out(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
+{
+	if (!c->out_pending)
+		return;
+	c->out_pending = false;
+	if (c->state == IKE_CHILD_INSTALLED &&
+	    install_one(e, sa, c, false, c->out_ek, c->out_ik) != 0)
+		log_error(LOG_IKE, "#%u: CHILD_SA %s{%u}: outbound SA %08x could not be installed",
+			  sa->id, c->cfg->name, c->reqid, c->spi_out);
+	secret_free(c->out_ek);
+	secret_free(c->out_ik);
+	c->out_ek = c->out_ik = NULL;
+}
+
+void child_replaced(struct ike_engine *e, struct ike_sa *sa, const struct ike_child *old)
+{
+	for (size_t i = 0; i < sa->nchildren; i++)
+		if (sa->children[i]->out_pending && sa->children[i]->replaces == old->id)
+			child_install_out(e, sa, sa->children[i]);
+}
+
 int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c)
 {
 	return child_install_nonces(e, sa, c, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
@@ -247,8 +268,14 @@ int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_chi
 	ek_in = exch_initiator ? k.encr_r : k.encr_i;
 	ik_in = exch_initiator ? k.integ_r : k.integ_i;
 	rc = install_one(e, sa, c, true, ek_in, ik_in);
-	if (rc == 0)
+	if (rc == 0 && c->out_pending) {
+		c->out_ek = secret_dup(ek_out);
+		c->out_ik = secret_dup(ik_out);
+		if ((ek_out && !c->out_ek) || (ik_out && !c->out_ik))
+			rc = ERR_NOMEM;
+	} else if (rc == 0) {
 		rc = install_one(e, sa, c, false, ek_out, ik_out);
+	}
 	kdf_child_keys_cleanup(&k);
 	if (rc) {
 		eng_event(e, sa->id, c->id, IKE_EV_CHILD_FAILED,

@@ -42,5 +42,12 @@ int child_install(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c);
 int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
 			 const struct secret *g_ir, const uint8_t *ni, size_t ni_len,
 			 const uint8_t *nr, size_t nr_len, bool exch_initiator);
+/* With c->out_pending set before child_install_nonces, only the inbound SA is installed and the
+ * outbound keys are kept in c; child_install_out installs the outbound SA then (nothing when
+ * none is pending). */
+void child_install_out(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c);
+/* old leaves the data plane: the Child SAs of sa that replace it get their outbound SA first
+ * (call before removing old). */
+void child_replaced(struct ike_engine *e, struct ike_sa *sa, const struct ike_child *old);
 
 #endif

@@ -168,6 +168,8 @@ static void child_free(struct ike_child *c)
 		return;
 	free(c->lts);
 	free(c->rts);
+	secret_free(c->out_ek);
+	secret_free(c->out_ik);
 	free(c);
 }
 

@@ -75,6 +75,14 @@ struct ike_child {
 	/* actions (ike/action.c): created by rekeying another Child SA (no updown "up") */
 	bool from_rekey;
 	bool peer_no_tfc; /* the peer sent ESP_TFC_PADDING_NOT_SUPPORTED */
+	/* Responder of a Child SA rekey (v2/create_child_sa.c, ike/child.c): the outbound SA is
+	 * installed only once the initiator's Delete of the replaced SA arrives (or at
+	 * out_due_ms), so that nothing is sent with SPIs the initiator has not installed yet
+	 * (strongSwan's delayed outbound install); its keys wait here. */
+	bool out_pending;
+	uint32_t replaces; /* id of the Child SA this one replaces */
+	uint64_t out_due_ms;
+	struct secret *out_ek, *out_ik;
 };
 
 /* What only the handshake (IKE_SA_INIT to IKE_AUTH) needs, allocated with the SA and freed

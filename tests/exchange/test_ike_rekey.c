@@ -263,6 +263,76 @@ static void test_rekey_lost_answer(void)
 	xnet_cleanup(&n);
 }
 
+struct drop_from0 {
+	unsigned after; /* drop node 0's datagrams with seq > after (0: none) */
+};
+
+static enum xnet_action drop_from0_filter(void *ctx, const struct xnet_dgram *d)
+{
+	const struct drop_from0 *f = ctx;
+
+	return f->after && d->from == 0 && d->seq > f->after ? XNET_DROP : XNET_DELIVER;
+}
+
+/* The rekey responder keeps sending with the old SA until the initiator deletes it: the new
+ * outbound SA enters its data plane only with that Delete (before the old SA leaves), since
+ * the initiator installs the new SA only when the answer arrives (strongSwan's delayed
+ * outbound install; a ping was lost against charon without it). When no Delete comes, the
+ * new outbound SA is installed 10 s after the answer anyway. */
+static void test_rekey_delayed_out(void)
+{
+	for (int lost = 0; lost < 2; lost++) {
+		struct drop_from0 f = {0};
+		struct ike_sa_info info;
+		size_t cnt = 0, total = 0;
+		struct xnet n;
+		uint32_t new_out;
+		int line = __LINE__ + lost; /* row: 0 Delete arrives, 1 lost */
+
+		if (setup(&n, 0, 0, 0, "aes128gcm16"))
+			continue;
+		n.filter = drop_from0_filter;
+		n.filter_ctx = &f;
+		ike_engine_list(n.node[0].e, &info, 1, &cnt, &total);
+		T_EQ_ROW(line,
+			 ike_engine_rekey_child(n.node[0].e, n.now, info.children[0].child_id), 0);
+		T_EQ_ROW(line, xnet_step(&n), 1); /* the request reaches node 1 */
+		T_EQ_ROW(line, n.node[1].nchild, 3);
+		T_OK_ROW(line, n.node[1].nchild == 3 && n.node[1].child[2].sa.inbound,
+			 "only the new inbound SA");
+		T_EQ_ROW(line, xnet_events(&n.node[1], IKE_EV_CHILD_UP), 2);
+		if (lost)
+			f.after = n.seq; /* node 0's Delete (and its retransmissions) are lost */
+		T_EQ_ROW(line, xnet_step(&n), 1); /* the answer reaches node 0 */
+		T_EQ_ROW(line, n.node[0].nchild, 4);
+		ike_engine_list(n.node[1].e, &info, 1, &cnt, &total);
+		new_out = info.nchildren == 2 ? info.children[1].spi_out : 0;
+		T_EQ_ROW(line, n.node[1].nchild, 3);
+		if (!lost) {
+			T_EQ_ROW(line, xnet_step(&n), 1); /* D(ESP, old) reaches node 1 */
+			T_EQ_ROW(line, n.node[1].nchild, 4);
+			T_OK_ROW(line, n.node[1].child[0].deleted && n.node[1].child[1].deleted,
+				 "old pair deleted");
+		} else {
+			advance(&n, 9000);
+			T_EQ_ROW(line, n.node[1].nchild, 3);
+			advance(&n, 1500);
+			T_EQ_ROW(line, n.node[1].nchild, 4);
+			T_OK_ROW(line, !n.node[1].child[1].deleted,
+				 "old outbound kept (no Delete)");
+		}
+		T_OK_ROW(line,
+			 n.node[1].nchild == 4 && !n.node[1].child[3].sa.inbound &&
+			     !n.node[1].child[3].deleted && n.node[1].child[3].sa.spi == new_out,
+			 "new outbound SA %08x installed", new_out);
+		if (!lost) {
+			xnet_flush(&n, 100);
+			check_live(&n, line);
+		}
+		xnet_cleanup(&n);
+	}
+}
+
 /* The initiator wants PFS, the responder's proposal has no group: NO_PROPOSAL_CHOSEN, the old
  * SA stays, and the rekey is tried again a minute later. */
 static void test_rekey_refused(void)
@@ -396,6 +466,7 @@ int main(void)
 	test_rekey();
 	test_rekey_timer();
 	test_rekey_lost_answer();
+	test_rekey_delayed_out();
 	test_rekey_refused();
 	test_rekey_collision();
 	test_rekey_collision_order();

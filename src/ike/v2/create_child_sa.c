@@ -26,6 +26,10 @@
 #include "wire/ikev2_build.h"
 #include "wire/ikev2_const.h"
 
+/* As rekey responder, the new outbound SA is installed at the latest this long after our
+ * answer, when the initiator has not deleted the replaced SA by then. */
+#define CHILD_OUT_DELAY_MS 10000
+
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -316,6 +320,13 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
 	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
 	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	if (!(sa->ccs.active && sa->ccs.old == old)) {
+		/* the initiator installs the new SA when our answer arrives: keep sending with the
+		 * old one until it deletes that (a collision settles who keeps what instead) */
+		c->out_pending = true;
+		c->replaces = old->id;
+		c->out_due_ms = rx->now + CHILD_OUT_DELAY_MS;
+	}
 	if (rc == 0)
 		rc = child_install_nonces(e, sa, c, g_ir, pn->u.nonce.data, pn->u.nonce.len, nr,
 					  sizeof(nr), false);
@@ -453,6 +464,9 @@ uint64_t create_child_sa_deadline(const struct ike_sa *sa)
 {
 	uint64_t d = UINT64_MAX;
 
+	for (size_t i = 0; i < sa->nchildren; i++)
+		if (sa->children[i]->out_pending && sa->children[i]->out_due_ms < d)
+			d = sa->children[i]->out_due_ms;
 	if (sa->state != IKE_ST_ESTABLISHED || sa->req || sa->ccs.active)
 		return d;
 	for (size_t i = 0; i < sa->nchildren; i++) {
@@ -466,6 +480,10 @@ uint64_t create_child_sa_deadline(const struct ike_sa *sa)
 
 void create_child_sa_poll(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 {
+	/* a rekey initiator that never deletes the replaced SA: send with the new one anyway */
+	for (size_t i = 0; i < sa->nchildren; i++)
+		if (sa->children[i]->out_pending && now_ms >= sa->children[i]->out_due_ms)
+			child_install_out(e, sa, sa->children[i]);
 	for (size_t i = 0; i < sa->nchildren; i++) {
 		struct ike_child *c = sa->children[i];
 		if (sa->state != IKE_ST_ESTABLISHED || sa->req || sa->ccs.active)

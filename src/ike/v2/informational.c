@@ -83,6 +83,8 @@ static int send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now, b
 static void child_gone(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c,
 		       const char *how)
 {
+	if (c->state == IKE_CHILD_INSTALLED)
+		child_replaced(e, sa, c); /* its successor's outbound SA takes over first */
 	if (c->state == IKE_CHILD_INSTALLED && e->cb.child_delete)
 		e->cb.child_delete(e->ctx, c->reqid, c->proto, c->spi_in, c->spi_out);
 	if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed)
