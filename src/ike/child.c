@@ -163,6 +163,23 @@ int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *
 	return 0;
 }
 
+/* rekey_bytes / rekey_packets minus a random value up to rand_bytes / rand_packets
+ * (swanctl.conf(5)), so both peers do not reach the soft limit with the same packet and
+ * rekey at once. The subtracted value is capped at half the limit: rand_bytes defaults to
+ * life_bytes - rekey_bytes, which may be many times rekey_bytes. */
+static uint64_t soft_limit(struct ike_engine *e, uint64_t rekey, uint64_t rand)
+{
+	uint8_t r[4];
+	uint64_t j;
+
+	if (!rekey || !rand || eng_rand(e, IKE_RAND_JITTER, r, sizeof(r)) != 0)
+		return rekey;
+	if (rand > rekey / 2)
+		rand = rekey / 2;
+	j = ((uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]) % (rand + 1);
+	return rekey - j;
+}
+
 static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child *c, bool in,
 		       const struct secret *ek, const struct secret *ik)
 {
@@ -191,9 +208,9 @@ static int install_one(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 	s.integ_key = ik;
 	s.esn = c->alg.has_esn && c->alg.esn == IKEV2_ESN_YES;
 	s.replay_window = in ? cfg->replay_window : 0;
-	s.soft_bytes = cfg->rekey_bytes;
+	s.soft_bytes = soft_limit(e, cfg->rekey_bytes, cfg->rand_bytes);
 	s.hard_bytes = cfg->life_bytes;
-	s.soft_packets = cfg->rekey_packets;
+	s.soft_packets = soft_limit(e, cfg->rekey_packets, cfg->rand_packets);
 	s.hard_packets = cfg->life_packets;
 	s.soft_time = cfg->rekey_time;
 	s.hard_time = cfg->life_time;

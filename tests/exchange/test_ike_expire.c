@@ -14,6 +14,8 @@
 #include "support/xnet.h"
 #include "wire/ikev2_const.h"
 
+static uint64_t rand_bytes; /* the child's rand_bytes (0: exact soft limits) */
+
 static void configure(struct xnet *n, int i)
 {
 	static const char psk[] = "a shared secret of some length";
@@ -41,6 +43,7 @@ static void configure(struct xnet *n, int i)
 	ch->rekey_time = ch->rand_time = ch->life_time = 0;
 	ch->rekey_bytes = 2000000;
 	ch->life_bytes = 2200000;
+	ch->rand_bytes = rand_bytes;
 	ch->rekey_packets = 1000;
 	ch->life_packets = 1100;
 	ts_parse_list(i == 0 ? "10.1.0.0/24" : "10.2.0.0/24", &ch->local_ts, NULL, 0);
@@ -95,6 +98,44 @@ static void test_limits_installed(void)
 		}
 	}
 	xnet_cleanup(&n);
+}
+
+/* rand_bytes: each SA's soft byte limit lies in [rekey_bytes - rand_bytes, rekey_bytes] and the
+ * SAs do not all get the same one (the peers must not rekey with the same packet). */
+static void test_limits_jitter(void)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	struct xnet n;
+
+	rand_bytes = 200000;
+	if (setup(&n) == 0) {
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < n.node[k].nchild; i++) {
+				uint64_t v = n.node[k].child[i].sa.soft_bytes;
+				T_OK(v >= 1800000 && v <= 2000000, "soft bytes %llu",
+				     (unsigned long long)v);
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+				T_EQ(n.node[k].child[i].sa.hard_bytes, 2200000);
+				T_EQ(n.node[k].child[i].sa.soft_packets,
+				     1000); /* no rand_packets */
+			}
+		}
+		T_OK(lo < hi, "jittered soft limits differ (%llu..%llu)", (unsigned long long)lo,
+		     (unsigned long long)hi);
+		xnet_cleanup(&n);
+	}
+	/* rand_bytes far above rekey_bytes (its default is life - rekey): at most half is taken */
+	rand_bytes = 50000000;
+	if (setup(&n) == 0) {
+		for (size_t i = 0; i < n.node[0].nchild; i++) {
+			uint64_t v = n.node[0].child[i].sa.soft_bytes;
+			T_OK(v >= 1000000 && v <= 2000000, "capped jitter: soft bytes %llu",
+			     (unsigned long long)v);
+		}
+		xnet_cleanup(&n);
+	}
+	rand_bytes = 0;
 }
 
 /* Soft on either side: CREATE_CHILD_SA at once, new SPIs, the old SA deleted after; a second
@@ -231,6 +272,7 @@ int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
 	test_limits_installed();
+	test_limits_jitter();
 	test_soft();
 	test_soft_busy();
 	test_hard();
