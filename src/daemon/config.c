@@ -26,6 +26,7 @@ void config_defaults(struct daemon_config *c)
 	c->retransmit_timeout_ms = IKE_RETRANSMIT_TIMEOUT;
 	c->retransmit_base_x10 = IKE_RETRANSMIT_BASE_X10;
 	c->retransmit_tries = IKE_RETRANSMIT_TRIES;
+	c->keep_alive_s = IKE_KEEPALIVE_MS / 1000;
 }
 
 void config_cleanup(struct daemon_config *c)
@@ -211,6 +212,21 @@ static int set_key(struct parse *p, const char *key, const char *val)
 				    "retransmit_tries: expected a number from 0 to %d, got \"%s\"",
 				    IKE_RETRANSMIT_TRIES_MAX, val);
 		c->retransmit_tries = (unsigned)v;
+	} else if (strcmp(key, "keep_alive") == 0) {
+		/* strongSwan's charon.keep_alive: seconds ("20" or "20s"), 0 disables */
+		char num[16];
+		size_t n = strlen(val);
+		if (n && n < sizeof(num) && val[n - 1] == 's')
+			n--;
+		if (n == 0 || n >= sizeof(num))
+			return perr(p, "keep_alive: expected seconds from 0 to 3600, got \"%s\"",
+				    val);
+		memcpy(num, val, n);
+		num[n] = 0;
+		if (parse_uint(num, 3600, &v))
+			return perr(p, "keep_alive: expected seconds from 0 to 3600, got \"%s\"",
+				    val);
+		c->keep_alive_s = (uint32_t)v;
 	} else {
 		return perr(p, "unknown setting \"%s\" in rampart", key);
 	}
@@ -227,6 +243,7 @@ static const char *const rampart_keys[] = {"control",
 					   "retransmit_timeout",
 					   "retransmit_base",
 					   "retransmit_tries",
+					   "keep_alive",
 					   NULL};
 static const char *const rampart_sections[] = {"xfrm", NULL};
 static const char *const xfrm_keys[] = {"state-*", "policy-*", NULL};

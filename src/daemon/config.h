@@ -11,6 +11,7 @@
  *       retransmit_timeout = 4.0             # IKE: seconds to the first retransmit
  *       retransmit_base = 1.8                # IKE: back-off factor per retransmit
  *       retransmit_tries = 5                 # IKE: retransmits before giving up (DPD: dead)
+ *       keep_alive = 20s                     # NAT keepalive interval behind a NAT (0: none)
  *       xfrm {                               # static SAs and policies, ip-xfrm syntax:
  *           state-NAME = "src ... dst ..."   #   `xfrm state add` + the value
  *           policy-NAME = "src ... dir ..."  #   `xfrm policy add` + the value
@@ -58,6 +59,7 @@ struct daemon_config {
 	/* IKE retransmission, strongSwan's charon.retransmit_* (ike_engine_set_retransmit) */
 	uint32_t retransmit_timeout_ms;
 	unsigned retransmit_base_x10, retransmit_tries;
+	uint32_t keep_alive_s; /* NAT keepalives, strongSwan's charon.keep_alive (0 = none) */
 	size_t n_xfrm, cap_xfrm;
 	struct config_xfrm *xfrm;
 };

@@ -844,6 +844,11 @@ static int64_t wall_offset_ms(void)
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
+void ike_io_set_keepalive(struct ike_io *io, uint32_t seconds)
+{
+	ike_engine_set_keepalive(io->eng, seconds * 1000);
+}
+
 int ike_io_set_retransmit(struct ike_io *io, uint32_t timeout_ms, unsigned base_x10, unsigned tries)
 {
 	return ike_engine_set_retransmit(io->eng, timeout_ms, base_x10, tries);

@@ -34,6 +34,8 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 /* The engine's retransmission settings (ike_engine_set_retransmit): 0 or ERR_INVAL. */
 int ike_io_set_retransmit(struct ike_io *io, uint32_t timeout_ms, unsigned base_x10,
 			  unsigned tries);
+/* The NAT keepalive interval (ike_engine_set_keepalive), seconds; 0 disables. */
+void ike_io_set_keepalive(struct ike_io *io, uint32_t seconds);
 /* Initiates the connections whose children have start_action = start. */
 void ike_io_start(struct ike_io *io);
 /* Closes the sockets and frees the engine (without deleting SAs at the peer). Accepts NULL. */

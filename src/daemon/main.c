@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 	if (ike_io_set_retransmit(d.ike, d.cfg.retransmit_timeout_ms, d.cfg.retransmit_base_x10,
 				  d.cfg.retransmit_tries))
 		goto out;
+	ike_io_set_keepalive(d.ike, d.cfg.keep_alive_s);
 	if (ctl_server_new(&d.ctl, d.loop, d.cfg.control, ike_io_handle, d.ike))
 		goto out;
 	if (apply_static(&d))

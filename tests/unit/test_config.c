@@ -47,6 +47,10 @@ static const struct {
      "t:2: retransmit_base: expected a factor from 1.0 to 10.0, got \"0.9\""},
     {__LINE__, "rampart {\n retransmit_base = 1.85\n}\n",
      "t:2: retransmit_base: expected a factor from 1.0 to 10.0, got \"1.85\""},
+    {__LINE__, "rampart {\n keep_alive = 20m\n}\n",
+     "t:2: keep_alive: expected seconds from 0 to 3600, got \"20m\""},
+    {__LINE__, "rampart {\n keep_alive = 3601\n}\n",
+     "t:2: keep_alive: expected seconds from 0 to 3600, got \"3601\""},
     {__LINE__, "rampart {\n retransmit_tries = 21\n}\n",
      "t:2: retransmit_tries: expected a number from 0 to 20, got \"21\""},
     {__LINE__, "rampart {\n retransmit_timeout = 99999999999999999999999\n}\n",
@@ -116,6 +120,7 @@ static void test_values(void)
 	T_EQ(c.retransmit_timeout_ms, IKE_RETRANSMIT_TIMEOUT);
 	T_EQ(c.retransmit_base_x10, IKE_RETRANSMIT_BASE_X10);
 	T_EQ(c.retransmit_tries, IKE_RETRANSMIT_TRIES);
+	T_EQ(c.keep_alive_s, 20);
 	config_cleanup(&c);
 
 	/* strongSwan's charon.retransmit_* spellings: seconds and a factor with decimals */
@@ -134,6 +139,16 @@ static void test_values(void)
 	T_EQ(c.retransmit_timeout_ms, 600000);
 	T_EQ(c.retransmit_base_x10, 100);
 	T_EQ(c.retransmit_tries, 0);
+	config_cleanup(&c);
+	static const char ka[] = "rampart {\n keep_alive = 5s\n}\n";
+	r = config_parse(&c, "t", ka, strlen(ka), err, sizeof(err));
+	T_EQ(r, 0);
+	T_EQ(c.keep_alive_s, 5);
+	config_cleanup(&c);
+	static const char ka0[] = "rampart {\n keep_alive = 0\n}\n";
+	r = config_parse(&c, "t", ka0, strlen(ka0), err, sizeof(err));
+	T_EQ(r, 0);
+	T_EQ(c.keep_alive_s, 0);
 	config_cleanup(&c);
 
 	r = config_parse(&c, "t", rows[3].text, strlen(rows[3].text), err, sizeof(err));
