@@ -22,7 +22,8 @@
 # divided by the packets crossing the outer link (both directions; for Rampart the ESP packets
 # its daemons sent, since the veth counts a UDP GSO train as one packet). BENCH_CASES picks cases
 # (default "plain strongswan wireguard rampart"); BENCH_PPS=0 skips the 64-byte runs.
-# Then the microbenchmarks build/bench/*_bench run with their defaults (BENCH_MICRO=0 skips).
+# Then the microbenchmarks build/bench/*_bench run with their defaults (BENCH_MICRO=0 skips),
+# and the IKEv2 handshake benchmark bench/ike_handshake.sh (BENCH_IKE=0 skips).
 # The final table is also written to $BENCH_REPORT (default build/bench/report.txt).
 #
 # Adding a case = one function setup_NAME that builds the tunnel in $NA/$NB (veth a0/b0 is
@@ -476,6 +477,14 @@ if [ "${BENCH_MICRO:-1}" = 1 ]; then
 		say "--- $(basename "$b")"
 		timeout 600 "$b" || say "$(basename "$b") failed (exit $?)"
 	done
+fi
+
+# The IKEv2 handshake benchmark against rampartd and charon (its own table and ratios; sized by
+# BENCH_IKE_N, BENCH_IKE_WINDOW, BENCH_IKE_REPEAT). BENCH_IKE=0 skips it (default: as
+# BENCH_MICRO).
+if [ "${BENCH_IKE:-${BENCH_MICRO:-1}}" = 1 ]; then
+	say "--- ike_handshake"
+	sh "$root/bench/ike_handshake.sh" || say "ike_handshake failed (exit $?)"
 fi
 
 BENCH_REPORT=${BENCH_REPORT:-$root/build/bench/report.txt}
