@@ -84,7 +84,7 @@ connections {
 		children {
 			net {
 				local_ts = 10.2.0.0/16
-				remote_ts = dynamic
+				remote_ts = 10.1.0.0/16
 				esp_proposals = aes128gcm16
 				mode = tunnel
 			}
@@ -118,7 +118,7 @@ connections {
 		children {
 			net {
 				local_ts = 10.2.0.0/16
-				remote_ts = dynamic
+				remote_ts = 10.1.0.0/16
 				esp_proposals = aes128gcm16
 				mode = tunnel
 			}

@@ -213,11 +213,11 @@ static struct conn *mkconn(const char *name, const char *local, const char *remo
 	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &n, NULL, 0);
 	ch->nesp = n;
 	if (initiator) {
-		ts_parse_list("dynamic", &ch->local_ts, NULL, 0);
+		ts_parse_list("10.1.0.0/16", &ch->local_ts, NULL, 0);
 		ts_parse_list("10.2.0.0/16", &ch->remote_ts, NULL, 0);
 	} else {
 		ts_parse_list("10.2.0.0/16", &ch->local_ts, NULL, 0);
-		ts_parse_list("dynamic", &ch->remote_ts, NULL, 0);
+		ts_parse_list("10.1.0.0/16", &ch->remote_ts, NULL, 0);
 	}
 	return c;
 }
