@@ -4,16 +4,23 @@
  * per packet for protect, unprotect, and the pair (one packet protected and unprotected on the
  * same core).
  *
- *   build/bench/esp_bench [seconds-per-case [transform]]   (default 1 s, every transform)
- *   build/bench/esp_bench sa-memory                        (only the AES-128-GCM SA's bytes)
+ *   build/bench/esp_bench [seconds-per-case [transform [cache|own]]]
+ *       (default 1 s, every transform, SAs served by the worker's context cache as rampartd
+ *       makes them; `own`: every SA owns its keyed contexts)
+ *   build/bench/esp_bench sa-memory    (heap bytes per SA, both ways, three transforms)
+ *
+ * Per-SA heap bytes and the cost of a context-cache miss (a re-key) are printed after the
+ * throughput table.
  */
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "esp/ctxcache.h"
 #include "esp/esp.h"
 #include "esp/replay.h"
 #include "esp/sad.h"
@@ -22,6 +29,8 @@
 #include "wire/iana.h"
 
 #define BATCH 64
+
+static bool use_cache = true; /* SAs keep keys only; the worker's cache keys contexts */
 
 struct bcase {
 	const char *name;
@@ -58,6 +67,7 @@ static int mk_sa(const struct bcase *c, uint8_t dir, uint32_t window, unsigned n
 	cfg.dir = dir;
 	cfg.replay_window = window;
 	cfg.nworkers = nworkers;
+	cfg.ctx_cache = use_cache;
 	cfg.src.family = cfg.dst.family = AF_INET;
 	memcpy(cfg.src.bytes, "\xc0\x00\x02\x01", 4);
 	memcpy(cfg.dst.bytes, "\xc0\x00\x02\x02", 4);
@@ -97,13 +107,38 @@ static void sa_mem(const struct bcase *c, uint32_t window, unsigned nworkers)
 	m1 = mallinfo2();
 	if (n == N) {
 		double per = (double)(m1.uordblks - m0.uordblks) / N;
-		printf("sa memory: %s, %u crypto context%s, window %u: %.0f B per SA = %zu B "
+		printf("sa memory: %s, %s, window %u: %.0f B per SA = %zu B "
 		       "bitmap + %.0f B (budget 1024 B beyond the bitmap: %s)\n",
-		       c->name, nworkers, nworkers == 1 ? "" : "s", window, per, bitmap,
-		       per - (double)bitmap, per - (double)bitmap < 1024 ? "met" : "NOT met");
+		       c->name, use_cache ? "keys only (worker context cache)" : "own contexts",
+		       window, per, bitmap, per - (double)bitmap,
+		       per - (double)bitmap < 1024 ? "met" : "NOT met");
 	}
 	while (n > 0)
 		esp_sa_put(sas[--n]);
+}
+
+/* The context-cache miss path: ns per re-key of a cached context (the slot is invalidated
+ * before each lookup, as when two SAs share a slot and alternate). */
+static void rekey_bench(const struct bcase *c, struct esp_worker *w)
+{
+	enum { N = 20000 };
+	struct esp_sa *sa = NULL;
+	struct esp_sa_crypto *cr = NULL;
+	double t0, t;
+
+	if (!w->cc || mk_sa(c, ESP_DIR_OUT, 64, 1, &sa) != 0)
+		return;
+	t0 = now_s();
+	for (int i = 0; i < N; i++) {
+		w->cc->slots[sa->cc_id & (ESP_CC_SLOTS - 1)].sa_id = 0;
+		cr = esp_sa_crypto_get(sa, w);
+		if (cr == NULL)
+			break;
+	}
+	t = now_s() - t0;
+	if (cr)
+		printf("context cache miss: %s, %.0f ns per re-key\n", c->name, t / N * 1e9);
+	esp_sa_put(sa);
 }
 
 /* SPD lookups with 10,000 policies (one destination prefix each, a few port-restricted,
@@ -176,10 +211,18 @@ int main(int argc, char **argv)
 	if (w == NULL)
 		return 1;
 	if (argc > 1 && strcmp(argv[1], "sa-memory") == 0) {
-		sa_mem(&cases[0], 64, 1);
+		static const int mem_cases[] = {0, 2, 3}; /* AES-GCM, ChaCha20-Poly1305, CBC+HMAC */
+
+		for (int own = 1; own >= 0; own--) {
+			use_cache = !own;
+			for (size_t i = 0; i < sizeof(mem_cases) / sizeof(mem_cases[0]); i++)
+				sa_mem(&cases[mem_cases[i]], 64, 1);
+		}
 		free(w);
 		return 0;
 	}
+	if (argc > 3)
+		use_cache = strcmp(argv[3], "own") != 0;
 	memset(clear, 0xab, sizeof(clear));
 	clear[0] = 0x45;
 	clear[2] = 1400 >> 8;
@@ -188,6 +231,9 @@ int main(int argc, char **argv)
 	clear[9] = 6;
 	memcpy(clear + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
 	esp_worker_init(w, 0);
+	if (esp_worker_cache_init(w) != 0)
+		return 1;
+	printf("SAs: %s\n", use_cache ? "keys only, worker context cache" : "own contexts");
 	printf("%-18s %9s %9s %9s %9s %9s %9s\n", "transform", "Gb/s-prot", "Gb/s-unpr",
 	       "Gb/s-pair", "ns/prot", "ns/unprot", "ns/pair");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -234,12 +280,14 @@ int main(int argc, char **argv)
 		esp_sa_put(out);
 		esp_sa_put(in);
 	}
-	free(w);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (argc > 2 && strcmp(argv[2], cases[i].name) != 0)
 			continue;
 		sa_mem(&cases[i], 64, 1);
+		rekey_bench(&cases[i], w);
 	}
+	esp_worker_cleanup(w);
+	free(w);
 	if (argc <= 2)
 		spd_bench();
 	return 0;

@@ -244,6 +244,22 @@ out:
 	return 0;
 }
 
+int enc_rekey(struct enc *e, enum enc_dir dir, const uint8_t *key, size_t key_len)
+{
+	if ((dir != ENC_ENCRYPT && dir != ENC_DECRYPT) || key_len != e->info.key_len ||
+	    (key_len && !key))
+		return ERR_INVAL;
+	e->dir = dir;
+	if (e->info.salt_len)
+		memcpy(e->salt, key + (key_len - e->info.salt_len), e->info.salt_len);
+	if (e->ctx == NULL)
+		return 0;
+	/* A NULL cipher keeps the provider context and its IV/tag length settings. */
+	if (EVP_CipherInit_ex2(e->ctx, NULL, key, NULL, dir == ENC_ENCRYPT, NULL) != 1)
+		return ERR_CRYPTO;
+	return 0;
+}
+
 void enc_free(struct enc *e)
 {
 	if (!e)

@@ -84,6 +84,12 @@ int enc_new(uint16_t id, unsigned key_bits, enum enc_dir dir, const uint8_t *key
 /* An independent object with the same algorithm, key and direction (for another thread). */
 int enc_dup(const struct enc *e, struct enc **out);
 
+/* Re-keys e in place for another SA of the same algorithm and key size (enc_get_info(e)->id
+ * and key_bits), in direction dir, with key (info.key_len octets, salt last). OpenSSL keeps
+ * its cipher context: no allocation (this is the data plane's context-cache miss path).
+ * Returns 0, ERR_INVAL (key_len, direction), ERR_CRYPTO. */
+int enc_rekey(struct enc *e, enum enc_dir dir, const uint8_t *key, size_t key_len);
+
 /* Wipes and frees; accepts NULL. */
 void enc_free(struct enc *e);
 

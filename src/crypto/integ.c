@@ -94,6 +94,13 @@ int integ_dup(const struct integ *m, struct integ **out)
 	return 0;
 }
 
+int integ_rekey(struct integ *m, const uint8_t *key, size_t key_len)
+{
+	if (key_len != m->info.key_len || !key)
+		return ERR_INVAL;
+	return mac_rekey(m->mac, key, key_len);
+}
+
 void integ_free(struct integ *m)
 {
 	if (!m)

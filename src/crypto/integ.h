@@ -49,6 +49,9 @@ int integ_lookup(uint16_t id, struct integ_info *out);
  * ERR_UNSUPPORTED, ERR_INVAL (key length), ERR_NOMEM, ERR_CRYPTO. */
 int integ_new(uint16_t id, const uint8_t *key, size_t key_len, struct integ **out);
 int integ_dup(const struct integ *m, struct integ **out);
+/* Re-keys m in place with exactly info.key_len octets, without allocating. Returns 0,
+ * ERR_INVAL (key length), ERR_UNSUPPORTED (AES-XCBC: make a new object), ERR_CRYPTO. */
+int integ_rekey(struct integ *m, const uint8_t *key, size_t key_len);
 /* Wipes and frees; accepts NULL. */
 void integ_free(struct integ *m);
 const struct integ_info *integ_get_info(const struct integ *m);

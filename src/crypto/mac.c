@@ -155,6 +155,17 @@ int mac_new(enum mac_alg alg, const uint8_t *key, size_t key_len, struct mac **o
 	return 0;
 }
 
+int mac_rekey(struct mac *m, const uint8_t *key, size_t key_len)
+{
+	static const uint8_t empty[1];
+
+	if (m->mctx == NULL)
+		return ERR_UNSUPPORTED;
+	if (EVP_MAC_init(m->mctx, key_len ? key : empty, key_len, NULL) != 1)
+		return ERR_CRYPTO;
+	return 0;
+}
+
 int mac_dup(const struct mac *m, struct mac **out)
 {
 	struct mac *d = calloc(1, sizeof(*d));

@@ -35,6 +35,10 @@ size_t mac_alg_out_len(enum mac_alg alg);
  * Returns 0, ERR_INVAL (key length), ERR_NOMEM, ERR_CRYPTO. */
 int mac_new(enum mac_alg alg, const uint8_t *key, size_t key_len, struct mac **out);
 int mac_dup(const struct mac *m, struct mac **out);
+/* Re-keys m in place with key_len octets (same algorithm), without allocating. Returns 0,
+ * ERR_UNSUPPORTED (AES-XCBC derives subkeys with a temporary context: make a new object),
+ * ERR_CRYPTO. */
+int mac_rekey(struct mac *m, const uint8_t *key, size_t key_len);
 /* Wipes and frees; accepts NULL. */
 void mac_free(struct mac *m);
 size_t mac_out_len(const struct mac *m);

@@ -343,10 +343,9 @@ static int dp_state_add(void *ctx, struct xfrm_db_state *st)
 	if (s->tfcpad && s->mode == XFRM_MODE_TUNNEL && st->dir == XFRM_DIR_OUT)
 		c.tfc_pad = (uint16_t)(s->tfcpad < dp->cfg->mtu ? s->tfcpad : dp->cfg->mtu);
 	esp_sel_any(&c.sel, 0);
-	/* One crypto context: an SA is only ever used by one worker (outbound SAs by the thread
-	 * that reads the TUN, inbound ones by the thread that reads the sockets, daemon/worker.h),
-	 * and an AES-GCM context is over 1 KiB of OpenSSL state. */
-	c.nworkers = 1;
+	/* The SA keeps only its keys; each worker keys contexts in its cache (esp/ctxcache.h):
+	 * an AES-GCM context is over 1 KiB of OpenSSL state, beyond an SA's budget. */
+	c.ctx_cache = true;
 	r = esp_sa_new(&c, &sa);
 	if (r) {
 		log_warn(LOG_DAEMON, "esp_sa_new spi 0x%08x: %s", s->spi, err_str(r));

@@ -15,6 +15,7 @@
 #include "daemon/gro.h"
 #include "daemon/gso.h"
 #include "daemon/udptx.h"
+#include "esp/ctxcache.h"
 #include "esp/esp.h"
 #include "esp/pmtu.h"
 #include "esp/sel.h"
@@ -910,6 +911,7 @@ static void worker_free(struct dp_worker *w)
 	free(w->rx_mem);
 	free(w->rx_big);
 	gro_cleanup(&w->gro);
+	esp_worker_cleanup(&w->ew);
 	free(w);
 }
 
@@ -923,6 +925,10 @@ static int worker_new(struct dp_shared *sh, unsigned id, int role, struct dp_wor
 	w->id = id;
 	w->role = role;
 	esp_worker_init(&w->ew, id);
+	if (esp_worker_cache_init(&w->ew) != 0) {
+		free(w);
+		return ERR_NOMEM;
+	}
 	log_ratelimit_init(&w->rl, 1000, 5);
 	if (role & ROLE_OUT) {
 		w->super = malloc(SUPER_SIZE);

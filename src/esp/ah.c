@@ -5,6 +5,7 @@
 #include "crypto/enc.h"
 #include "crypto/integ.h"
 #include "crypto/span.h"
+#include "esp/ctxcache.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 
@@ -67,11 +68,13 @@ static int zero_mutable(uint8_t *p, size_t hdr_len)
 static int ah_icv(struct esp_sa *sa, struct esp_worker *w, uint8_t *d, size_t total, size_t ah_off,
 		  uint64_t seq, uint8_t *icv_out, const uint8_t *verify)
 {
-	struct esp_sa_crypto *cr = &sa->crypto[w->id % sa->nworkers];
+	struct esp_sa_crypto *cr = esp_sa_crypto_get(sa, w);
 	uint8_t saved[AH_MAX_HDR], hi[4];
 	struct crypto_span parts[2] = {{d, total}, {hi, 4}};
 	int err;
 
+	if (cr == NULL)
+		return ERR_CRYPTO;
 	if (ah_off > AH_MAX_HDR)
 		return ERR_UNSUPPORTED;
 	memcpy(saved, d, ah_off);

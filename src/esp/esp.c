@@ -7,6 +7,7 @@
 #include "crypto/integ.h"
 #include "crypto/span.h"
 #include "esp/ah.h"
+#include "esp/ctxcache.h"
 #include "esp/encap.h"
 #include "esp/pmtu.h"
 #include "esp/spd.h"
@@ -204,7 +205,7 @@ int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *
 static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
 		   struct esp_result *res)
 {
-	struct esp_sa_crypto *cr = &sa->crypto[w->id % sa->nworkers];
+	struct esp_sa_crypto *cr = esp_sa_crypto_get(sa, w);
 	bool tunnel = sa->mode == ESP_MODE_TUNNEL;
 	size_t hdr_len, pay_len, tfc = 0, pt_len, ct_len, pad, udp = sa->encap ? 8 : 0;
 	size_t push, total, esp_off;
@@ -215,6 +216,8 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	uint64_t seq;
 	int err;
 
+	if (cr == NULL) /* the worker lacks a context cache, or re-keying failed */
+		return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
 	err = esp_ip_parse(esp_buf_data(pkt), pkt->len, !tunnel, &h);
 	if (err)
 		return esp_drop(sa, NULL, res, ESP_DROP_MALFORMED, err);
@@ -388,7 +391,7 @@ static void mapping_check(struct esp_sa *sa, const struct addr *src, uint16_t sp
 static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		  const struct esp_in_pos *pos, uint64_t now, struct esp_result *res)
 {
-	struct esp_sa_crypto *cr = &sa->crypto[w->id % sa->nworkers];
+	struct esp_sa_crypto *cr;
 	uint8_t *d = esp_buf_data(pkt), *esp = d + pos->esp_off, *iv, *ct, *icv, aad[12];
 	size_t ct_len, pay_len, pad, overhead = 8 + (size_t)sa->iv_len + sa->icv_len;
 	uint8_t nh,
@@ -417,6 +420,10 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 	/* RFC 4303 §3.4.3: the replay check comes before the ICV check. */
 	if (esp_replay_check(&sa->replay, seq) != 0)
 		return esp_drop(sa, NULL, res, ESP_DROP_REPLAY, ERR_REPLAY);
+	/* After the replay check: a replayed packet never costs a context-cache re-key. */
+	cr = esp_sa_crypto_get(sa, w);
+	if (cr == NULL)
+		return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
 
 	if (sa->aead) {
 		size_t aad_len = 8;

@@ -31,8 +31,11 @@ struct esp_buf {
 
 #define ESP_RAND_BATCH 4096
 
+struct esp_cc;
+
 struct esp_worker {
-	unsigned id; /* 0 .. nworkers-1 of the SAs it uses */
+	unsigned id;	   /* 0 .. nworkers-1 of the SAs it uses */
+	struct esp_cc *cc; /* keyed-context cache (esp/ctxcache.h), NULL until set up */
 	struct esp_stats stats;
 	size_t rand_used;
 	uint8_t rand[ESP_RAND_BATCH];

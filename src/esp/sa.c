@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/enc.h"
 #include "crypto/integ.h"
 #include "crypto/rand.h"
@@ -26,6 +28,13 @@ static void sa_crypto_free(struct esp_sa *sa)
 	sa->crypto = NULL;
 }
 
+static void sa_free(struct esp_sa *sa)
+{
+	sa_crypto_free(sa);
+	OPENSSL_cleanse(sa->cc_key, sizeof(sa->cc_key));
+	free(sa);
+}
+
 static bool integ_is_gmac(uint16_t id)
 {
 	return id == IKEV2_INTEG_AES_128_GMAC || id == IKEV2_INTEG_AES_192_GMAC ||
@@ -40,6 +49,25 @@ static unsigned gmac_bits(uint16_t id)
 
 /* A non-NULL pointer for zero-length keys (ENCR_NULL): enc_new offsets the key pointer. */
 static const uint8_t no_key[1];
+
+_Static_assert(ESP_SA_MAX_KEYS >= ENC_MAX_KEY_LEN + INTEG_MAX_KEY_LEN, "cc_key too small");
+
+/* Keeps the keys of a context-cache SA (lengths were checked by enc_new / integ_new). */
+static void sa_keep_key(struct esp_sa *sa, bool integ, uint16_t id, uint16_t bits,
+			const uint8_t *key, size_t len)
+{
+	if (integ) {
+		sa->cc_integ_id = id;
+		sa->cc_integ_len = (uint8_t)len;
+		memcpy(sa->cc_key + sa->cc_encr_len, key, len);
+	} else {
+		sa->cc_encr_id = id;
+		sa->cc_encr_bits = bits;
+		sa->cc_encr_len = (uint8_t)len;
+		if (len)
+			memcpy(sa->cc_key, key, len);
+	}
+}
 
 static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 {
@@ -57,6 +85,7 @@ static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 			      cfg->encr_key_len, &sa->crypto[0].enc);
 		if (err)
 			return err;
+		sa_keep_key(sa, false, cfg->encr_id, cfg->encr_key_bits, ekey, cfg->encr_key_len);
 		ei = *enc_get_info(sa->crypto[0].enc);
 		sa->aead = ei.aead;
 		sa->iv_len = (uint8_t)ei.iv_len;
@@ -85,6 +114,9 @@ static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 				      cfg->integ_key, cfg->integ_key_len, &sa->crypto[0].enc);
 			if (err)
 				return err;
+			sa_keep_key(sa, false, IKEV2_ENCR_NULL_AUTH_AES_GMAC,
+				    (uint16_t)gmac_bits(cfg->integ_id), cfg->integ_key,
+				    cfg->integ_key_len);
 			ei = *enc_get_info(sa->crypto[0].enc);
 			sa->iv_len = (uint8_t)ei.iv_len;
 			sa->icv_len = (uint8_t)ei.icv_len;
@@ -97,6 +129,7 @@ static int sa_crypto_setup(struct esp_sa *sa, const struct esp_sa_cfg *cfg)
 				&sa->crypto[0].integ);
 		if (err)
 			return err;
+		sa_keep_key(sa, true, cfg->integ_id, 0, cfg->integ_key, cfg->integ_key_len);
 		ii = *integ_get_info(sa->crypto[0].integ);
 		sa->icv_len = (uint8_t)ii.icv_len;
 	}
@@ -180,8 +213,16 @@ int esp_sa_new(const struct esp_sa_cfg *cfg, struct esp_sa **out)
 	err = esp_sel_normalise(&sa->sel);
 	if (err)
 		goto out;
+	if (cfg->ctx_cache)
+		sa->nworkers = 1; /* the contexts made below only validate the keys */
 	(void)esp_replay_init(&sa->replay, cfg->replay_window, sa->bitmap);
 	err = sa_crypto_setup(sa, cfg);
+	if (err == 0 && cfg->ctx_cache) {
+		static uint64_t cc_next;
+
+		sa_crypto_free(sa);
+		sa->cc_id = __atomic_add_fetch(&cc_next, 1, __ATOMIC_RELAXED);
+	}
 	/* Counter-mode IVs: the sequence number XOR a random per-SA mask (as Linux's seqiv). The
 	 * IV stays unique per key; two SAs misconfigured with one key (manual keying) still
 	 * don't repeat a nonce. */
@@ -189,8 +230,7 @@ int esp_sa_new(const struct esp_sa_cfg *cfg, struct esp_sa **out)
 		err = crypto_rand_bytes(&sa->iv_mask, sizeof(sa->iv_mask)) ? ERR_CRYPTO : 0;
 out:
 	if (err) {
-		sa_crypto_free(sa);
-		free(sa);
+		sa_free(sa);
 		return err;
 	}
 	*out = sa;
@@ -208,8 +248,7 @@ void esp_sa_put(struct esp_sa *sa)
 		return;
 	if (__atomic_sub_fetch(&sa->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	sa_crypto_free(sa);
-	free(sa);
+	sa_free(sa);
 }
 
 uint32_t esp_sa_spi(const struct esp_sa *sa)

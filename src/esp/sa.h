@@ -59,6 +59,9 @@ enum {
 #define ESP_SEQ_SOFT_MARGIN (1ull << 20)
 #define ESP_MAX_WORKERS	    64
 #define ESP_ENCAP_PORT	    4500
+/* Keying material an SA keeps with a context cache: the largest enc key + salt (36) and the
+ * largest integrity key (64). */
+#define ESP_SA_MAX_KEYS 100
 
 /* Events a processing call reports in esp_result.events (and that esp_sa_poll reports). */
 enum {
@@ -113,6 +116,11 @@ struct esp_sa_cfg {
 	uint8_t df_mode;   /* tunnel outbound, outer IPv4 DF (RFC 4301 §8.1): ESP_DF_* */
 	struct esp_sel sel; /* inbound: inner packets must match (family 0 + esp_sel_any = all) */
 	unsigned nworkers;  /* crypto contexts, 1..ESP_MAX_WORKERS (0 -> 1) */
+	/* true: the SA keeps only its keys (in a buffer wiped on free) and the workers' caches
+	 * of keyed contexts (esp/ctxcache.h) serve it; nworkers is ignored and every worker
+	 * that processes it needs a cache (esp_worker_cache_init). false: the SA owns nworkers
+	 * keyed contexts. */
+	bool ctx_cache;
 };
 
 /* The outer path of an SA: addresses and (with UDP encapsulation) ports in host order. It may
@@ -151,7 +159,14 @@ struct esp_sa {
 	struct esp_sel sel;
 	struct esp_lifetime soft, hard;
 	unsigned nworkers;
-	struct esp_sa_crypto *crypto; /* nworkers entries, allocated with the SA */
+	struct esp_sa_crypto *crypto; /* nworkers entries, NULL with a context cache */
+	/* Context cache (cfg.ctx_cache): cc_id != 0 names the SA in the workers' caches (never
+	 * reused); a miss re-keys a cached context from cc_key (wiped on free): cc_encr_len
+	 * octets for enc (cc_encr_id/bits; AH-GMAC too), then cc_integ_len for integ. */
+	uint64_t cc_id;
+	uint16_t cc_encr_id, cc_encr_bits, cc_integ_id;
+	uint8_t cc_encr_len, cc_integ_len;
+	uint8_t cc_key[ESP_SA_MAX_KEYS];
 	/* Mutable. */
 	/* The outer path (esp_sa_set_path / esp_sa_path): a sequence lock, even when stable,
 	 * over words read and written with relaxed atomics, so a reader never sees half of a
