@@ -16,9 +16,9 @@
  * by the TUN reader, inbound SAs by the socket reader). SAs keep only their keys
  * (daemon/dataplane.c creates them with ctx_cache); each worker keys OpenSSL contexts in its
  * own cache (esp/ctxcache.h, ESP_CC_SLOTS slots), so a busy SA stays keyed once. Buffers
- * are allocated once per worker; nothing on the packet path allocates or hands a packet to another thread. The SPD
- * is read through a hazard pointer (dp_shared_spd_acquire/release); SAs are reference counted
- * by src/esp.
+ * are allocated once per worker; nothing on the packet path allocates or hands a packet to
+ * another thread. The SPD is read through a hazard pointer (dp_shared_spd_acquire/release);
+ * SAs are reference counted by src/esp.
  */
 #ifndef RAMPART_DAEMON_WORKER_H
 #define RAMPART_DAEMON_WORKER_H
