@@ -453,7 +453,7 @@ report() {
 	*" rampart "*) ;;
 	*) echo "rampart: not measured (not in BENCH_CASES)" ;;
 	esac
-	# the issue's memory budget, as rampartd creates SAs (one crypto context each)
+	# the issue's memory budget, as rampartd creates SAs (keys only, contexts in worker caches)
 	[ -x "$root/build/bench/esp_bench" ] && "$root/build/bench/esp_bench" sa-memory
 	if grep -q '^rampart skip' "$RESULTS" 2>/dev/null; then
 		echo "rampart: not available ($(awk '$1 == "rampart" && $2 == "skip" { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$RESULTS"))"

@@ -5,8 +5,10 @@
  * counters, sequence number, replay window and lifetime state, and is reference counted.
  *
  * Sizes: sizeof(struct esp_sa) is reported by esp_sa_footprint(); the replay bitmap
- * (esp_replay_words(window) * 8 bytes) is allocated in the same block. The crypto contexts are
- * OpenSSL objects (one enc and one integ per worker) outside that figure.
+ * (esp_replay_words(window) * 8 bytes) is allocated in the same block. With cfg.ctx_cache (as
+ * rampartd makes SAs) that block is all of it (about 630 heap octets for AES-GCM, window 64): the
+ * keyed OpenSSL contexts live in the workers' caches (esp/ctxcache.h). Without, the SA owns
+ * nworkers enc/integ objects (AES-GCM: 1,168 octets of OpenSSL state each).
  *
  * Threads (the contract the daemon relies on):
  * - Outbound: any number of workers may protect with one SA at once. The sequence number is a
