@@ -19,7 +19,8 @@
 # disturbed); B answered at most about IKE_COOKIE_THRESHOLD (30) flooding IKE_SA_INITs in full
 # and the rest with N(COOKIE) (§2.6) while a real initiator that returns the cookie gets its
 # answer; B holds no more half-open SAs than that; its log stayed short (peer-caused lines are
-# rate-limited) and `rampart stats` counts the drops by reason.
+# rate-limited) and `rampart stats` counts the drops by reason. A connection whose selectors B
+# does not allow fails `rampart up` with TS_UNACCEPTABLE and the selectors.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
 . tests/netns/rampart_tunnel.sh
@@ -35,7 +36,8 @@ ATTACK="/usr/bin/python3 $(pwd)/tests/netns/ike_attack.py"
 ns_create NA ba || exit 1
 ns_create NB bb || exit 1
 link_pair "$NA" veth "$NB" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-addr_add "$NA" veth 192.0.2.31/24 || exit 1
+addr_add "$NA" veth 192.0.2.31/24 192.0.2.41/24 || exit 1
+addr_add "$NB" veth 192.0.2.42/24 || exit 1
 for n in "$NA" "$NB"; do
 	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
 		ip -n "$n" link set lan-p up || exit 1
@@ -49,16 +51,20 @@ ip netns exec "$NB" sysctl -q -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.vet
 PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
 CONF_A="connections {
 $(ri_conn gw 192.0.2.1 192.0.2.2 a.rampart.test b.rampart.test 10.1.0.0/24 10.2.0.0/24)
+$(ri_conn badts 192.0.2.41 192.0.2.42 ta.rampart.test tb.rampart.test 10.1.0.0/24 10.8.0.0/24)
 }
 secrets {
 $(ri_secret gw a.rampart.test b.rampart.test "$PSK")
+$(ri_secret badts ta.rampart.test tb.rampart.test "$PSK")
 }"
 CONF_B="connections {
 $(ri_conn gw 192.0.2.2 192.0.2.1 b.rampart.test a.rampart.test 10.2.0.0/24 10.1.0.0/24)
 $(ri_conn rw 192.0.2.2 %any b.rampart.test %any 10.2.0.0/24 10.9.0.0/24)
+$(ri_conn badts 192.0.2.42 192.0.2.41 tb.rampart.test ta.rampart.test 10.2.0.0/24 10.1.0.0/24)
 }
 secrets {
 $(ri_secret gw a.rampart.test b.rampart.test "$PSK")
+$(ri_secret badts ta.rampart.test tb.rampart.test "$PSK")
 }"
 rt_start A "$NA" "" "$CONF_A" || t_fail "rampartd A starts"
 rt_start B "$NB" "" "$CONF_B" || t_fail "rampartd B starts"
@@ -152,11 +158,24 @@ t_expect_ge "stats: unknown-SA drops counted" 2 "$(drops no-sa)"
 t_expect_ge "stats: message-ID drops counted" 2 "$(drops message-id)"
 t_expect_ge "stats: authentication (ICV) drops counted" 1 "$(drops auth)"
 
+# ---- unacceptable selectors: explained, and gw unharmed --------------------------------------
+if ri_up A badts; then t_fail "up with selectors B does not allow fails"; else
+	t_pass "up with selectors B does not allow fails"
+fi
+t_check "... naming TS_UNACCEPTABLE and our selectors" sh -c \
+	"echo \"\$1\" | grep 'TS_UNACCEPTABLE' | grep -q '10.8.0.0/24'" sh "$RI_OUT"
+t_check "B logged the selectors it refused" grep -q "TS_UNACCEPTABLE: peer proposed TSi .*10.1.0.0/24.* TSr .*10.8.0.0/24" \
+	"$T_TMP/B.log"
+t_check "gw still carries traffic" ping_ok "$NA" 10.2.0.1 10.1.0.1 2
+# like charon, rampartd keeps the IKE SA whose first Child SA failed (childless)
+t_check "rampart down badts (the IKE SA left without a child)" rt_ctl A down badts
+
 # ---- gw's windows intact: a normal delete still works --------------------------------------
 t_check "rampart down gw" rt_ctl A down gw
 _a_none() { [ "$(ri_count A)" = 0 ]; }
 t_check "A has no IKE SA left" wait_for 5 _a_none
-_b_gw_gone() { ! ri_sas B | grep -q '^gw\.'; }
+# (half-open SAs from the spoofed IKE_SA_INITs of the malformed table may still be listed as gw)
+_b_gw_gone() { ! ri_sas B | grep -q '^gw\.state=ESTABLISHED$'; }
 t_check "B deleted gw on A's request" wait_for 5 _b_gw_gone
 t_expect_eq "B's data plane has no state left" "" "$(rt_ctl B xfrm state list)"
 
