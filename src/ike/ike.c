@@ -195,39 +195,41 @@ static int reassemble(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			ike_sa_resend_response(e, sa);
 		return 0;
 	}
-	if (sa->frag.active && (sa->frag.msgid != hdr->msgid || sa->frag.total != cnt))
+	if (sa->frag && (sa->frag->msgid != hdr->msgid || sa->frag->total != cnt))
 		ike_sa_frag_reset(sa);
 	if (cnt > IKE_MAX_FRAGS || num == 0 || num > cnt || (num == 1 && sk->first_inner == 0) ||
 	    (num != 1 && sk->first_inner != 0)) {
 		drop(e, &e->stats.drop_limit, now, "fragment numbering or count refused", path);
 		return 0;
 	}
-	if (sa->frag.part[num - 1])
+	if (!sa->frag && !(sa->frag = calloc(1, sizeof(*sa->frag))))
+		return ERR_NOMEM;
+	if (sa->frag->part[num - 1])
 		return 0; /* duplicate */
-	if (sa->frag.bytes + inner_len > IKE_MAX_MSG) {
+	if (sa->frag->bytes + inner_len > IKE_MAX_MSG) {
 		ike_sa_frag_reset(sa);
 		drop(e, &e->stats.drop_limit, now, "reassembled message too large", path);
 		return 0;
 	}
-	sa->frag.part[num - 1] = malloc(inner_len ? inner_len : 1);
-	if (!sa->frag.part[num - 1])
+	sa->frag->part[num - 1] = malloc(inner_len ? inner_len : 1);
+	if (!sa->frag->part[num - 1])
 		return ERR_NOMEM;
-	memcpy(sa->frag.part[num - 1], e->plain, inner_len);
-	sa->frag.len[num - 1] = inner_len;
-	sa->frag.active = true;
-	sa->frag.msgid = hdr->msgid;
-	sa->frag.total = cnt;
-	sa->frag.bytes += inner_len;
-	sa->frag.nrecv++;
+	memcpy(sa->frag->part[num - 1], e->plain, inner_len);
+	sa->frag->len[num - 1] = inner_len;
+	sa->frag->active = true;
+	sa->frag->msgid = hdr->msgid;
+	sa->frag->total = cnt;
+	sa->frag->bytes += inner_len;
+	sa->frag->nrecv++;
 	if (num == 1)
-		sa->frag.first_inner = sk->first_inner;
-	if (sa->frag.nrecv < cnt)
+		sa->frag->first_inner = sk->first_inner;
+	if (sa->frag->nrecv < cnt)
 		return 0;
 	for (uint16_t i = 0; i < cnt; i++) {
-		memcpy(e->plain + total, sa->frag.part[i], sa->frag.len[i]);
-		total += sa->frag.len[i];
+		memcpy(e->plain + total, sa->frag->part[i], sa->frag->len[i]);
+		total += sa->frag->len[i];
 	}
-	rc = ikev2_decode_inner(e->plain, total, 0, sa->frag.first_inner, &e->inner, NULL);
+	rc = ikev2_decode_inner(e->plain, total, 0, sa->frag->first_inner, &e->inner, NULL);
 	ike_sa_frag_reset(sa);
 	if (rc) {
 		drop(e, &e->stats.drop_malformed, now, "reassembled message malformed", path);

@@ -378,15 +378,12 @@ void ike_sa_resend_response(struct ike_engine *e, struct ike_sa *sa)
 
 void ike_sa_frag_reset(struct ike_sa *sa)
 {
-	for (size_t i = 0; i < IKE_MAX_FRAGS; i++) {
-		free(sa->frag.part[i]);
-		sa->frag.part[i] = NULL;
-		sa->frag.len[i] = 0;
-	}
-	sa->frag.active = false;
-	sa->frag.nrecv = 0;
-	sa->frag.total = 0;
-	sa->frag.bytes = 0;
+	if (!sa->frag)
+		return;
+	for (size_t i = 0; i < IKE_MAX_FRAGS; i++)
+		free(sa->frag->part[i]);
+	free(sa->frag);
+	sa->frag = NULL;
 }
 
 const char *ike_sa_peer_str(const struct ike_sa *sa, char *buf, size_t len)

@@ -98,6 +98,17 @@ struct ike_hs {
 	struct ts_list pending_tsi, pending_tsr; /* initiator: selectors proposed */
 };
 
+/* RFC 7383 reassembly state (allocated with the first fragment, freed with the message). */
+struct ike_frag_rx {
+	bool active;
+	uint32_t msgid;
+	uint16_t total, nrecv;
+	uint8_t first_inner;
+	size_t bytes;
+	uint8_t *part[IKE_MAX_FRAGS];
+	size_t len[IKE_MAX_FRAGS];
+};
+
 struct ike_sa {
 	struct ike_sa *next, *prev; /* engine table */
 	/* engine table (engine.c): hash chains, keys filed under, heap slot, settle list */
@@ -150,16 +161,8 @@ struct ike_sa {
 	uint8_t *resp;
 	size_t resp_len;
 	size_t nresp_parts, resp_parts[IKE_MAX_FRAGS];
-	/* RFC 7383 reassembly of the message being received in fragments */
-	struct {
-		bool active;
-		uint32_t msgid;
-		uint16_t total, nrecv;
-		uint8_t first_inner;
-		size_t bytes;
-		uint8_t *part[IKE_MAX_FRAGS];
-		size_t len[IKE_MAX_FRAGS];
-	} frag;
+	/* RFC 7383 reassembly of the message being received in fragments; NULL when none */
+	struct ike_frag_rx *frag;
 	uint32_t resp_msgid;
 	bool have_resp;
 	/* children */
