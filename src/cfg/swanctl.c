@@ -70,10 +70,10 @@ struct unsupported {
 };
 
 static const struct unsupported conn_unsupported[] = {
-    {"aggressive", "no"},     {"pull", "yes"},	   {"dscp", "000000"}, {"childless", "allow"},
-    {"ppk_required", "no"},   {"mediation", "no"}, {"if_id_in", "0"},  {"if_id_out", "0"},
-    {"pools", NULL},	      {"vips", NULL},	   {"ppk_id", NULL},   {"mediated_by", NULL},
-    {"mediation_peer", NULL}, {NULL, NULL},
+    {"aggressive", "no"}, {"pull", "yes"},   {"dscp", "000000"},    {"ppk_required", "no"},
+    {"mediation", "no"},  {"if_id_in", "0"}, {"if_id_out", "0"},    {"pools", NULL},
+    {"vips", NULL},	  {"ppk_id", NULL},  {"mediated_by", NULL}, {"mediation_peer", NULL},
+    {NULL, NULL},
 };
 
 static const struct unsupported child_unsupported[] = {
@@ -580,7 +580,8 @@ static const char *const conn_keys[] = {
     "version",	 "local_addrs", "remote_addrs", "local_port",  "remote_port",
     "proposals", "dpd_delay",	"dpd_timeout",	"rekey_time",  "reauth_time",
     "over_time", "rand_time",	"encap",	"mobike",      "fragmentation",
-    "unique",	 "send_cert",	"send_certreq", "keyingtries", NULL,
+    "unique",	 "send_cert",	"send_certreq", "keyingtries", "childless",
+    NULL,
 };
 
 static const struct choice frag_choices[] = {{"yes", CONN_FRAG_YES},
@@ -593,6 +594,10 @@ static const struct choice unique_choices[] = {{"no", CONN_UNIQUE_NO},
 					       {"replace", CONN_UNIQUE_REPLACE},
 					       {"keep", CONN_UNIQUE_KEEP},
 					       {NULL, 0}};
+static const struct choice childless_choices[] = {{"allow", CONN_CHILDLESS_ALLOW},
+						  {"force", CONN_CHILDLESS_FORCE},
+						  {"never", CONN_CHILDLESS_NEVER},
+						  {NULL, 0}};
 static const struct choice send_cert_choices[] = {{"ifasked", CONN_SEND_CERT_IFASKED},
 						  {"always", CONN_SEND_CERT_ALWAYS},
 						  {"never", CONN_SEND_CERT_NEVER},
@@ -686,6 +691,8 @@ static void load_conn(struct load *l, const struct conf_node *sec)
 		c->send_certreq = b;
 	if (get_u64(l, sec, "keyingtries", 1, UINT32_MAX, &v) == 0)
 		c->keyingtries = (uint32_t)v;
+	if (get_choice(l, sec, "childless", childless_choices, CONN_CHILDLESS_ALLOW, &choice) == 0)
+		c->childless = (enum conn_childless)choice;
 
 	load_rounds(l, sec, "local", true, c->local_auth, &c->nlocal_auth);
 	load_rounds(l, sec, "remote", false, c->remote_auth, &c->nremote_auth);

@@ -24,7 +24,9 @@ static struct ike_ctl_outcome *find(struct ike_ctl *c, uint32_t id)
 	return NULL;
 }
 
-static struct ike_ctl_outcome *track(struct ike_ctl *c, uint32_t id, bool want_child)
+/* An outcome to follow for IKE SA id (again, for a child added to an existing IKE SA). */
+static struct ike_ctl_outcome *track(struct ike_ctl *c, uint32_t id, bool want_child,
+				     const char *child)
 {
 	struct ike_ctl_outcome *o = find(c, id), *oldest = &c->out[0];
 
@@ -33,13 +35,29 @@ static struct ike_ctl_outcome *track(struct ike_ctl *c, uint32_t id, bool want_c
 			if (c->out[i].seq < oldest->seq)
 				oldest = &c->out[i];
 		o = oldest;
-		memset(o, 0, sizeof(*o));
-		o->id = id;
-		snprintf(o->msg, sizeof(o->msg), "connecting");
 	}
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	snprintf(o->msg, sizeof(o->msg), "connecting");
+	snprintf(o->child, sizeof(o->child), "%s", child ? child : "");
 	o->want_child = want_child;
 	o->seq = ++c->seq;
 	return o;
+}
+
+/* Whether an event sentence is about CHILD_SA name ("CHILD_SA name{7} ...",
+ * "... for CHILD_SA name: ..."). */
+static bool names_child(const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(msg, "CHILD_SA "); p; p = strstr(p + 1, "CHILD_SA ")) {
+		const char *q = p + 9;
+		if (strncmp(q, name, n) == 0 &&
+		    (q[n] == '\0' || q[n] == '{' || q[n] == ' ' || q[n] == ':'))
+			return true;
+	}
+	return false;
 }
 
 void ike_ctl_event(struct ike_ctl *c, uint32_t id, uint32_t child_id, enum ike_event_kind kind,
@@ -50,6 +68,9 @@ void ike_ctl_event(struct ike_ctl *c, uint32_t id, uint32_t child_id, enum ike_e
 
 	if (!o || o->state != IKE_CTL_CONNECTING)
 		return;
+	if ((kind == IKE_EV_CHILD_UP || kind == IKE_EV_CHILD_FAILED || kind == IKE_EV_CHILD_DOWN) &&
+	    o->child[0] && !names_child(msg, o->child))
+		return; /* another child of the same IKE SA */
 	switch (kind) {
 	case IKE_EV_IKE_REKEYED:
 		return; /* a new id; the outcome of the `up` stays */
@@ -98,12 +119,16 @@ static void cmd_up(struct ike_ctl *c, const struct swanctl_config *cfg, uint64_t
 		return;
 	}
 	r = ike_engine_initiate(c->eng, now_ms, conn, child, &id);
+	if (r == ERR_EXISTS) {
+		ctl_reply_error(rep, "\"%s\" is already up (or being set up)", arg);
+		return;
+	}
 	if (r) {
 		ctl_reply_error(rep, "cannot initiate \"%s\": %s", arg,
 				r == ERR_INVAL ? "no local or remote address to use" : err_str(r));
 		return;
 	}
-	track(c, id, child != NULL || cn->nchildren > 0);
+	track(c, id, child != NULL || cn->nchildren > 0, child);
 	ctl_reply_printf(rep, rep->json ? "{\"initiated\":%u}\n" : "initiated %u\n", id);
 }
 

@@ -35,6 +35,7 @@ enum ike_ctl_state {
 struct ike_ctl_outcome {
 	uint32_t id;	 /* IKE SA unique id, 0 = free slot */
 	bool want_child; /* success is the Child SA, not only the IKE SA */
+	char child[CONN_NAME_MAX]; /* "" or the child asked for: other children's events ignored */
 	enum ike_ctl_state state;
 	uint64_t seq; /* age, for replacement */
 	char msg[IKE_EVENT_MSG_MAX];

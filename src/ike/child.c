@@ -10,6 +10,7 @@
 #include "ike/action.h"
 #include "ike/engine.h"
 #include "ike/trap.h"
+#include "ike/v2/informational.h"
 #include "lib/err.h"
 #include "wire/iana.h"
 #include "wire/ikev2_const.h"
@@ -124,6 +125,68 @@ const char *child_ts_str(const struct ts_list *l, char *buf, size_t len)
 	return buf;
 }
 
+int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struct ts_list *tsr,
+		 const struct conn_child **out, struct ts_list *ntsi, struct ts_list *ntsr)
+{
+	struct ts_list lts, rts, a, b;
+
+	for (size_t i = 0; i < sa->conn->nchildren; i++) {
+		const struct conn_child *cand = sa->conn->children[i];
+		if (child_ts_resolve(&cand->local_ts, &sa->path.local, &lts) ||
+		    child_ts_resolve(&cand->remote_ts, &sa->path.remote, &rts))
+			continue;
+		if (ts_narrow(tsi, &rts, 0, &a) == 0 && ts_narrow(tsr, &lts, 0, &b) == 0) {
+			*out = cand;
+			*ntsi = a;
+			*ntsr = b;
+			return 0;
+		}
+	}
+	return ERR_NOTFOUND;
+}
+
+static bool ts_list_same(const struct ts_list *a, const struct ts_list *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!ts_equal(&a->ts[i], &b->ts[i]))
+			return false;
+	return true;
+}
+
+/* Whether two Child SAs have the same selectors. */
+static bool ts_same(const struct ike_child *a, const struct ike_child *b)
+{
+	struct ts_list al, ar, bl, br;
+
+	ike_child_ts(a, &al, &ar);
+	ike_child_ts(b, &bl, &br);
+	return ts_list_same(&al, &bl) && ts_list_same(&ar, &br);
+}
+
+/* strongSwan's reqid allocation: a Child SA with the same configuration and selectors as one
+ * already installed (in any IKE SA: a reauthentication, a duplicate) shares its reqid, so the
+ * data plane's policies stay one set and outlive the older SA. */
+static void adopt_reqid(struct ike_engine *e, const struct ike_sa *sa, struct ike_child *c)
+{
+	if (c->cfg->reqid || trap_reqid(e, sa->conn->name, c->cfg->name))
+		return; /* fixed, or the trap's */
+	for (const struct ike_sa *o = e->sas; o; o = o->next) {
+		if (o->state == IKE_ST_DEAD || strcmp(o->conn->name, sa->conn->name) != 0)
+			continue;
+		for (size_t i = 0; i < o->nchildren; i++) {
+			const struct ike_child *x = o->children[i];
+			if (x == c || x->state != IKE_CHILD_INSTALLED || !x->cfg ||
+			    strcmp(x->cfg->name, c->cfg->name) != 0 || x->proto != c->proto ||
+			    !ts_same(x, c))
+				continue;
+			c->reqid = x->reqid;
+			return;
+		}
+	}
+}
+
 int child_new_spi(struct ike_engine *e, uint32_t *spi)
 {
 	for (int tries = 0; tries < 16; tries++) {
@@ -146,6 +209,13 @@ int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *
 {
 	struct ike_child *c;
 
+	/* deleted children nothing refers to any more make room */
+	for (size_t i = sa->nchildren; i-- > 0;) {
+		struct ike_child *x = sa->children[i];
+		if (x->state == IKE_CHILD_DELETED && x->del == INFO_DEL_NONE && x != sa->ccs.old &&
+		    x != sa->ccs.coll_child)
+			ike_sa_child_remove(sa, x);
+	}
 	if (sa->nchildren >= IKE_MAX_CHILDREN)
 		return ERR_LIMIT;
 	c = ike_sa_child_add(sa);
@@ -275,6 +345,7 @@ int child_install_nonces(struct ike_engine *e, struct ike_sa *sa, struct ike_chi
 			return rc;
 		integ_len = ii.key_len;
 	}
+	adopt_reqid(e, sa, c);
 	rc = kdf_ikev2_child_keys(sa->alg.prf, sa->keys.sk_d, g_ir, ni, ni_len, nr, nr_len, enc_len,
 				  integ_len, &k);
 	if (rc)

@@ -30,6 +30,11 @@ const char *child_ts_str(const struct ts_list *l, char *buf, size_t len);
  * configured one or a fresh one). */
 int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *cfg,
 	      struct ike_child **out);
+/* Responder (§2.9): the first child of sa's connection whose selectors, resolved against the
+ * IKE SA's addresses, narrow what the initiator proposed (tsi: its end, tsr: ours); the
+ * narrowed lists go to *ntsi and *ntsr. ERR_NOTFOUND when no child fits. */
+int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struct ts_list *tsr,
+		 const struct conn_child **out, struct ts_list *ntsi, struct ts_list *ntsr);
 /* A fresh inbound SPI (never below 256, RFC 4303 §2.1). */
 int child_new_spi(struct ike_engine *e, uint32_t *spi);
 /* Derives KEYMAT from SK_d and the IKE_SA_INIT nonces (no PFS) and installs the inbound and

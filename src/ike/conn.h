@@ -143,6 +143,16 @@ enum conn_send_cert {
 	CONN_SEND_CERT_NEVER = 2,
 };
 
+/* childless = allow | force | never (RFC 6023; swanctl.conf). allow: accept childless IKE SAs
+ * as responder, initiate with the first child in IKE_AUTH unless none is asked for; force:
+ * always initiate childless, every child by CREATE_CHILD_SA; never: no childless IKE SA as
+ * responder (the notify is not sent either). */
+enum conn_childless {
+	CONN_CHILDLESS_ALLOW = 0,
+	CONN_CHILDLESS_FORCE = 1,
+	CONN_CHILDLESS_NEVER = 2,
+};
+
 struct conn {
 	unsigned refs; /* managed by conn_ref / conn_free */
 	char name[CONN_NAME_MAX];
@@ -175,6 +185,7 @@ struct conn {
 	enum conn_send_cert send_cert;	 /* default ifasked */
 	bool send_certreq;		 /* default yes */
 	uint32_t keyingtries;		 /* default 1; 0 = forever */
+	enum conn_childless childless;	 /* default allow */
 };
 
 /* A connection with strongSwan's defaults (version any, ports 500, IKE proposals "default",

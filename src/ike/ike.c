@@ -14,6 +14,7 @@
 #include "ike/sa.h"
 #include "ike/sk.h"
 #include "ike/trap.h"
+#include "ike/v2/child_new.h"
 #include "ike/v2/create_child_sa.h"
 #include "ike/v2/ike_sa_init.h"
 #include "ike/v2/informational.h"
@@ -363,6 +364,7 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 	if (sa->state == IKE_ST_ESTABLISHED) {
 		create_child_sa_arm(e, sa, now);
 		rekey_ike_arm(e, sa, now);
+		child_new_poll(e, sa, now);
 	}
 	return rc == ERR_NOMEM ? rc : 0;
 }
@@ -393,23 +395,66 @@ static int initiate_path(const struct conn *c, struct ike_path *p)
 	return 0;
 }
 
+/* An IKE SA of connection c that can take another Child SA: an established one (either
+ * role) not being replaced, else one we are setting up. */
+static struct ike_sa *sa_of_conn(struct ike_engine *e, const struct conn *c)
+{
+	struct ike_sa *setting_up = NULL;
+
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (strcmp(sa->conn->name, c->name) != 0 || sa->reauth_by || sa->delete_pending ||
+		    sa->rk.replaced)
+			continue;
+		if (sa->state == IKE_ST_ESTABLISHED)
+			return sa;
+		if (!setting_up && sa->initiator && sa->state <= IKE_ST_AUTH_SENT)
+			setting_up = sa;
+	}
+	return setting_up;
+}
+
+/* Asks sa for the children of the request (child_name, or every child): 0 when at least one
+ * was added, ERR_EXISTS when all are there or under way, another error else. */
+static int want_on(struct ike_engine *e, struct ike_sa *sa, const char *child_name, uint64_t now_ms)
+{
+	int rc = ERR_NOTFOUND, any = ERR_EXISTS;
+
+	for (size_t i = 0; i < sa->conn->nchildren; i++) {
+		const struct conn_child *ch = sa->conn->children[i];
+		if (child_name && strcmp(ch->name, child_name) != 0)
+			continue;
+		rc = child_new_want(e, sa, ch, now_ms);
+		if (rc == 0)
+			any = 0;
+		else if (rc != ERR_EXISTS && any == ERR_EXISTS)
+			any = rc;
+	}
+	return rc == ERR_NOTFOUND ? rc : any;
+}
+
 int ike_engine_initiate(struct ike_engine *e, uint64_t now_ms, const char *conn_name,
 			const char *child_name, uint32_t *id)
 {
 	struct conn *c = eng_conn(e, conn_name);
-	const struct conn_child *ch = NULL;
 	struct ike_path path;
 	struct ike_sa *sa;
 	int rc;
 
 	if (!c)
 		return ERR_NOTFOUND;
-	if (child_name) {
-		ch = conn_child_find(c, child_name);
-		if (!ch)
-			return ERR_NOTFOUND;
-	} else if (c->nchildren) {
-		ch = c->children[0];
+	if (child_name && !conn_child_find(c, child_name))
+		return ERR_NOTFOUND;
+	/* §1.3.1: another Child SA of an IKE SA we have goes through CREATE_CHILD_SA */
+	sa = child_name ? sa_of_conn(e, c) : NULL;
+	if (sa) {
+		rc = want_on(e, sa, child_name, now_ms);
+		eng_sa_touch(e, sa); /* a CREATE_CHILD_SA may be due */
+		if (rc == 0 || rc == ERR_EXISTS) {
+			if (rc == 0)
+				*id = sa->id;
+			reap(e);
+			return rc;
+		}
 	}
 	rc = initiate_path(c, &path);
 	if (rc)
@@ -419,7 +464,16 @@ int ike_engine_initiate(struct ike_engine *e, uint64_t now_ms, const char *conn_
 	sa = ike_sa_new(e, c, true, &path, now_ms);
 	if (!sa)
 		return ERR_NOMEM;
-	sa->want_child = ch;
+	/* the first child with IKE_AUTH (none with childless = force, RFC 6023), the others
+	 * by CREATE_CHILD_SA once the IKE SA is up */
+	for (size_t i = 0; i < c->nchildren && i < 32; i++) {
+		if (child_name && strcmp(c->children[i]->name, child_name) != 0)
+			continue;
+		if (!sa->want_child && c->childless != CONN_CHILDLESS_FORCE)
+			sa->want_child = c->children[i];
+		else
+			sa->cn_want |= 1u << i;
+	}
 	eng_sa_link(e, sa);
 	rc = ike_sa_init_start(e, sa, now_ms);
 	if (rc) {
@@ -534,6 +588,7 @@ static void retry(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
 	sa->id = old->id;
 	sa->attempt = old->attempt + 1;
 	sa->want_child = old->want_child;
+	sa->cn_want = old->cn_want;
 	sa->path.local_port = sa->conn->local_port;
 	sa->path.remote_port = sa->conn->remote_port;
 	old->gave_up = false;
@@ -554,6 +609,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 		create_child_sa_poll(e, sa, now_ms);
 		rekey_ike_poll(e, sa, now_ms);
 		nat_poll(e, sa, now_ms);
+		child_new_poll(e, sa, now_ms);
 		if (sa->state == IKE_ST_DEAD || now_ms < sa->deadline_ms)
 			continue;
 		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
@@ -574,7 +630,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 
 uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa)
 {
-	uint64_t d = sa->deadline_ms, t[4];
+	uint64_t d = sa->deadline_ms, t[5];
 
 	if (sa->state == IKE_ST_DEAD)
 		return UINT64_MAX;
@@ -582,7 +638,8 @@ uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa)
 	t[1] = create_child_sa_deadline(sa);
 	t[2] = rekey_ike_deadline(sa);
 	t[3] = nat_deadline(e, sa);
-	for (size_t i = 0; i < 4; i++)
+	t[4] = child_new_deadline(sa);
+	for (size_t i = 0; i < 5; i++)
 		if (t[i] < d)
 			d = t[i];
 	return d;

@@ -195,11 +195,16 @@ const struct conn *ike_engine_conn(const struct ike_engine *e, const char *name)
 int ike_engine_input(struct ike_engine *e, uint64_t now_ms, const struct ike_path *path,
 		     const uint8_t *data, size_t len);
 
-/* Starts connection conn_name, and its child child_name (NULL: every child of the connection
- * with start semantics "up": the first child is negotiated with IKE_AUTH; a connection without
- * children sets up a childless IKE SA). The IKE SA's unique id (> 0) goes to *id: events of
- * this SA carry it. ERR_NOTFOUND (no such connection or child), ERR_INVAL (no remote or local
- * address), ERR_LIMIT (too many SAs). */
+/* Starts connection conn_name, and its child child_name (NULL: every child of the
+ * connection, on a new IKE SA). With a child_name, when an IKE SA of the connection is
+ * established (either role) or being set up by us, the child is created on it with
+ * CREATE_CHILD_SA (RFC 7296 §1.3.1) and that SA's id is returned; ERR_EXISTS when it already
+ * has the child (installed or under way). Otherwise a new IKE SA: the first child is
+ * negotiated with IKE_AUTH, the others with CREATE_CHILD_SA once it is up; a connection
+ * without children, or with childless = force, sets up a childless IKE SA (RFC 6023) first.
+ * The IKE SA's unique id (> 0) goes to *id: events of this SA carry it. ERR_NOTFOUND (no
+ * such connection or child), ERR_INVAL (no remote or local address), ERR_LIMIT (too many
+ * SAs). */
 int ike_engine_initiate(struct ike_engine *e, uint64_t now_ms, const char *conn_name,
 			const char *child_name, uint32_t *id);
 /* Deletes the IKE SA with unique id (INFORMATIONAL Delete when established, else silently),

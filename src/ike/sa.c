@@ -180,6 +180,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_sa_handshake_done(sa);
 	kex_free(sa->ccs.kex);
 	ike_sa_free(sa->rk.nsa);
+	kex_free(sa->cn.kex);
 	kdf_ikev2_sa_keys_cleanup(&sa->keys);
 	free(sa->req);
 	free(sa->resp);

@@ -83,6 +83,8 @@ struct ike_child {
 	uint32_t replaces; /* id of the Child SA this one replaces */
 	uint64_t out_due_ms;
 	struct secret *out_ek, *out_ik;
+	/* hard lifetime (ike/expire.c) */
+	uint64_t expire_at_ms; /* life_time: deleted at (0: not armed yet, UINT64_MAX: never) */
 };
 
 /* What only the handshake (IKE_SA_INIT to IKE_AUTH) needs, allocated with the SA and freed
@@ -203,6 +205,21 @@ struct ike_sa {
 	/* NAT traversal after IKE_SA_INIT (ike/nat.c) */
 	bool nat_fake;	     /* encap = yes: NAT-D faked, no real NAT */
 	uint64_t ka_next_ms; /* next NAT keepalive, 0 = not armed */
+	/* ---- extra Child SAs, childless, hard expiry, reauthentication (ike-children) ---- */
+	bool peer_childless; /* CHILDLESS_IKEV2_SUPPORTED received (RFC 6023) */
+	uint32_t cn_want;    /* bit i: conn->children[i] to create with CREATE_CHILD_SA */
+	struct {	     /* our CREATE_CHILD_SA for a new Child SA (v2/child_new.c) */
+		bool active;
+		uint8_t cfg;	   /* index in conn->children */
+		uint8_t retries;   /* INVALID_KE_PAYLOAD retries */
+		uint16_t ke_group; /* the group asked for by INVALID_KE_PAYLOAD (0: none) */
+		uint8_t ni[IKE_NONCE_LEN];
+		struct kex *kex; /* PFS: our key pair, or NULL */
+	} cn;
+	uint64_t hard_at_ms; /* over_time: the IKE SA is deleted at (0: not armed, ike/expire.c) */
+	uint64_t reauth_at_ms; /* reauth_time: reauthentication due (0: not armed, v2/reauth.c) */
+	uint32_t reauth_of;    /* id of the IKE SA this one replaces (0: none) */
+	uint32_t reauth_by;    /* id of the IKE SA replacing this one (0: none) */
 };
 
 /* A new SA (not linked) for conn (a reference is taken), with a new unique id. NULL on

@@ -289,6 +289,7 @@ static void test_defaults(void)
 	T_EQ(c->encap, false);
 	T_EQ(c->unique, CONN_UNIQUE_NO);
 	T_EQ(c->send_certreq, true);
+	T_EQ(c->childless, CONN_CHILDLESS_ALLOW);
 	T_EQ(c->local_auth[0].method, CONN_AUTH_PUBKEY);
 	T_OK(c->nproposals >= 1, "default IKE proposals");
 	T_EQ(c->children[0]->rekey_time, 3600);
@@ -347,6 +348,36 @@ static void test_actions(void)
 		T_EQ_ROW(rows[i].line, ch->tfc_padding, rows[i].tfc);
 		T_OK_ROW(rows[i].line, strcmp(ch->updown, rows[i].updown) == 0, "updown '%s'",
 			 ch->updown);
+		swanctl_config_free(cfg);
+	}
+}
+
+/* childless = allow | force | never (RFC 6023). */
+static void test_childless(void)
+{
+	static const struct {
+		int line;
+		const char *v;
+		int rc;
+		enum conn_childless want;
+	} rows[] = {
+	    {__LINE__, "allow", 0, CONN_CHILDLESS_ALLOW},
+	    {__LINE__, "force", 0, CONN_CHILDLESS_FORCE},
+	    {__LINE__, "never", 0, CONN_CHILDLESS_NEVER},
+	    {__LINE__, "sometimes", -1, CONN_CHILDLESS_ALLOW},
+	};
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct swanctl_config *cfg = NULL;
+		char text[128];
+		int rc;
+
+		snprintf(text, sizeof(text), "connections {\n a {\n  childless = %s\n }\n}\n",
+			 rows[r].v);
+		rc = load(".", text, &cfg);
+		T_EQ_ROW(rows[r].line, rc == 0 ? 0 : -1, rows[r].rc);
+		if (rc == 0 && cfg)
+			T_EQ_ROW(rows[r].line, cfg->conns[0]->childless, rows[r].want);
 		swanctl_config_free(cfg);
 	}
 }
@@ -426,6 +457,7 @@ int main(void)
 	test_all_errors();
 	test_defaults();
 	test_actions();
+	test_childless();
 	test_certs();
 	test_secret_values();
 	return t_finish();

@@ -20,6 +20,7 @@
 #include "ike/proposal.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
+#include "ike/v2/child_new.h"
 #include "ike/v2/informational.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -251,11 +252,9 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 	int rc = 0;
 
 	sa->next_peer_id = rx->hdr->msgid + 1;
+	if (!prk)
+		return child_new_on_request(e, sa, rx); /* a new Child SA (v2/child_new.c) */
 	old = rekeyed_child(sa, prk);
-	if (!prk) {
-		err = IKEV2_N_NO_ADDITIONAL_SAS; /* only rekeys are handled */
-		goto out;
-	}
 	if (!old) {
 		err = IKEV2_N_CHILD_SA_NOT_FOUND;
 		goto out;
@@ -370,6 +369,8 @@ int create_child_sa_on_response(struct ike_engine *e, struct ike_sa *sa, const s
 	bool ok;
 	size_t n = 0;
 
+	if (sa->cn.active)
+		return child_new_on_response(e, sa, rx); /* a new Child SA (v2/child_new.c) */
 	ike_sa_request_done(sa);
 	if (!sa->ccs.active || !sa->ccs.old)
 		goto out;

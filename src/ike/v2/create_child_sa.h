@@ -13,9 +13,10 @@
  *
  * A rekey of a Child SA we are deleting is answered TEMPORARY_FAILURE (§2.25.1); a rekey
  * refused with TEMPORARY_FAILURE is tried again after 5 s. IKE SA rekeys and their collisions
- * with Child SA work: v2/rekey_ike.c.
+ * with Child SA work: v2/rekey_ike.c. New Child SAs (requests without REKEY_SA, answers to our
+ * own) are handed to v2/child_new.c.
  *
- * Not handled yet: new Child SAs without REKEY_SA (answered NO_ADDITIONAL_SAS), an
+ * Not handled yet: an
  * INVALID_KE_PAYLOAD retry by the initiator (it tries again a minute later with the same
  * group).
  */

@@ -158,6 +158,14 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	int rc;
 
 	ike_sa_peer_str(sa, peer, sizeof(peer));
+	if (!sa->want_child && sa->conn->childless == CONN_CHILDLESS_FORCE && !sa->peer_childless) {
+		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
+			  "%s does not support childless IKE_SAs (RFC 6023), which childless = "
+			  "force requires",
+			  peer);
+		ike_sa_kill(e, sa);
+		return 0;
+	}
 	auth_local_id(sa, &sa->local_id);
 	rc = auth_build(e, sa, &sa->local_id, &ap, auth, &why);
 	if (rc) {
@@ -271,7 +279,7 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 	const struct ikev2_payload *psa = ikev2_digest_first(rx->d, IKEV2_PT_SA);
 	const struct ikev2_payload *ptsi = ikev2_digest_first(rx->d, IKEV2_PT_TSi);
 	const struct ikev2_payload *ptsr = ikev2_digest_first(rx->d, IKEV2_PT_TSr);
-	struct ts_list tsi, tsr, ntsi, ntsr, lts, rts;
+	struct ts_list tsi, tsr, ntsi, ntsr;
 	const struct conn_child *ch = NULL;
 	struct prop_choice choice;
 	struct ike_child *c;
@@ -284,16 +292,7 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 		snprintf(why, whylen, "malformed SA or TS payloads");
 		return IKEV2_N_INVALID_SYNTAX;
 	}
-	for (size_t i = 0; i < sa->conn->nchildren; i++) {
-		const struct conn_child *cand = sa->conn->children[i];
-		if (child_ts_resolve(&cand->local_ts, &sa->path.local, &lts) ||
-		    child_ts_resolve(&cand->remote_ts, &sa->path.remote, &rts))
-			continue;
-		if (ts_narrow(&tsi, &rts, 0, &ntsi) == 0 && ts_narrow(&tsr, &lts, 0, &ntsr) == 0) {
-			ch = cand;
-			break;
-		}
-	}
+	child_select(sa, &tsi, &tsr, &ch, &ntsi, &ntsr);
 	if (!ch) {
 		snprintf(why, whylen,
 			 "TS_UNACCEPTABLE: peer proposed TSi %s TSr %s, none of our "
@@ -420,6 +419,9 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	else if (pidr &&
 		 !conn_id_match(&sa->local_id, pidr->u.id.type, pidr->u.id.data, pidr->u.id.len))
 		why = "the peer asked for another identity of ours (IDr)";
+	else if (!ikev2_digest_first(rx->d, IKEV2_PT_SA) &&
+		 sa->conn->childless == CONN_CHILDLESS_NEVER)
+		why = "a childless IKE_SA (RFC 6023) is refused by childless = never";
 	if (!why)
 		auth_verify(e, sa, rx->d, rx->now, &why);
 	/* we cannot prove ourselves: refuse the peer rather than answer without AUTH */

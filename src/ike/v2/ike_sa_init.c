@@ -86,6 +86,8 @@ static int put_tail(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builde
 	}
 	if (sa->conn->fragmentation != CONN_FRAG_NO)
 		put_notify(b, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	if (sa->conn->childless != CONN_CHILDLESS_NEVER) /* RFC 6023 */
+		put_notify(b, IKEV2_N_CHILDLESS_IKEV2_SUPPORTED, NULL, 0);
 	if (wants_pubkey(sa->conn) && !(e->have_hooks && e->hooks.no_sighash))
 		put_notify(b, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, sighash_data,
 			   sizeof(sighash_data));
@@ -115,6 +117,8 @@ static void natd_check(struct ike_sa *sa, const struct ike_path *path, const str
 			sa->peer_frag = true;
 		} else if (n->type == IKEV2_N_SIGNATURE_HASH_ALGORITHMS) {
 			sa->peer_sighash = true;
+		} else if (n->type == IKEV2_N_CHILDLESS_IKEV2_SUPPORTED) {
+			sa->peer_childless = true;
 		}
 	}
 	if (any_src)

@@ -234,6 +234,12 @@ static void restart(struct ike_engine *e, struct ike_sa *old, uint64_t now_ms)
 			sa->want_child = old->children[i]->cfg;
 			break;
 		}
+	/* the other children it had come back by CREATE_CHILD_SA (v2/child_new.c) */
+	for (size_t i = 0; i < old->conn->nchildren && i < 32; i++)
+		for (size_t k = 0; k < old->nchildren; k++)
+			if (old->children[k]->cfg == old->conn->children[i] &&
+			    old->conn->children[i] != sa->want_child)
+				sa->cn_want |= 1u << i;
 	eng_sa_link(e, sa);
 	log_info(LOG_IKE, "#%u: dpd_action restart: IKE_SA %s[%u] initiated", old->id,
 		 sa->conn->name, sa->id);

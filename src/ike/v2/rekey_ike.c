@@ -150,6 +150,11 @@ static void hand_over(struct ike_engine *e, struct ike_sa *old, struct ike_sa *n
 	old->nchildren = keep;
 	old->rk.replaced = true;
 	old->rk.at_ms = 0;
+	/* children still to create and the reauthentication time go along (v2/child_new.c,
+	 * v2/reauth.c) */
+	nsa->cn_want = old->cn_want;
+	old->cn_want = 0;
+	nsa->reauth_at_ms = old->reauth_at_ms;
 	rekey_ike_arm(e, nsa, now_ms);
 	hex8(nsa->spi_i, si);
 	hex8(nsa->spi_r, sr);
