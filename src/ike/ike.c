@@ -14,7 +14,9 @@
 #include "ike/sa.h"
 #include "ike/sk.h"
 #include "ike/trap.h"
+#include "ike/expire.h"
 #include "ike/v2/child_new.h"
+#include "ike/v2/reauth.h"
 #include "ike/v2/create_child_sa.h"
 #include "ike/v2/ike_sa_init.h"
 #include "ike/v2/informational.h"
@@ -365,6 +367,9 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		create_child_sa_arm(e, sa, now);
 		rekey_ike_arm(e, sa, now);
 		child_new_poll(e, sa, now);
+		reauth_arm(e, sa, now);
+		expire_arm(e, sa, now);
+		reauth_poll(e, sa, now);
 	}
 	return rc == ERR_NOMEM ? rc : 0;
 }
@@ -610,6 +615,10 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 		rekey_ike_poll(e, sa, now_ms);
 		nat_poll(e, sa, now_ms);
 		child_new_poll(e, sa, now_ms);
+		reauth_arm(e, sa, now_ms);
+		expire_arm(e, sa, now_ms);
+		expire_poll(e, sa, now_ms);
+		reauth_poll(e, sa, now_ms);
 		if (sa->state == IKE_ST_DEAD || now_ms < sa->deadline_ms)
 			continue;
 		if (!sa->initiator && sa->state == IKE_ST_INIT_DONE) {
@@ -630,7 +639,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 
 uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa)
 {
-	uint64_t d = sa->deadline_ms, t[5];
+	uint64_t d = sa->deadline_ms, t[7];
 
 	if (sa->state == IKE_ST_DEAD)
 		return UINT64_MAX;
@@ -639,7 +648,9 @@ uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa)
 	t[2] = rekey_ike_deadline(sa);
 	t[3] = nat_deadline(e, sa);
 	t[4] = child_new_deadline(sa);
-	for (size_t i = 0; i < 5; i++)
+	t[5] = expire_deadline(sa);
+	t[6] = reauth_deadline(sa);
+	for (size_t i = 0; i < 7; i++)
 		if (t[i] < d)
 			d = t[i];
 	return d;

@@ -428,7 +428,7 @@ void ike_sa_kill(struct ike_engine *e, struct ike_sa *sa)
 {
 	for (size_t i = 0; i < sa->nchildren; i++) {
 		struct ike_child *c = sa->children[i];
-		if (c->state == IKE_CHILD_INSTALLED && e->cb.child_delete)
+		if (c->state == IKE_CHILD_INSTALLED && !c->expired && e->cb.child_delete)
 			e->cb.child_delete(e->ctx, c->reqid, c->proto, c->spi_in, c->spi_out);
 		if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed)
 			action_child_updown(e, sa, c, false);

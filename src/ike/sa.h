@@ -85,6 +85,7 @@ struct ike_child {
 	struct secret *out_ek, *out_ik;
 	/* hard lifetime (ike/expire.c) */
 	uint64_t expire_at_ms; /* life_time: deleted at (0: not armed yet, UINT64_MAX: never) */
+	bool expired;	       /* out of the data plane at its life_time; its Delete pending */
 };
 
 /* What only the handshake (IKE_SA_INIT to IKE_AUTH) needs, allocated with the SA and freed

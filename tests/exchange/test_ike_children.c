@@ -30,6 +30,19 @@ struct side {
 	enum conn_childless childless;
 };
 
+/* Runs the network and timers for ms of fake time. */
+static void advance(struct xnet *n, uint64_t ms)
+{
+	uint64_t end = n->now + ms;
+
+	xnet_run(n, ms);
+	if (n->now < end)
+		n->now = end;
+}
+
+/* Lifetimes for node 0 (tests of hard expiry and reauthentication). */
+static uint32_t g_life0, g_reauth0, g_over0;
+
 static void configure(struct xnet *n, int i, const struct side *sd)
 {
 	static const char psk[] = "a shared secret of some length";
@@ -51,6 +64,10 @@ static void configure(struct xnet *n, int i, const struct side *sd)
 	c->remote_auth[0].method = CONN_AUTH_PSK;
 	c->rekey_time = c->rand_time = c->over_time = 0;
 	c->childless = sd->childless;
+	if (i == 0) {
+		c->reauth_time = g_reauth0;
+		c->over_time = g_over0;
+	}
 	for (size_t k = 0; k < 4 && sd->kids[k].name; k++) {
 		const struct kid *kd = &sd->kids[k];
 		struct conn_child *ch = NULL;
@@ -59,6 +76,8 @@ static void configure(struct xnet *n, int i, const struct side *sd)
 			  ALG_MAX_PROPOSALS, &cnt, NULL, 0);
 		ch->nesp = cnt;
 		ch->rekey_time = ch->rand_time = ch->life_time = 0;
+		if (i == 0)
+			ch->life_time = g_life0;
 		ch->mode = kd->transport ? CONN_MODE_TRANSPORT : CONN_MODE_TUNNEL;
 		if (!kd->transport) {
 			ts_parse_list(i == 0 ? kd->l : kd->r, &ch->local_ts, NULL, 0);
@@ -397,6 +416,138 @@ static void test_childless(void)
 	}
 }
 
+/* life_time without a rekey: node 0 takes both children out of the data plane and deletes
+ * them; the IKE SA stays. */
+static void test_life_time(void)
+{
+	struct side s = {{K1, K2}, CONN_CHILDLESS_ALLOW};
+	struct ike_sa_info a;
+	size_t total = 0;
+	uint32_t id = 0;
+	struct xnet n;
+
+	g_life0 = 30;
+	if (setup(&n, &s, &s) == 0) {
+		T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+		xnet_flush(&n, 100);
+		T_EQ(live(&n.node[0]), 4);
+		advance(&n, 29000);
+		T_EQ(live(&n.node[0]), 4); /* not yet */
+		advance(&n, 2000);
+		T_EQ(live(&n.node[0]), 0);
+		T_EQ(live(&n.node[1]), 0);
+		T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_DOWN), 2);
+		T_OK(event_says(&n.node[0], IKE_EV_CHILD_DOWN,
+				"expired: not rekeyed within its "
+				"life_time of 30s"),
+		     "expiry sentence");
+		T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_DOWN), 2);
+		for (int k = 0; k < 2; k++) {
+			a = sa_info(&n, k, &total);
+			T_OK(strcmp(a.state, "ESTABLISHED") == 0, "%s", a.state);
+			T_EQ(a.nchildren, 0);
+			T_EQ(xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 0);
+		}
+		xnet_cleanup(&n);
+	}
+	g_life0 = 0;
+}
+
+/* Drops IKE_SA_INIT requests after the first exchange (a failing reauthentication). */
+static enum xnet_action drop_new_init(void *ctx, const struct xnet_dgram *d)
+{
+	unsigned *left = ctx;
+
+	if (*left && d->seq > 6 && xnet_exchange(d) == IKEV2_EXCH_IKE_SA_INIT &&
+	    !xnet_is_response(d)) {
+		(*left)--;
+		return XNET_DROP;
+	}
+	return XNET_DELIVER;
+}
+
+/* over_time: reauthentication never succeeds, the IKE SA is deleted over_time after
+ * reauth_time. */
+static void test_over_time(void)
+{
+	struct side s = {{K1, K2}, CONN_CHILDLESS_ALLOW};
+	size_t total = 0;
+	unsigned drops = 1000;
+	uint32_t id = 0;
+	struct xnet n;
+
+	g_reauth0 = 100;
+	g_over0 = 10;
+	if (setup(&n, &s, &s) == 0) {
+		T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+		xnet_flush(&n, 100);
+		n.filter = drop_new_init;
+		n.filter_ctx = &drops;
+		advance(&n, 105000);
+		T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 0);
+		advance(&n, 10000);
+		T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 1);
+		T_EQ(xnet_events(&n.node[1], IKE_EV_IKE_DOWN), 1);
+		T_EQ(live(&n.node[0]), 0);
+		T_EQ(live(&n.node[1]), 0);
+		sa_info(&n, 1, &total);
+		T_EQ(total, 0);
+		xnet_cleanup(&n);
+	}
+	g_reauth0 = g_over0 = 0;
+}
+
+/* reauth_time: a new IKE SA with both children, then the old one deleted; the new children
+ * are installed before the old ones go, with the same reqids; the first IKE_SA_INIT of the
+ * reauthentication is lost. */
+static void test_reauth(void)
+{
+	struct side s = {{K1, K2}, CONN_CHILDLESS_ALLOW};
+	struct ike_sa_info before[2], after;
+	size_t total = 0;
+	unsigned drops = 1;
+	uint32_t id = 0;
+	struct xnet n;
+
+	g_reauth0 = 100;
+	g_over0 = 30;
+	if (setup(&n, &s, &s) == 0) {
+		T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+		xnet_flush(&n, 100);
+		for (int k = 0; k < 2; k++)
+			before[k] = sa_info(&n, k, &total);
+		n.filter = drop_new_init;
+		n.filter_ctx = &drops;
+		advance(&n, 125000);
+		T_EQ(n.dropped, 1);
+		for (int k = 0; k < 2; k++) {
+			const struct xnet_node *nd = &n.node[k];
+			int up3 = -1, down1 = xnet_event(nd, IKE_EV_CHILD_DOWN, 0);
+			T_EQ(xnet_events(nd, IKE_EV_IKE_UP), 2);
+			T_EQ(xnet_events(nd, IKE_EV_IKE_DOWN), 1);
+			T_EQ(xnet_events(nd, IKE_EV_CHILD_UP), 4);
+			T_EQ(xnet_events(nd, IKE_EV_CHILD_DOWN), 2);
+			T_EQ(xnet_events(nd, IKE_EV_CHILD_FAILED), 0);
+			for (size_t i = 0, seen = 0; i < nd->nev; i++)
+				if (nd->ev[i].kind == IKE_EV_CHILD_UP && ++seen == 4)
+					up3 = (int)i;
+			T_OK(up3 >= 0 && down1 > up3,
+			     "node %d: new children (%d) before old go (%d)", k, up3, down1);
+			after = sa_info(&n, k, &total);
+			T_EQ(total, 1);
+			T_OK(after.id != before[k].id, "a new IKE SA");
+			T_OK(strcmp(after.state, "ESTABLISHED") == 0, "%s", after.state);
+			T_EQ(after.nchildren, 2);
+			for (size_t i = 0; i < 2 && i < after.nchildren; i++)
+				T_EQ(after.children[i].reqid, before[k].children[i].reqid);
+			T_EQ(live(nd), 4);
+		}
+		check_pairs(&n, __LINE__);
+		xnet_cleanup(&n);
+	}
+	g_reauth0 = g_over0 = 0;
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -405,5 +556,8 @@ int main(void)
 	test_refused();
 	test_invalid_ke();
 	test_childless();
+	test_life_time();
+	test_over_time();
+	test_reauth();
 	return t_finish();
 }

@@ -85,11 +85,11 @@ static void child_gone(struct ike_engine *e, struct ike_sa *sa, struct ike_child
 {
 	if (c->state == IKE_CHILD_INSTALLED)
 		child_replaced(e, sa, c); /* its successor's outbound SA takes over first */
-	if (c->state == IKE_CHILD_INSTALLED && e->cb.child_delete)
+	if (c->state == IKE_CHILD_INSTALLED && !c->expired && e->cb.child_delete)
 		e->cb.child_delete(e->ctx, c->reqid, c->proto, c->spi_in, c->spi_out);
 	if (c->state == IKE_CHILD_INSTALLED && !c->rekeyed)
 		action_child_updown(e, sa, c, false);
-	if (c->state == IKE_CHILD_INSTALLED)
+	if (c->state == IKE_CHILD_INSTALLED && !c->expired) /* expired: told already */
 		eng_event(e, sa->id, c->id, IKE_EV_CHILD_DOWN,
 			  "CHILD_SA %s{%u} with SPIs %08x_i %08x_o deleted %s", c->cfg->name,
 			  c->reqid, c->spi_in, c->spi_out, how);
