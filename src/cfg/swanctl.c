@@ -667,10 +667,11 @@ static void load_conn(struct load *l, const struct conf_node *sec)
 		c->dpd_delay = t;
 	if (get_time(l, sec, "dpd_timeout", 0, &t) == 0)
 		c->dpd_timeout = t;
-	if (get_time(l, sec, "rekey_time", 14400, &t) == 0)
-		c->rekey_time = t;
 	if (get_time(l, sec, "reauth_time", 0, &t) == 0)
 		c->reauth_time = t;
+	/* strongSwan: with a reauth_time, rekey_time defaults to 0 (set both for both) */
+	if (get_time(l, sec, "rekey_time", c->reauth_time ? 0 : 14400, &t) == 0)
+		c->rekey_time = t;
 	uint32_t larger = c->rekey_time > c->reauth_time ? c->rekey_time : c->reauth_time;
 	if (get_time(l, sec, "over_time", larger / 10, &t) == 0)
 		c->over_time = t;

@@ -352,6 +352,35 @@ static void test_actions(void)
 	}
 }
 
+/* reauth_time turns IKE rekeying off unless rekey_time is set; over_time follows the larger. */
+static void test_reauth_defaults(void)
+{
+	static const struct {
+		int line;
+		const char *keys;
+		uint32_t rekey, reauth, over;
+	} rows[] = {
+	    {__LINE__, "reauth_time = 1h", 0, 3600, 360},
+	    {__LINE__, "reauth_time = 1h\n  rekey_time = 2h", 7200, 3600, 720},
+	    {__LINE__, "reauth_time = 1h\n  over_time = 5m", 0, 3600, 300},
+	    {__LINE__, "rekey_time = 1h", 3600, 0, 360},
+	};
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct swanctl_config *cfg = NULL;
+		char text[256];
+
+		snprintf(text, sizeof(text), "connections {\n a {\n  %s\n }\n}\n", rows[r].keys);
+		T_EQ_ROW(rows[r].line, load(".", text, &cfg), 0);
+		if (cfg) {
+			T_EQ_ROW(rows[r].line, cfg->conns[0]->rekey_time, rows[r].rekey);
+			T_EQ_ROW(rows[r].line, cfg->conns[0]->reauth_time, rows[r].reauth);
+			T_EQ_ROW(rows[r].line, cfg->conns[0]->over_time, rows[r].over);
+		}
+		swanctl_config_free(cfg);
+	}
+}
+
 /* childless = allow | force | never (RFC 6023). */
 static void test_childless(void)
 {
@@ -458,6 +487,7 @@ int main(void)
 	test_defaults();
 	test_actions();
 	test_childless();
+	test_reauth_defaults();
 	test_certs();
 	test_secret_values();
 	return t_finish();
