@@ -340,6 +340,39 @@ out:
 	return 0;
 }
 
+int child_new_seal_answer(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx,
+			  const struct ike_child *c, const struct prop_choice *choice,
+			  const struct ikev2_blob *nonce, const struct kex *k, size_t *len)
+{
+	struct prop_choice ours = *choice;
+	struct ikev2_builder b;
+	struct ikev2_hdr h;
+
+	/* HDR, SK {[N(USE_TRANSPORT_MODE),] SA, Nr, [KEr,] TSi, TSr} */
+	put32(ours.spi, c->spi_in);
+	prop_choice_to_wire(&ours, &e->sa_a);
+	ike_sa_hdr(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, rx->hdr->msgid, &h);
+	ikev2_build_init(&b, e->tx, sizeof(e->tx));
+	ikev2_build_hdr(&b, &h);
+	sk_begin(sa, &b);
+	if (c->mode == CONN_MODE_TRANSPORT) {
+		struct ikev2_notify tn = {.type = IKEV2_N_USE_TRANSPORT_MODE};
+		ikev2_build_notify(&b, &tn);
+	}
+	ikev2_build_sa(&b, &e->sa_a);
+	ikev2_build_nonce(&b, nonce);
+	if (k) {
+		struct ikev2_ke_payload ke = {.group = kex_group(k)};
+		ke.data = kex_public(k, &ke.len);
+		ikev2_build_ke(&b, &ke);
+	}
+	child_ts_wire(c, false, &e->ts_a); /* TSi: the initiator's end, the peer's */
+	child_ts_wire(c, true, &e->ts_b);
+	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
+	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
+	return sk_end_seal(e, sa, &b, e->tx, len);
+}
+
 /* Responder: an encrypted answer HDR, SK {N(type[, group])}. */
 static int answer_error(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx,
 			uint16_t type, uint16_t group)
@@ -358,15 +391,13 @@ int child_new_on_request(struct ike_engine *e, struct ike_sa *sa, const struct i
 	const struct ikev2_payload *ptsi = ikev2_digest_first(rx->d, IKEV2_PT_TSi);
 	const struct ikev2_payload *ptsr = ikev2_digest_first(rx->d, IKEV2_PT_TSr);
 	bool transport = ikev2_digest_notify(rx->d, IKEV2_N_USE_TRANSPORT_MODE) != NULL;
-	uint8_t nr[IKE_NONCE_LEN], spi[4], proto;
+	uint8_t nr[IKE_NONCE_LEN], proto;
 	struct ikev2_blob nonce = {.data = nr, .len = sizeof(nr)};
 	struct ts_list tsi, tsr, ntsi, ntsr;
 	const struct conn_child *ch = NULL;
 	const struct alg_proposal *props;
 	struct prop_choice choice;
 	struct ike_child *c = NULL;
-	struct ikev2_builder b;
-	struct ikev2_hdr h;
 	struct kex *k = NULL;
 	struct secret *g_ir = NULL;
 	char peer[ADDR_STRLEN], why[IKE_EVENT_MSG_MAX] = "";
@@ -442,30 +473,7 @@ int child_new_on_request(struct ike_engine *e, struct ike_sa *sa, const struct i
 		snprintf(why, sizeof(why), "CHILD_SA %s for %s: out of memory", ch->name, peer);
 		goto out;
 	}
-	/* HDR, SK {[N(USE_TRANSPORT_MODE),] SA, Nr, [KEr,] TSi, TSr} */
-	put32(spi, c->spi_in);
-	memcpy(choice.spi, spi, 4);
-	prop_choice_to_wire(&choice, &e->sa_a);
-	ike_sa_hdr(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, rx->hdr->msgid, &h);
-	ikev2_build_init(&b, e->tx, sizeof(e->tx));
-	ikev2_build_hdr(&b, &h);
-	sk_begin(sa, &b);
-	if (c->mode == CONN_MODE_TRANSPORT) {
-		struct ikev2_notify tn = {.type = IKEV2_N_USE_TRANSPORT_MODE};
-		ikev2_build_notify(&b, &tn);
-	}
-	ikev2_build_sa(&b, &e->sa_a);
-	ikev2_build_nonce(&b, &nonce);
-	if (k) {
-		struct ikev2_ke_payload ke = {.group = kex_group(k)};
-		ke.data = kex_public(k, &ke.len);
-		ikev2_build_ke(&b, &ke);
-	}
-	child_ts_to_wire(&ntsi, &e->ts_a); /* TSi: the initiator's end */
-	child_ts_to_wire(&ntsr, &e->ts_b);
-	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
-	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
-	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	rc = child_new_seal_answer(e, sa, rx, c, &choice, &nonce, k, &len);
 	if (rc == 0)
 		rc = child_install_nonces(e, sa, c, g_ir, pn->u.nonce.data, pn->u.nonce.len, nr,
 					  sizeof(nr), false);

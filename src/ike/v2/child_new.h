@@ -28,6 +28,10 @@
 struct ike_engine;
 struct ike_sa;
 struct conn_child;
+struct ike_child;
+struct ikev2_blob;
+struct kex;
+struct prop_choice;
 
 /* Asks for child cfg (a child of sa->conn) on sa: created by CREATE_CHILD_SA once sa is
  * established and its window is free (at once when it is). ERR_EXISTS when sa already has
@@ -44,5 +48,12 @@ uint64_t child_new_deadline(const struct ike_sa *sa);
  * v2/create_child_sa.c, which owns the dispatch rows). */
 int child_new_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx);
 int child_new_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx);
+
+/* Responder, for a new or a rekeyed Child SA c (its inbound SPI, mode and selectors set):
+ * seals the answer to rx, HDR, SK {[N(USE_TRANSPORT_MODE),] SA (choice with c's SPI), Nr,
+ * [KEr of k,] TSi, TSr}, into e->tx; its length goes to *len. Sends nothing. */
+int child_new_seal_answer(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx,
+			  const struct ike_child *c, const struct prop_choice *choice,
+			  const struct ikev2_blob *nonce, const struct kex *k, size_t *len);
 
 #endif

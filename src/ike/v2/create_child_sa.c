@@ -202,21 +202,9 @@ static int answer_error(struct ike_engine *e, struct ike_sa *sa, const struct ik
 			uint16_t type, uint16_t group)
 {
 	uint8_t g[2] = {(uint8_t)(group >> 8), (uint8_t)group};
-	struct ikev2_notify n = {.type = type, .data = group ? g : NULL, .len = group ? 2 : 0};
-	struct ikev2_builder b;
-	struct ikev2_hdr h;
-	size_t len = 0;
-	int rc;
 
-	ike_sa_hdr(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, rx->hdr->msgid, &h);
-	ikev2_build_init(&b, e->tx, sizeof(e->tx));
-	ikev2_build_hdr(&b, &h);
-	sk_begin(sa, &b);
-	ikev2_build_notify(&b, &n);
-	rc = sk_end_seal(e, sa, &b, e->tx, &len);
-	if (rc == 0)
-		rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
-	return rc;
+	return sk_answer_notify(e, sa, IKEV2_EXCH_CREATE_CHILD_SA, rx->hdr->msgid, type,
+				group ? g : NULL, group ? 2 : 0);
 }
 
 /* The Child SA of sa the REKEY_SA notify names (by our outbound SPI), or NULL. */
@@ -238,13 +226,11 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 	const struct ikev2_payload *prk = ikev2_digest_notify(rx->d, IKEV2_N_REKEY_SA);
 	const struct ikev2_payload *pn = ikev2_digest_first(rx->d, IKEV2_PT_Nx);
 	const struct ikev2_payload *pke = ikev2_digest_first(rx->d, IKEV2_PT_KE);
-	uint8_t nr[IKE_NONCE_LEN], spi[4];
+	uint8_t nr[IKE_NONCE_LEN];
 	struct ikev2_blob nonce = {.data = nr, .len = sizeof(nr)};
 	struct ike_child *old, *c = NULL;
 	struct prop_choice choice;
 	const struct alg_proposal *props;
-	struct ikev2_builder b;
-	struct ikev2_hdr h;
 	struct kex *k = NULL;
 	struct secret *g_ir = NULL;
 	uint16_t err = 0, err_group = 0;
@@ -295,30 +281,8 @@ int create_child_sa_on_request(struct ike_engine *e, struct ike_sa *sa, const st
 	}
 	c->alg = choice;
 	c->spi_out = get32(choice.spi);
-	/* HDR, SK {SA, Nr, [KEr,] TSi, TSr}: the selectors of the SA being rekeyed */
-	put32(spi, c->spi_in);
-	memcpy(choice.spi, spi, 4);
-	prop_choice_to_wire(&choice, &e->sa_a);
-	ike_sa_hdr(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, rx->hdr->msgid, &h);
-	ikev2_build_init(&b, e->tx, sizeof(e->tx));
-	ikev2_build_hdr(&b, &h);
-	sk_begin(sa, &b);
-	if (c->mode == CONN_MODE_TRANSPORT) {
-		struct ikev2_notify tn = {.type = IKEV2_N_USE_TRANSPORT_MODE};
-		ikev2_build_notify(&b, &tn);
-	}
-	ikev2_build_sa(&b, &e->sa_a);
-	ikev2_build_nonce(&b, &nonce);
-	if (k) {
-		struct ikev2_ke_payload ke = {.group = kex_group(k)};
-		ke.data = kex_public(k, &ke.len);
-		ikev2_build_ke(&b, &ke);
-	}
-	child_ts_wire(c, false, &e->ts_a); /* TSi: the initiator's end */
-	child_ts_wire(c, true, &e->ts_b);
-	ikev2_build_ts(&b, IKEV2_PT_TSi, &e->ts_a);
-	ikev2_build_ts(&b, IKEV2_PT_TSr, &e->ts_b);
-	rc = sk_end_seal(e, sa, &b, e->tx, &len);
+	/* the selectors of the SA being rekeyed */
+	rc = child_new_seal_answer(e, sa, rx, c, &choice, &nonce, k, &len);
 	if (!(sa->ccs.active && sa->ccs.old == old)) {
 		/* the initiator installs the new SA when our answer arrives: keep sending with the
 		 * old one until it deletes that (a collision settles who keeps what instead) */
