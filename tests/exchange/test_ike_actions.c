@@ -37,27 +37,10 @@ struct opts {
 
 static struct conn *make_conn(struct xnet *n, int i, const struct opts *o)
 {
-	struct conn *c = conn_new("gw");
-	struct conn_child *ch = NULL;
-	char l[ADDR_STRLEN], r[ADDR_STRLEN];
-	size_t cnt = 0;
+	struct conn *c = xnet_psk_conn(n, i, "gw", "aes128gcm16-prfsha256-x25519");
+	struct conn_child *ch = xnet_psk_child(c, "net", o && o->esp ? o->esp : "aes128gcm16");
 
-	addr_str(&n->node[i].addr, l, sizeof(l));
-	addr_str(&n->node[1 - i].addr, r, sizeof(r));
-	c->version = CONN_VERSION_2;
-	c->nlocal_addrs = c->nremote_addrs = 1;
-	addr_parse(l, &c->local_addrs[0], NULL, 0);
-	addr_parse(r, &c->remote_addrs[0], NULL, 0);
-	alg_parse(ALG_PROTO_IKE, "aes128gcm16-prfsha256-x25519", c->proposals, ALG_MAX_PROPOSALS,
-		  &cnt, NULL, 0);
-	c->nproposals = cnt;
-	c->local_auth[0].method = CONN_AUTH_PSK;
-	c->remote_auth[0].method = CONN_AUTH_PSK;
 	c->dpd_delay = o ? o->dpd_delay : 0;
-	conn_child_add(c, "net", &ch);
-	alg_parse(ALG_PROTO_ESP, o && o->esp ? o->esp : "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS,
-		  &cnt, NULL, 0);
-	ch->nesp = cnt;
 	if (o && o->lts)
 		ts_parse_list(o->lts, &ch->local_ts, NULL, 0);
 	if (o && o->rts)
@@ -70,8 +53,6 @@ static struct conn *make_conn(struct xnet *n, int i, const struct opts *o)
 			snprintf(ch->updown, sizeof(ch->updown), "%s", o->updown);
 		ch->tfc_padding = o->tfc;
 	}
-	ch->rekey_time = ch->life_time = ch->rand_time = 0;
-	c->rekey_time = c->rand_time = c->over_time = 0;
 	return c;
 }
 

@@ -45,24 +45,8 @@ static uint32_t g_life0, g_reauth0, g_over0;
 
 static void configure(struct xnet *n, int i, const struct side *sd)
 {
-	static const char psk[] = "a shared secret of some length";
-	struct conn_secrets *sec = conn_secrets_new();
-	struct conn *c = conn_new("gw");
-	char l[ADDR_STRLEN], r[ADDR_STRLEN];
-	size_t cnt = 0;
+	struct conn *c = xnet_psk_conn(n, i, "gw", "aes128gcm16-prfsha256-ecp256");
 
-	addr_str(&n->node[i].addr, l, sizeof(l));
-	addr_str(&n->node[1 - i].addr, r, sizeof(r));
-	c->version = CONN_VERSION_2;
-	c->nlocal_addrs = c->nremote_addrs = 1;
-	addr_parse(l, &c->local_addrs[0], NULL, 0);
-	addr_parse(r, &c->remote_addrs[0], NULL, 0);
-	alg_parse(ALG_PROTO_IKE, "aes128gcm16-prfsha256-ecp256", c->proposals, ALG_MAX_PROPOSALS,
-		  &cnt, NULL, 0);
-	c->nproposals = cnt;
-	c->local_auth[0].method = CONN_AUTH_PSK;
-	c->remote_auth[0].method = CONN_AUTH_PSK;
-	c->rekey_time = c->rand_time = c->over_time = 0;
 	c->childless = sd->childless;
 	if (i == 0) {
 		c->reauth_time = g_reauth0;
@@ -70,12 +54,9 @@ static void configure(struct xnet *n, int i, const struct side *sd)
 	}
 	for (size_t k = 0; k < 4 && sd->kids[k].name; k++) {
 		const struct kid *kd = &sd->kids[k];
-		struct conn_child *ch = NULL;
-		conn_child_add(c, kd->name, &ch);
-		alg_parse(ALG_PROTO_ESP, kd->esp ? kd->esp : "aes128gcm16", ch->esp,
-			  ALG_MAX_PROPOSALS, &cnt, NULL, 0);
-		ch->nesp = cnt;
-		ch->rekey_time = ch->rand_time = ch->life_time = 0;
+		struct conn_child *ch =
+		    xnet_psk_child(c, kd->name, kd->esp ? kd->esp : "aes128gcm16");
+
 		if (i == 0)
 			ch->life_time = g_life0;
 		ch->mode = kd->transport ? CONN_MODE_TRANSPORT : CONN_MODE_TUNNEL;
@@ -84,8 +65,7 @@ static void configure(struct xnet *n, int i, const struct side *sd)
 			ts_parse_list(i == 0 ? kd->r : kd->l, &ch->remote_ts, NULL, 0);
 		}
 	}
-	conn_secrets_add_psk(sec, psk, strlen(psk), NULL, 0);
-	T_EQ(ike_engine_set_config(n->node[i].e, &c, 1, sec), 0);
+	T_EQ(xnet_configure(n, i, &c, 1), 0);
 	conn_free(c);
 }
 

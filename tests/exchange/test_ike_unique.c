@@ -23,31 +23,13 @@
 
 static struct conn *make_conn(struct xnet *n, int i, const char *name, enum conn_unique u)
 {
-	struct conn *c = conn_new(name);
-	struct conn_child *ch = NULL;
-	char l[ADDR_STRLEN], r[ADDR_STRLEN];
-	size_t cnt = 0;
+	struct conn *c = xnet_psk_conn(n, i, name, "aes128gcm16-prfsha256-x25519");
 
-	addr_str(&n->node[i].addr, l, sizeof(l));
-	addr_str(&n->node[1 - i].addr, r, sizeof(r));
-	c->version = CONN_VERSION_2;
-	c->nlocal_addrs = c->nremote_addrs = 1;
-	addr_parse(l, &c->local_addrs[0], NULL, 0);
-	addr_parse(r, &c->remote_addrs[0], NULL, 0);
-	alg_parse(ALG_PROTO_IKE, "aes128gcm16-prfsha256-x25519", c->proposals, ALG_MAX_PROPOSALS,
-		  &cnt, NULL, 0);
-	c->nproposals = cnt;
-	c->local_auth[0].method = CONN_AUTH_PSK;
-	c->remote_auth[0].method = CONN_AUTH_PSK;
 	conn_id_parse(i == 0 ? "@client.example" : "@gw.example", &c->local_auth[0].id, NULL, 0);
 	if (i == 0) /* a configured remote identity: INITIAL_CONTACT when there is no contact */
 		conn_id_parse("@gw.example", &c->remote_auth[0].id, NULL, 0);
 	c->unique = u;
-	conn_child_add(c, "net", &ch);
-	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &cnt, NULL, 0);
-	ch->nesp = cnt;
-	ch->rekey_time = ch->life_time = ch->rand_time = 0;
-	c->rekey_time = c->rand_time = c->over_time = 0;
+	xnet_psk_child(c, "net", "aes128gcm16");
 	return c;
 }
 

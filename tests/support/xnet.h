@@ -130,4 +130,19 @@ const struct xnet_child *xnet_child(const struct xnet_node *nd, bool inbound, ui
 uint8_t xnet_exchange(const struct xnet_dgram *d);
 bool xnet_is_response(const struct xnet_dgram *d);
 
+/* ---- configurations the exchange tests share ------------------------------------------- */
+
+/* The PSK every xnet_psk_* configuration uses. */
+#define XNET_PSK "a shared secret of some length"
+
+/* Connection name from node i to the other node: their addresses, IKE proposals ike
+ * (strongSwan syntax), PSK authentication both ways, IKE rekey/rand/over_time 0 (timers are
+ * each test's business). NULL on ENOMEM or a bad proposal string. */
+struct conn *xnet_psk_conn(const struct xnet *n, int i, const char *name, const char *ike);
+/* Adds child name to c with ESP proposals esp and no time limits; the child or NULL. */
+struct conn_child *xnet_psk_child(struct conn *c, const char *name, const char *esp);
+/* Installs conns[0..count) on node i with the XNET_PSK secret (the engine takes its own
+ * references; the caller frees its conns). 0 or a negative ERR_*. */
+int xnet_configure(struct xnet *n, int i, struct conn *const *conns, size_t count);
+
 #endif
