@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/secret.h"
 
 struct out {
 	char *p;
@@ -22,11 +23,15 @@ static void put(struct out *o, const char *s, size_t n)
 
 		while (cap < o->len + n + 1)
 			cap *= 2;
-		np = realloc(o->p, cap);
+		/* not realloc: the old text may hold a secret and is wiped */
+		np = malloc(cap);
 		if (!np) {
 			o->err = ERR_NOMEM;
 			return;
 		}
+		if (o->p)
+			memcpy(np, o->p, o->len + 1);
+		secret_free_buf(o->p, o->cap);
 		o->p = np;
 		o->cap = cap;
 	}
@@ -127,7 +132,7 @@ int conf_format(const struct conf_node *sec, char **out, size_t *len)
 	put(&o, "", 0);
 	body(&o, sec, 0);
 	if (o.err) {
-		free(o.p);
+		secret_free_buf(o.p, o.cap);
 		return o.err;
 	}
 	*out = o.p;

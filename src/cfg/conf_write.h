@@ -13,8 +13,9 @@
 
 #include "cfg/conf.h"
 
-/* The children of sec as text, in a NUL-terminated heap string the caller frees; *len (may be
- * NULL) receives its length. 0 or ERR_NOMEM. */
+/* The children of sec as text, in a NUL-terminated heap string the caller frees with
+ * secret_free_str (values may be PSKs; the buffers outgrown while writing are wiped); *len (may
+ * be NULL) receives its length. 0 or ERR_NOMEM. */
 int conf_format(const struct conf_node *sec, char **out, size_t *len);
 
 #endif

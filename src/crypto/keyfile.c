@@ -5,18 +5,21 @@
 #include <sys/stat.h>
 
 #include "lib/err.h"
+#include "lib/secret.h"
 
-/* One allocation of the file's size, so no stale copies of private key text are left behind
- * by reallocation; callers wipe the buffer of a private key file before freeing it. */
+/* One allocation of the file's size and no stdio buffer, so no stale copies of private key text
+ * are left behind; callers wipe the buffer of a private key file before freeing it. */
 int keyfile_read(const char *path, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *b = NULL;
 	struct stat st;
-	size_t n;
+	size_t n = 0;
 	int err = ERR_IO;
 
-	if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+	/* unbuffered: stdio's buffer would be freed by fclose holding the key text unwiped */
+	if (!f || setvbuf(f, NULL, _IONBF, 0) != 0 || fstat(fileno(f), &st) != 0 ||
+	    !S_ISREG(st.st_mode))
 		goto out;
 	err = ERR_LIMIT;
 	if (st.st_size < 0 || (uint64_t)st.st_size > KEYFILE_MAX)
@@ -35,7 +38,7 @@ int keyfile_read(const char *path, uint8_t **out, size_t *len)
 	b = NULL;
 	err = 0;
 out:
-	free(b);
+	secret_free_buf(b, n); /* a short read leaves part of a private key */
 	if (f)
 		fclose(f);
 	return err;

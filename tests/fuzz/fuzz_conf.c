@@ -11,6 +11,7 @@
 #include "cfg/conf_value.h"
 #include "cfg/conf_write.h"
 #include "lib/err.h"
+#include "lib/secret.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -87,7 +88,7 @@ static void check_format(const struct conf *c)
 			abort();
 		conf_free(again);
 	}
-	free(text);
+	secret_free_str(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,6 +12,8 @@
 #include "cfg/conf_write.h"
 #include "cfg/conf_value.h"
 #include "lib/err.h"
+#include "lib/secret.h"
+#include "support/freescan.h"
 #include "support/test.h"
 
 /* Whether two trees have the same sections, keys, order and values. */
@@ -48,7 +50,7 @@ static void check_format(int row, const struct conf *c)
 	T_OK_ROW(row, !rc && same_tree(conf_root(c), conf_root(again)),
 		 "formatted text parses back the same: %s\n%s", err, text);
 	conf_free(again);
-	free(text);
+	secret_free_str(text);
 }
 
 static int parse(const char *text, struct conf **c, char *err)
@@ -609,6 +611,100 @@ static void test_includes(void)
 	T_EQ(system(path), 0);
 }
 
+/* Secret values never reach the allocator unwiped: every heap block freed while a tree holding
+ * a PSK is parsed (from a string and from a file, a long quoted value growing the token buffer,
+ * a value replaced, a section copied by reference, a parse error half way), formatted back to
+ * text and freed is searched for the PSK (support/freescan.h). */
+#define WIPE_PSK "Wipe-me-PSK-5f2c9e1a"
+
+static const char wipe_conf[] =
+    "secrets {\n"
+    "   ike-base {\n      id = moon\n      secret = " WIPE_PSK "-replaced\n   }\n"
+    "   ike-base { secret = \"" WIPE_PSK "\\t quoted\" }\n"
+    "   ike-copy : secrets.ike-base { id = sun }\n"
+    "   ike-long { secret = \"%s\" }\n"
+    "}\n"
+    "%s";
+
+static void wipe_text(char *text, size_t len, const char *tail)
+{
+	char longv[1600];
+
+	snprintf(longv, sizeof(longv), "%s", WIPE_PSK);
+	memset(longv + strlen(WIPE_PSK), 'y', sizeof(longv) - strlen(WIPE_PSK) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	snprintf(text, len, wipe_conf, longv, tail);
+}
+
+static void test_secret_wipe(void)
+{
+	char text[4096], err[CONF_ERR_LEN], dir[] = "/tmp/rampart-conf-wipe-XXXXXX", path[512];
+	struct conf *c = NULL;
+	char *out = NULL, *copy;
+	size_t freed = 0, hits;
+	FILE *f;
+	int rc;
+
+	T_OK(freescan_available(), "the test build has ASan's allocator hooks");
+	if (!freescan_available())
+		return;
+	wipe_text(text, sizeof(text), "");
+
+	/* the scanner finds a copy freed without wiping, and not one wiped first */
+	T_OK(freescan_start(WIPE_PSK, strlen(WIPE_PSK)), "scanner starts");
+	copy = strdup(text);
+	free(copy);
+	T_EQ(freescan_stop(&freed), 1);
+	T_EQ(freed, 1);
+	T_OK(freescan_start(WIPE_PSK, strlen(WIPE_PSK)), "scanner starts");
+	copy = strdup(text);
+	secret_free_str(copy);
+	T_EQ(freescan_stop(NULL), 0);
+
+	/* from a string: parse, look, format, free */
+	T_OK(freescan_start(WIPE_PSK, strlen(WIPE_PSK)), "scanner starts");
+	rc = conf_parse_string("wipe.conf", text, strlen(text), CONF_PARSE_NO_INCLUDE, &c, err,
+			       sizeof(err));
+	T_EQ(rc, 0);
+	if (!rc) {
+		const char *v = conf_get(conf_root(c), "secrets.ike-copy.secret", NULL);
+		T_OK(v && !strcmp(v, WIPE_PSK "\t quoted"), "the copy took the replaced value");
+		T_EQ(conf_format(conf_root(c), &out, NULL), 0);
+		T_OK(out && strstr(out, WIPE_PSK), "the formatted text holds the PSK");
+		secret_free_str(out);
+		conf_free(c);
+	}
+	hits = freescan_stop(&freed);
+	T_EQ(hits, 0);
+	T_OK(freed > 10, "the scanner saw the tree's %zu blocks freed", freed);
+
+	/* from a file, and a file whose parse fails after the secrets */
+	if (!mkdtemp(dir)) {
+		T_OK(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/swanctl.conf", dir);
+	for (int bad = 0; bad < 2; bad++) {
+		wipe_text(text, sizeof(text), bad ? "connections { a = 1\n" : "");
+		f = fopen(path, "w");
+		T_OK(f != NULL, "create %s", path);
+		if (!f)
+			break;
+		fputs(text, f);
+		fclose(f);
+		c = NULL;
+		T_OK(freescan_start(WIPE_PSK, strlen(WIPE_PSK)), "scanner starts");
+		rc = conf_parse_file(path, 0, &c, err, sizeof(err));
+		T_EQ_ROW(bad, rc == 0, !bad);
+		conf_free(rc ? NULL : c);
+		hits = freescan_stop(&freed);
+		T_EQ_ROW(bad, hits, 0);
+		T_OK_ROW(bad, freed > 0, "blocks freed: %zu", freed);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_swanctl();
@@ -616,5 +712,6 @@ int main(void)
 	test_errors();
 	test_limits();
 	test_includes();
+	test_secret_wipe();
 	return t_finish();
 }

@@ -10,6 +10,8 @@
 #include "cfg/conf_parse.h"
 #include "cfg/swanctl.h"
 #include "lib/err.h"
+#include "lib/secret.h"
+#include "support/freescan.h"
 #include "support/test.h"
 #include "wire/iana.h"
 #include "wire/ikev2_const.h"
@@ -479,6 +481,74 @@ static void test_secret_values(void)
 	}
 }
 
+/* Secrets never reach the allocator unwiped while swanctl.conf is loaded and freed: the PSK in
+ * each of its three spellings (text, 0x hex, 0s base64: the decoded bytes are the needle), and
+ * a private key's passphrase, the text of a private key file; every freed block is searched
+ * (support/freescan.h). */
+static void test_secret_wipe(void)
+{
+	static const char psk[] = "Wipe-me-PSK-5f2c9e1a", pass[] = "Wipe-me-passphrase-77d1";
+	char dir[] = "/tmp/rampart-swanctl-wipe-XXXXXX", cmd[1024], text[1024], hex[64] = "0x";
+	struct swanctl_config *cfg = NULL;
+	char pem[128] = "";
+	size_t freed = 0;
+	FILE *f;
+
+	T_OK(freescan_available(), "the test build has ASan's allocator hooks");
+	if (!freescan_available() || !mkdtemp(dir))
+		return;
+	for (size_t i = 0; psk[i]; i++)
+		snprintf(hex + 2 + 2 * i, sizeof(hex) - 2 - 2 * i, "%02x", (unsigned char)psk[i]);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/private && cd %s && openssl genpkey -algorithm ec -pkeyopt "
+		 "ec_paramgen_curve:P-256 -aes256 -pass pass:%s -out enc.pem >/dev/null 2>&1",
+		 dir, dir, pass);
+	T_EQ(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 "
+		 "-out private/plain.pem >/dev/null 2>&1",
+		 dir);
+	T_EQ(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/private/plain.pem", dir);
+	f = fopen(cmd, "r");
+	T_OK(f && fgets(pem, sizeof(pem), f) && fgets(pem, sizeof(pem), f) && strlen(pem) > 40,
+	     "a line of the private key's PEM text");
+	pem[40] = '\0';
+	if (f)
+		fclose(f);
+	snprintf(text, sizeof(text),
+		 "secrets {\n"
+		 " ike-text {\n  id = a\n  secret = \"%s\"\n }\n"
+		 " ike-hex {\n  id = b\n  secret = %s\n }\n"
+		 " ike-b64 {\n  id = c\n  secret = 0sV2lwZS1tZS1QU0stNWYyYzllMWE=\n }\n"
+		 " private-enc {\n  file = %s/enc.pem\n  secret = \"%s\"\n }\n"
+		 "}\n",
+		 psk, hex, dir, pass);
+
+	/* the PSK, the passphrase, a piece of an unencrypted private key file's text */
+	for (int round = 0; round < 3; round++) {
+		const char *needle = round == 0 ? psk : round == 1 ? pass : pem;
+
+		T_OK_ROW(round, freescan_start(needle, strlen(needle)), "scanner starts");
+		T_EQ_ROW(round, load(dir, text, &cfg), 0);
+		for (size_t i = 0; i < nerrors && i < 8; i++)
+			T_OK_ROW(round, 0, "unexpected error: %s", errors[i]);
+		if (cfg) {
+			T_EQ_ROW(round, cfg->secrets->npsk, 3);
+			T_EQ_ROW(round, cfg->secrets->nkeys, 2);
+			for (size_t i = 0; i < cfg->secrets->npsk; i++)
+				T_MEM_ROW(round, cfg->secrets->psk[i].key->p,
+					  cfg->secrets->psk[i].key->len, psk, strlen(psk));
+		}
+		swanctl_config_free(cfg);
+		cfg = NULL;
+		T_EQ_ROW(round, freescan_stop(&freed), 0);
+		T_OK_ROW(round, freed > 10, "the scanner saw %zu blocks freed", freed);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	T_EQ(system(cmd), 0);
+}
+
 int main(void)
 {
 	test_gateway();
@@ -490,5 +560,6 @@ int main(void)
 	test_reauth_defaults();
 	test_certs();
 	test_secret_values();
+	test_secret_wipe();
 	return t_finish();
 }
