@@ -785,7 +785,8 @@ static void on_handoff(void *ctx, int fd, uint32_t events)
 			log_debug(LOG_IKE, "acquire for reqid %u (%s -> %s)", h.acquire,
 				  addr_str(&h.local, s, sizeof(s)),
 				  addr_str(&h.remote, d, sizeof(d)));
-			ike_engine_acquire(io->eng, loop_now_ms(), h.acquire);
+			ike_engine_acquire_packet(io->eng, loop_now_ms(), h.acquire, &h.local,
+						  &h.remote);
 			ike_io_tick(io, loop_now_ms());
 			continue;
 		}

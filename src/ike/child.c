@@ -125,8 +125,22 @@ const char *child_ts_str(const struct ts_list *l, char *buf, size_t len)
 	return buf;
 }
 
-int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struct ts_list *tsr,
-		 const struct conn_child **out, struct ts_list *ntsi, struct ts_list *ntsr)
+/* Whether the first selector of l looks like the packet that triggered the initiator (§2.9):
+ * a single host, followed by wider selectors of which one contains it. */
+static bool first_is_packet(const struct ts_list *l)
+{
+	if (l->n < 2 || addr_cmp(&l->ts[0].start, &l->ts[0].end) != 0)
+		return false;
+	for (size_t i = 1; i < l->n; i++)
+		if (!ts_equal(&l->ts[i], &l->ts[0]) && ts_contains(&l->ts[i], &l->ts[0]))
+			return true;
+	return false;
+}
+
+/* One pass over the children, narrowing with flags. */
+static int select_pass(const struct ike_sa *sa, const struct ts_list *tsi,
+		       const struct ts_list *tsr, unsigned flags, const struct conn_child **out,
+		       struct ts_list *ntsi, struct ts_list *ntsr)
 {
 	struct ts_list lts, rts, a, b;
 
@@ -135,7 +149,7 @@ int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struc
 		if (child_ts_resolve(&cand->local_ts, &sa->path.local, &lts) ||
 		    child_ts_resolve(&cand->remote_ts, &sa->path.remote, &rts))
 			continue;
-		if (ts_narrow(tsi, &rts, 0, &a) == 0 && ts_narrow(tsr, &lts, 0, &b) == 0) {
+		if (ts_narrow(tsi, &rts, flags, &a) == 0 && ts_narrow(tsr, &lts, flags, &b) == 0) {
 			*out = cand;
 			*ntsi = a;
 			*ntsr = b;
@@ -143,6 +157,16 @@ int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struc
 		}
 	}
 	return ERR_NOTFOUND;
+}
+
+int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struct ts_list *tsr,
+		 const struct conn_child **out, struct ts_list *ntsi, struct ts_list *ntsr)
+{
+	/* §2.9: a child whose selectors carry the triggering packet comes first */
+	if (first_is_packet(tsi) && first_is_packet(tsr) &&
+	    select_pass(sa, tsi, tsr, TS_NARROW_FIRST_IS_PACKET, out, ntsi, ntsr) == 0)
+		return 0;
+	return select_pass(sa, tsi, tsr, 0, out, ntsi, ntsr);
 }
 
 static bool ts_list_same(const struct ts_list *a, const struct ts_list *b)

@@ -32,7 +32,10 @@ int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *
 	      struct ike_child **out);
 /* Responder (§2.9): the first child of sa's connection whose selectors, resolved against the
  * IKE SA's addresses, narrow what the initiator proposed (tsi: its end, tsr: ours); the
- * narrowed lists go to *ntsi and *ntsr. ERR_NOTFOUND when no child fits. */
+ * narrowed lists go to *ntsi and *ntsr. When the first selectors of both lists are single
+ * hosts inside wider ones that follow (the packet that triggered the initiator, §2.9), a
+ * child whose narrowing covers both hosts is chosen first, its covering selectors first.
+ * ERR_NOTFOUND when no child fits. */
 int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struct ts_list *tsr,
 		 const struct conn_child **out, struct ts_list *ntsi, struct ts_list *ntsr);
 /* A fresh inbound SPI (never below 256, RFC 4303 §2.1). */

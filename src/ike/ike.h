@@ -254,6 +254,12 @@ void ike_engine_start_actions(struct ike_engine *e, uint64_t now_ms);
  * IKE_ACQUIRE_HOLD_MS ago without success (Linux's larval acquire state). 0 (initiated or
  * ignored), ERR_NOTFOUND (no trap has reqid), or ike_engine_initiate's error. */
 int ike_engine_acquire(struct ike_engine *e, uint64_t now_ms, uint32_t reqid);
+/* The same with the addresses of the packet that triggered it (src: ours, dst: the peer's
+ * side; either NULL: unknown): the Child SA is then proposed with the two hosts as the first
+ * selectors of TSi and TSr (RFC 7296 §2.9), so that a responder with several subnets narrows
+ * to the one that carries the packet. Addresses outside the trap's selectors are ignored. */
+int ike_engine_acquire_packet(struct ike_engine *e, uint64_t now_ms, uint32_t reqid,
+			      const struct addr *src, const struct addr *dst);
 
 /* The data plane saw an ESP-in-UDP packet of the Child SA with reqid authenticate, newer than
  * any before it, from remote:remote_port instead of the SA's peer (RFC 7296 §2.23). The IKE SA

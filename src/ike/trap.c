@@ -132,7 +132,29 @@ void trap_child_up(struct ike_engine *e, uint32_t reqid)
 	if (t) {
 		t->pending = 0;
 		t->acquired_ms = 0;
+		t->have_pkt = false;
 	}
+}
+
+/* ts in front of l, unless l is full or is exactly ts. */
+static void prepend(struct ts_list *l, const struct ts *ts)
+{
+	if (l->n >= TS_LIST_MAX || (l->n == 1 && ts_equal(&l->ts[0], ts)))
+		return;
+	memmove(&l->ts[1], &l->ts[0], l->n * sizeof(l->ts[0]));
+	l->ts[0] = *ts;
+	l->n++;
+}
+
+void trap_packet_ts(const struct ike_engine *e, const char *conn, const char *child,
+		    struct ts_list *tsi, struct ts_list *tsr)
+{
+	const struct eng_trap *t = find(e, conn, child);
+
+	if (!t || !t->have_pkt || tsi->n >= TS_LIST_MAX || tsr->n >= TS_LIST_MAX)
+		return;
+	prepend(tsi, &t->pkt_local);
+	prepend(tsr, &t->pkt_remote);
 }
 
 static bool addrs_same(const struct addr *a, size_t na, const struct addr *b, size_t nb)
@@ -284,7 +306,32 @@ static bool pending(struct ike_engine *e, const struct eng_trap *t)
 	return false;
 }
 
+/* The packet's hosts as selectors when the trap's own selectors cover them (a packet the trap
+ * matched always is; anything else is not trusted). */
+static void set_packet(struct eng_trap *t, const struct addr *src, const struct addr *dst)
+{
+	struct ike_trap it;
+	struct ts l, r;
+
+	t->have_pkt = false;
+	if (!src || !dst || src->family != dst->family ||
+	    describe(t->conn, t->cfg, t->reqid, &it) != 0 ||
+	    ts_from_range(&l, src, src, 0, 0, 65535) != 0 ||
+	    ts_from_range(&r, dst, dst, 0, 0, 65535) != 0 || !ts_list_covers(&it.local_ts, &l) ||
+	    !ts_list_covers(&it.remote_ts, &r))
+		return;
+	t->pkt_local = l;
+	t->pkt_remote = r;
+	t->have_pkt = true;
+}
+
 int ike_engine_acquire(struct ike_engine *e, uint64_t now_ms, uint32_t reqid)
+{
+	return ike_engine_acquire_packet(e, now_ms, reqid, NULL, NULL);
+}
+
+int ike_engine_acquire_packet(struct ike_engine *e, uint64_t now_ms, uint32_t reqid,
+			      const struct addr *src, const struct addr *dst)
 {
 	struct eng_trap *t = find_reqid(e, reqid);
 	uint32_t id = 0;
@@ -297,6 +344,7 @@ int ike_engine_acquire(struct ike_engine *e, uint64_t now_ms, uint32_t reqid)
 			  t->cfg->name, reqid);
 		return 0;
 	}
+	set_packet(t, src, dst);
 	rc = ike_engine_initiate(e, now_ms, t->conn->name, t->cfg->name, &id);
 	if (rc == ERR_EXISTS)
 		return 0;

@@ -26,6 +26,10 @@ struct eng_trap {
 	bool from_config;     /* start_action trap (else installed by close/dpd_action) */
 	uint32_t pending;     /* IKE SA initiated by the last acquire, 0: none */
 	uint64_t acquired_ms; /* when; 0 once a Child SA of the trap came up */
+	/* RFC 7296 §2.9: host selectors of the packet that triggered the last acquire (our
+	 * source, its destination), proposed first until a Child SA of the trap comes up */
+	bool have_pkt;
+	struct ts pkt_local, pkt_remote;
 };
 
 /* Installs the trap for cfg of conn (a reference is taken) unless one exists for the same
@@ -37,6 +41,14 @@ int trap_install(struct ike_engine *e, struct conn *conn, const struct conn_chil
 		 bool from_config, uint32_t reqid);
 /* The reqid of the trap for (conn, child) names, or 0. */
 uint32_t trap_reqid(const struct ike_engine *e, const char *conn, const char *child);
+/* RFC 7296 §2.9 ("the initiator SHOULD include as the first Traffic Selector in each of TSi
+ * and TSr a very specific Traffic Selector including the addresses in the packet triggering
+ * the request"): while the trap for (conn, child) names waits for its Child SA after an
+ * acquire that carried the packet's addresses, those hosts are put in front of tsi (ours)
+ * and tsr (the peer's). Nothing otherwise, for a list that is full, or when the list is that
+ * very host already. */
+void trap_packet_ts(const struct ike_engine *e, const char *conn, const char *child,
+		    struct ts_list *tsi, struct ts_list *tsr);
 /* A Child SA with reqid came up: its trap (if any) may be acquired again at once. */
 void trap_child_up(struct ike_engine *e, uint32_t reqid);
 /* After a configuration change: traps whose connection is gone or changed, or whose child no

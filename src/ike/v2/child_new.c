@@ -12,6 +12,7 @@
 #include "ike/proposal.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
+#include "ike/trap.h"
 #include "ike/v2/informational.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -123,6 +124,8 @@ static int start(struct ike_engine *e, struct ike_sa *sa, uint8_t idx, uint64_t 
 		rc = eng_rand(e, IKE_RAND_NONCE, sa->cn.ni, IKE_NONCE_LEN);
 	if (rc == 0)
 		rc = proposed_ts(sa, ch, &tsi, &tsr);
+	if (rc == 0)
+		trap_packet_ts(e, sa->conn->name, ch->name, &tsi, &tsr);
 	put32(spi, sa->pending_spi);
 	e->sa_a.nproposals = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)

@@ -12,6 +12,7 @@
 #include "ike/proposal.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
+#include "ike/trap.h"
 #include "ike/v2/informational.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -218,6 +219,8 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 					      &sa->hs->pending_tsr);
 		if (rc)
 			goto out;
+		trap_packet_ts(e, sa->conn->name, ch->name, &sa->hs->pending_tsi,
+			       &sa->hs->pending_tsr);
 		ikev2_build_sa(&b, &e->sa_a);
 		put_ts(e, &b, &sa->hs->pending_tsi, &sa->hs->pending_tsr);
 	}
