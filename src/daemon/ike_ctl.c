@@ -294,8 +294,14 @@ static void traffic_json(const struct ike_ctl *c, struct ctl_reply *rep,
 	}
 }
 
+/* Seconds from now until at (0 when past); at 0 means none. */
+static unsigned long long secs_until(uint64_t at, uint64_t now_ms)
+{
+	return at > now_ms ? (at - now_ms) / 1000 : 0;
+}
+
 static void child_json(const struct ike_ctl *c, struct ctl_reply *rep, const struct ike_sa_info *s,
-		       const struct ike_child_info *ch, bool first)
+		       const struct ike_child_info *ch, bool first, uint64_t now_ms)
 {
 	char spi[16];
 
@@ -320,6 +326,13 @@ static void child_json(const struct ike_ctl *c, struct ctl_reply *rep, const str
 		kv(rep, false, "integ-alg", iana_name(IANA_REG_IKEV2_INTEG, ch->integ_alg));
 	kv(rep, false, "esn", ch->esn ? "1" : "0");
 	traffic_json(c, rep, s, ch);
+	/* vici: install-time (seconds since), rekey-time and life-time (seconds until) */
+	if (ch->installed_ms && now_ms >= ch->installed_ms)
+		kvu(rep, "install-time", (now_ms - ch->installed_ms) / 1000);
+	if (ch->rekey_at_ms)
+		kvu(rep, "rekey-time", secs_until(ch->rekey_at_ms, now_ms));
+	if (ch->expire_at_ms)
+		kvu(rep, "life-time", secs_until(ch->expire_at_ms, now_ms));
 	ts_json(rep, "local-ts", &ch->local_ts);
 	ts_json(rep, "remote-ts", &ch->remote_ts);
 	ctl_reply_printf(rep, "}");
@@ -366,9 +379,13 @@ static void sa_json(const struct ike_ctl *c, struct ctl_reply *rep, const struct
 		kv(rep, false, "dh-group", iana_name(IANA_REG_IKEV2_KE, s->dh_group));
 	if (s->established_ms)
 		kvu(rep, "established", (now_ms - s->established_ms) / 1000);
+	if (s->rekey_at_ms)
+		kvu(rep, "rekey-time", secs_until(s->rekey_at_ms, now_ms));
+	if (s->reauth_at_ms)
+		kvu(rep, "reauth-time", secs_until(s->reauth_at_ms, now_ms));
 	ctl_reply_printf(rep, ",\"child-sas\":{");
 	for (size_t j = 0; j < s->nchildren; j++)
-		child_json(c, rep, s, &s->children[j], j == 0);
+		child_json(c, rep, s, &s->children[j], j == 0, now_ms);
 	ctl_reply_printf(rep, "}}");
 }
 
@@ -424,9 +441,17 @@ static void sa_text(const struct ike_ctl *c, struct ctl_reply *rep, const struct
 		    alg_text(alg, sizeof(alg), s->encr_alg, s->encr_keysize, s->integ_alg),
 		    iana_name(IANA_REG_IKEV2_PRF, s->prf_alg),
 		    iana_name(IANA_REG_IKEV2_KE, s->dh_group));
-	if (s->established_ms)
-		ctl_reply_printf(rep, "  established %llus ago\n",
+	if (s->established_ms) {
+		ctl_reply_printf(rep, "  established %llus ago",
 				 (unsigned long long)((now_ms - s->established_ms) / 1000));
+		if (s->rekey_at_ms)
+			ctl_reply_printf(rep, ", rekeying in %llus",
+					 secs_until(s->rekey_at_ms, now_ms));
+		if (s->reauth_at_ms)
+			ctl_reply_printf(rep, ", reauth in %llus",
+					 secs_until(s->reauth_at_ms, now_ms));
+		ctl_reply_printf(rep, "\n");
+	}
 	for (size_t j = 0; j < s->nchildren; j++) {
 		const struct ike_child_info *ch = &s->children[j];
 		ctl_reply_printf(rep, "  %s: #%u, reqid %u, %s, %s, %s%s:\n", ch->name,
@@ -437,6 +462,18 @@ static void sa_text(const struct ike_ctl *c, struct ctl_reply *rep, const struct
 			ctl_reply_printf(rep, "    %s\n",
 					 alg_text(alg, sizeof(alg), ch->encr_alg, ch->encr_keysize,
 						  ch->integ_alg));
+		if (ch->installed_ms && now_ms >= ch->installed_ms) {
+			/* strongSwan: "installed 5s ago, rekeying in 3309s, expires in 3955s" */
+			ctl_reply_printf(rep, "    installed %llus ago",
+					 (unsigned long long)(now_ms - ch->installed_ms) / 1000);
+			if (ch->rekey_at_ms)
+				ctl_reply_printf(rep, ", rekeying in %llus",
+						 secs_until(ch->rekey_at_ms, now_ms));
+			if (ch->expire_at_ms)
+				ctl_reply_printf(rep, ", expires in %llus",
+						 secs_until(ch->expire_at_ms, now_ms));
+			ctl_reply_printf(rep, "\n");
+		}
 		traffic_text(c, rep, s, ch, true);
 		traffic_text(c, rep, s, ch, false);
 		ctl_reply_printf(rep, "    local  ");

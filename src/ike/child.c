@@ -27,6 +27,19 @@ const char *child_state_vici(enum ike_child_state s)
 	}
 }
 
+const char *child_state_of(const struct ike_sa *sa, const struct ike_child *c)
+{
+	if (c->state != IKE_CHILD_INSTALLED)
+		return child_state_vici(c->state);
+	if (c->del != INFO_DEL_NONE || c->expired)
+		return "DELETING";
+	if (c->rekeyed)
+		return "REKEYED";
+	if (sa->ccs.active && sa->ccs.old == c)
+		return "REKEYING";
+	return "INSTALLED";
+}
+
 int child_ts_resolve(const struct ts_list *cfg, const struct addr *host, struct ts_list *out)
 {
 	struct ts_list l;

@@ -14,6 +14,9 @@
 struct ike_engine;
 
 const char *child_state_vici(enum ike_child_state s);
+/* c's vici state as list-sas shows it (ike_child_info.state): what its IKE SA is doing with it
+ * refines INSTALLED into REKEYING, REKEYED or DELETING. */
+const char *child_state_of(const struct ike_sa *sa, const struct ike_child *c);
 
 /* A configured selector list with "dynamic" entries (type 0) resolved to host. */
 int child_ts_resolve(const struct ts_list *cfg, const struct addr *host, struct ts_list *out);

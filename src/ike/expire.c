@@ -39,6 +39,7 @@ void expire_arm(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 			continue;
 		life = child_life(ch->cfg);
 		ch->expire_at_ms = life ? now_ms + life : UINT64_MAX;
+		ch->installed_ms = now_ms ? now_ms : 1;
 	}
 }
 

@@ -684,6 +684,8 @@ static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
 	o->prf_alg = sa->alg.prf;
 	o->dh_group = sa->alg.ke;
 	o->established_ms = sa->established_ms;
+	o->rekey_at_ms = sa->rk.at_ms;
+	o->reauth_at_ms = sa->reauth_at_ms;
 	for (size_t i = 0; i < sa->nchildren && o->nchildren < IKE_LIST_MAX_CHILDREN; i++) {
 		const struct ike_child *c = sa->children[i];
 		struct ike_child_info *ci;
@@ -693,7 +695,7 @@ static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
 		ci->child_id = c->id;
 		ci->reqid = c->reqid;
 		snprintf(ci->name, sizeof(ci->name), "%s", c->cfg->name);
-		ci->state = child_state_vici(c->state);
+		ci->state = child_state_of(sa, c);
 		ci->mode = c->mode;
 		ci->proto = c->proto;
 		ci->spi_in = c->spi_in;
@@ -704,6 +706,9 @@ static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
 		ci->esn = c->alg.has_esn && c->alg.esn == IKEV2_ESN_YES;
 		ci->encap = sa->nat_local || sa->nat_remote || sa->conn->encap;
 		ike_child_ts(c, &ci->local_ts, &ci->remote_ts);
+		ci->installed_ms = c->installed_ms;
+		ci->rekey_at_ms = c->rekey_at_ms;
+		ci->expire_at_ms = c->expire_at_ms == UINT64_MAX ? 0 : c->expire_at_ms;
 	}
 }
 

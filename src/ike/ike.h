@@ -286,7 +286,9 @@ struct ike_child_info {
 	uint32_t child_id; /* uniqueid */
 	uint32_t reqid;	   /* reqid */
 	char name[CONN_NAME_MAX];
-	const char *state; /* state: "INSTALLED", "CREATED", ... */
+	/* state: "INSTALLED"; "REKEYING" while our rekey of it runs, "REKEYED" once replaced,
+	 * "DELETING" from our Delete (or its hard expiry) until the peer answers; "CREATED" */
+	const char *state;
 	enum conn_mode mode;
 	uint8_t proto;				    /* protocol: IKEV2_PROTO_ESP / AH */
 	uint32_t spi_in, spi_out;		    /* spi-in, spi-out (host order) */
@@ -294,6 +296,9 @@ struct ike_child_info {
 	bool esn;
 	bool encap;
 	struct ts_list local_ts, remote_ts; /* local-ts, remote-ts */
+	/* now_ms values (0: none): installed (install-time), rekey due (rekey-time), hard
+	 * expiry (life-time) */
+	uint64_t installed_ms, rekey_at_ms, expire_at_ms;
 };
 
 struct ike_sa_info {
@@ -308,6 +313,7 @@ struct ike_sa_info {
 	bool nat_fake; /* nat-fake: encap = yes faked a NAT where there is none */
 	uint16_t encr_alg, encr_keysize, integ_alg, prf_alg, dh_group;
 	uint64_t established_ms; /* now_ms when it was established (0 while connecting) */
+	uint64_t rekey_at_ms, reauth_at_ms; /* rekey-time, reauth-time: due at (0: none) */
 	size_t nchildren;
 	struct ike_child_info children[IKE_LIST_MAX_CHILDREN]; /* child-sas */
 };

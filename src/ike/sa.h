@@ -86,6 +86,7 @@ struct ike_child {
 	/* hard lifetime (ike/expire.c) */
 	uint64_t expire_at_ms; /* life_time: deleted at (0: not armed yet, UINT64_MAX: never) */
 	bool expired;	       /* out of the data plane at its life_time; its Delete pending */
+	uint64_t installed_ms; /* when its expiry was armed, i.e. installed (list-sas) */
 };
 
 /* What only the handshake (IKE_SA_INIT to IKE_AUTH) needs, allocated with the SA and freed

@@ -2,7 +2,9 @@
  * two engines over the fake network: a soft event rekeys the Child SA at once (and only once
  * while a rekey runs), a hard one deletes it and leaves the IKE SA up; rekey_bytes/_packets
  * and life_bytes/_packets reach the data plane as the SA's soft/hard limits; the engine's
- * exchange counters (ike_engine_stats) count each side's exchanges.
+ * exchange counters (ike_engine_stats) count each side's exchanges; list-sas shows what is
+ * being done to a Child SA (DELETING from our Delete or hard expiry until the peer answers,
+ * REKEYING while our rekey runs) and its install/rekey/life times.
  */
 #include <string.h>
 
@@ -15,6 +17,7 @@
 #include "wire/ikev2_const.h"
 
 static uint64_t rand_bytes; /* the child's rand_bytes (0: exact soft limits) */
+static uint32_t life_time;  /* the child's life_time in seconds (0: none) */
 
 static void configure(struct xnet *n, int i)
 {
@@ -24,6 +27,7 @@ static void configure(struct xnet *n, int i)
 	ch->rekey_bytes = 2000000;
 	ch->life_bytes = 2200000;
 	ch->rand_bytes = rand_bytes;
+	ch->life_time = life_time;
 	ch->rekey_packets = 1000;
 	ch->life_packets = 1100;
 	ts_parse_list(i == 0 ? "10.1.0.0/24" : "10.2.0.0/24", &ch->local_ts, NULL, 0);
@@ -247,6 +251,115 @@ static void test_stats(void)
 	xnet_cleanup(&n);
 }
 
+static enum xnet_action drop_all(void *ctx, const struct xnet_dgram *d)
+{
+	(void)ctx;
+	(void)d;
+	return XNET_DROP;
+}
+
+/* The listed state of node's only Child SA ("" when there is none). */
+static const char *child_state(const struct xnet_node *nd, struct ike_child_info *out)
+{
+	static struct ike_sa_info info;
+	size_t cnt = 0, total = 0;
+
+	ike_engine_list(nd->e, &info, 1, &cnt, &total);
+	if (cnt != 1 || info.nchildren != 1)
+		return "";
+	if (out)
+		*out = info.children[0];
+	return info.children[0].state;
+}
+
+/* What is being done to a Child SA shows in list-sas until the peer answers (strongSwan's
+ * DELETING / REKEYING), not INSTALLED. */
+static void test_states(void)
+{
+	struct ike_child_info ci;
+	struct xnet n;
+	uint32_t id;
+	size_t d0;
+
+	/* a hard event from the data plane: DELETING until the peer answers */
+	if (setup(&n))
+		return;
+	T_OK(strcmp(child_state(&n.node[0], &ci), "INSTALLED") == 0, "installed: %s",
+	     child_state(&n.node[0], NULL));
+	T_OK(ci.installed_ms != 0 && ci.installed_ms <= n.now, "install time");
+	T_EQ(ci.rekey_at_ms, 0);  /* no rekey_time */
+	T_EQ(ci.expire_at_ms, 0); /* no life_time */
+	id = child_id(&n.node[0], NULL);
+	n.filter = drop_all;
+	T_EQ(ike_engine_child_expired(n.node[0].e, n.now, id, true), 0);
+	xnet_flush(&n, 10);
+	T_OK(strcmp(child_state(&n.node[0], NULL), "DELETING") == 0, "hard event: %s",
+	     child_state(&n.node[0], NULL));
+	T_OK(strcmp(child_state(&n.node[1], NULL), "INSTALLED") == 0, "peer: %s",
+	     child_state(&n.node[1], NULL));
+	n.filter = NULL;
+	xnet_run(&n, 10000);
+	T_OK(strcmp(child_state(&n.node[0], NULL), "") == 0, "gone: %s",
+	     child_state(&n.node[0], NULL));
+	T_OK(strcmp(child_state(&n.node[1], NULL), "") == 0, "gone at the peer: %s",
+	     child_state(&n.node[1], NULL));
+	xnet_cleanup(&n);
+
+	/* life_time passed: out of the data plane at once, DELETING until the peer answers */
+	life_time = 10;
+	if (setup(&n) == 0) {
+		T_OK(strcmp(child_state(&n.node[0], &ci), "INSTALLED") == 0, "installed");
+		T_EQ(ci.expire_at_ms, ci.installed_ms + 10000);
+		n.filter = drop_all;
+		d0 = n.node[0].deletes;
+		xnet_run(&n, 10000); /* the Delete goes at 10 s, its retransmit later */
+		T_EQ(n.node[0].deletes, d0 + 1);
+		T_OK(strcmp(child_state(&n.node[0], NULL), "DELETING") == 0, "expired: %s",
+		     child_state(&n.node[0], NULL));
+		n.filter = NULL;
+		xnet_run(&n, 10000);
+		T_OK(strcmp(child_state(&n.node[0], NULL), "") == 0, "expired and gone: %s",
+		     child_state(&n.node[0], NULL));
+		T_EQ(n.node[0].deletes, d0 + 1);
+		xnet_cleanup(&n);
+	}
+	life_time = 0;
+
+	/* our Delete unanswered: DELETING, still in the data plane until the answer */
+	if (setup(&n))
+		return;
+	id = child_id(&n.node[1], NULL);
+	n.filter = drop_all;
+	d0 = n.node[1].deletes;
+	T_EQ(ike_engine_terminate_child(n.node[1].e, n.now, id), 0);
+	xnet_flush(&n, 10);
+	T_OK(strcmp(child_state(&n.node[1], NULL), "DELETING") == 0, "deleting: %s",
+	     child_state(&n.node[1], NULL));
+	T_EQ(n.node[1].deletes, d0);
+	n.filter = NULL;
+	xnet_run(&n, 10000);
+	T_OK(strcmp(child_state(&n.node[1], NULL), "") == 0, "deleted: %s",
+	     child_state(&n.node[1], NULL));
+	T_EQ(n.node[1].deletes, d0 + 1);
+	xnet_cleanup(&n);
+
+	/* our rekey unanswered: REKEYING; INSTALLED (the new SA) once done */
+	if (setup(&n))
+		return;
+	id = child_id(&n.node[0], NULL);
+	n.filter = drop_all;
+	T_EQ(ike_engine_rekey_child(n.node[0].e, n.now, id), 0);
+	xnet_flush(&n, 10);
+	T_OK(strcmp(child_state(&n.node[0], NULL), "REKEYING") == 0, "rekeying: %s",
+	     child_state(&n.node[0], NULL));
+	n.filter = NULL;
+	xnet_run(&n, 10000);
+	T_OK(strcmp(child_state(&n.node[0], &ci), "INSTALLED") == 0, "rekeyed: %s",
+	     child_state(&n.node[0], NULL));
+	T_OK(ci.child_id != id, "a new Child SA");
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(LOG_LVL_ERROR);
@@ -256,5 +369,6 @@ int main(void)
 	test_soft_busy();
 	test_hard();
 	test_stats();
+	test_states();
 	return t_finish();
 }
