@@ -1,32 +1,19 @@
 #include "daemon/ctl_cmds.h"
 
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "daemon/netmon.h"
 #include "daemon/version.h"
 #include "lib/err.h"
 #include "lib/log.h"
 
-int ctl_cmds_addr_is_local(const struct addr *a)
+/* Whether a is an address of this host (daemon/netmon.h's cache). */
+static bool is_local(const struct ctl_cmds *c, const struct addr *a)
 {
-	struct ifaddrs *ifa = NULL;
-	int found = 0;
-
-	if (getifaddrs(&ifa))
-		return 0;
-	for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != a->family)
-			continue;
-		if (a->family == AF_INET)
-			found = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
-				       a->bytes, 4) == 0;
-		else
-			found = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
-				       a->bytes, 16) == 0;
-	}
-	freeifaddrs(ifa);
-	return found;
+	if (c->is_local)
+		return c->is_local(a);
+	return c->nm && netmon_is_local(c->nm, a);
 }
 
 /* The state's spec moved to the new path (see ctl_cmds_move_reqid). */
@@ -103,7 +90,6 @@ int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *l
 
 static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_reply *rep)
 {
-	int (*is_local)(const struct addr *) = c->is_local ? c->is_local : ctl_cmds_addr_is_local;
 	char a[64], b[64];
 	uint8_t dir;
 	size_t idx;
@@ -111,9 +97,9 @@ static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_
 
 	xfrm_addr_str(&s->src, a, sizeof(a));
 	xfrm_addr_str(&s->dst, b, sizeof(b));
-	if (is_local(&s->src))
+	if (is_local(c, &s->src))
 		dir = XFRM_DIR_OUT;
-	else if (is_local(&s->dst))
+	else if (is_local(c, &s->dst))
 		dir = XFRM_DIR_IN;
 	else {
 		ctl_reply_error(rep, "neither src %s nor dst %s is an address of this host", a, b);

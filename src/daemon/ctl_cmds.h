@@ -16,6 +16,8 @@
 #include "daemon/xfrm_db.h"
 #include "lib/ctlmsg.h"
 
+struct netmon;
+
 /* Lifetime events of a state (RFC 4301 §4.4.2.1): a soft limit (rekey) or a hard limit (the
  * data plane no longer uses the SA) was crossed. */
 enum {
@@ -72,7 +74,9 @@ struct ctl_cmds {
 	 * plane's: text lines, or in JSON members followed by a comma ("ike":{...},). */
 	void (*stats_extra)(void *ctx, struct ctl_reply *rep);
 	void *stats_ctx;
-	/* Overrides the local-address test that decides a state's direction (tests). */
+	/* The local addresses that decide a state's direction (daemon/netmon.h; NULL: none is
+	 * local). is_local, when set, overrides it (tests). */
+	struct netmon *nm;
 	int (*is_local)(const struct addr *a);
 };
 
@@ -96,8 +100,5 @@ void ctl_cmds_expire(struct ctl_cmds *c, uint64_t now_s, ctl_expire_fn fn, void 
  * ERR_NOTFOUND. */
 int ctl_cmds_counters(struct ctl_cmds *c, const struct addr *dst, uint8_t proto, uint32_t spi,
 		      struct ctl_sa_counters *ctr, uint64_t *last_use_s);
-
-/* Whether a is configured on an interface of this network namespace. */
-int ctl_cmds_addr_is_local(const struct addr *a);
 
 #endif

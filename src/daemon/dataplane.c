@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/netmon.h"
 #include "daemon/rtnl.h"
 #include "daemon/tun.h"
 #include "daemon/worker.h"
@@ -42,6 +42,7 @@ struct dataplane {
 	struct dp_route *routes;
 	size_t n_routes;
 	bool started;
+	const struct netmon *nm;
 };
 
 static void close_fd(int *fd)
@@ -184,6 +185,11 @@ int dataplane_new(struct dataplane **out, const struct daemon_config *cfg)
 out:
 	dataplane_free(dp);
 	return r;
+}
+
+void dataplane_set_netmon(struct dataplane *dp, const struct netmon *nm)
+{
+	dp->nm = nm;
 }
 
 int dataplane_start(struct dataplane *dp)
@@ -447,31 +453,6 @@ static uint32_t resolve_out(const struct xfrm_db *db, const struct xfrm_tmpl *t)
 	return DP_REQID_NONE;
 }
 
-/* A local address inside prefix p, for the route's preferred source. */
-static int local_in_prefix(const struct prefix *p, struct addr *out)
-{
-	struct ifaddrs *ifa = NULL;
-	int found = 0;
-
-	if (getifaddrs(&ifa))
-		return 0;
-	for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next) {
-		struct addr a;
-		if (!i->ifa_addr || i->ifa_addr->sa_family != p->addr.family)
-			continue;
-		socklen_t sl = i->ifa_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-								 : sizeof(struct sockaddr_in6);
-		if (addr_from_sockaddr(i->ifa_addr, sl, &a, NULL))
-			continue;
-		if (prefix_contains(p, &a) && !(p->len == 0)) {
-			*out = a;
-			found = 1;
-		}
-	}
-	freeifaddrs(ifa);
-	return found;
-}
-
 static void routes_sync(struct dataplane *dp, const struct xfrm_db *db)
 {
 	size_t n = 0;
@@ -492,7 +473,8 @@ static void routes_sync(struct dataplane *dp, const struct xfrm_db *db)
 			continue;
 		nw[n].dst = p->dst;
 		memset(&nw[n].src, 0, sizeof(nw[n].src));
-		local_in_prefix(&p->src, &nw[n].src);
+		if (dp->nm)
+			netmon_local_in_prefix(dp->nm, &p->src, &nw[n].src);
 		n++;
 	}
 	/* remove routes no longer wanted */

@@ -22,9 +22,12 @@
 #include "daemon/ctl_cmds.h"
 
 struct dataplane;
+struct netmon;
 
 /* Opens the TUN (brought up with the configured MTU), the sockets and the routing rule. */
 int dataplane_new(struct dataplane **out, const struct daemon_config *cfg);
+/* The local addresses routes take their preferred source from (NULL: none). */
+void dataplane_set_netmon(struct dataplane *dp, const struct netmon *nm);
 /* Starts the worker threads. */
 int dataplane_start(struct dataplane *dp);
 /* Stops the workers, removes routes and rules, closes everything. Accepts NULL. */

@@ -872,6 +872,7 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	snprintf(io->path, sizeof(io->path), "%s", path);
 	if (updown_new(&io->updown))
 		goto fail;
+	updown_set_netmon(io->updown, cmds->nm);
 	io->eng = ike_engine_new(&callbacks, io);
 	if (!io->eng)
 		goto fail;

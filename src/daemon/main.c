@@ -24,6 +24,7 @@
 #include "daemon/dsyslog.h"
 #include "daemon/ike_io.h"
 #include "daemon/loop.h"
+#include "daemon/netmon.h"
 #include "daemon/version.h"
 #include "daemon/xfrm_db.h"
 #include "lib/err.h"
@@ -37,6 +38,7 @@ struct daemon {
 	struct ctl_cmds cmds;
 	struct dataplane *dp;
 	struct ike_io *ike;
+	struct netmon *nm;
 	unsigned ticks;
 };
 
@@ -235,8 +237,15 @@ int main(int argc, char **argv)
 	if (xfrm_db_init(&d.db) || loop_new(&d.loop, on_signal, &d))
 		goto out;
 	d.cmds.db = &d.db;
+	if (netmon_new(&d.nm) || netmon_attach(d.nm, d.loop)) {
+		log_error(LOG_DAEMON, "reading the local addresses (rtnetlink): %s",
+			  strerror(errno));
+		goto out;
+	}
+	d.cmds.nm = d.nm;
 	if (dataplane_new(&d.dp, &d.cfg))
 		goto out;
+	dataplane_set_netmon(d.dp, d.nm);
 	d.cmds.ops = &dataplane_ops;
 	d.cmds.dp = d.dp;
 	if (ike_io_new(&d.ike, d.loop, &d.cmds, d.dp, d.cfg.path))
@@ -266,6 +275,7 @@ out:
 	dataplane_free(d.dp);
 	d.cmds.ops = NULL;
 	xfrm_db_cleanup(&d.db);
+	netmon_free(d.nm);
 	loop_free(d.loop);
 	config_cleanup(&d.cfg);
 	return r;

@@ -3,7 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon/netmon.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/ikev2_const.h"
@@ -44,6 +45,7 @@ struct updown {
 	char line[UPDOWN_LINE_MAX];
 	size_t line_len;
 	struct log_ratelimit rl;
+	const struct netmon *nm;
 };
 
 int updown_new(struct updown **out)
@@ -192,26 +194,19 @@ int updown_env(const struct ike_updown *u, const struct ts *my_ts, const struct 
 }
 
 /* The interface holding address a (strongSwan's get_interface(me)), or "". */
-static void iface_of(const struct addr *a, char *out, size_t len)
+static void iface_of(const struct netmon *nm, const struct addr *a, char *out, size_t len)
 {
-	struct ifaddrs *ifa = NULL;
+	struct netmon_addr na;
+	char name[IF_NAMESIZE];
 
 	out[0] = 0;
-	if (getifaddrs(&ifa))
-		return;
-	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		struct addr x;
-		socklen_t sl;
-		if (!i->ifa_addr || i->ifa_addr->sa_family != a->family)
-			continue;
-		sl =
-		    a->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-		if (addr_from_sockaddr(i->ifa_addr, sl, &x, NULL) == 0 && addr_equal(&x, a)) {
-			snprintf(out, len, "%s", i->ifa_name);
-			break;
-		}
-	}
-	freeifaddrs(ifa);
+	if (nm && netmon_find(nm, a, &na) == 0 && if_indextoname((unsigned)na.ifindex, name))
+		snprintf(out, len, "%s", name);
+}
+
+void updown_set_netmon(struct updown *u, const struct netmon *nm)
+{
+	u->nm = nm;
 }
 
 void updown_child(struct updown *u, const struct ike_updown *info, uint64_t now_ms)
@@ -220,7 +215,7 @@ void updown_child(struct updown *u, const struct ike_updown *info, uint64_t now_
 
 	if (!info->updown || !*info->updown)
 		return;
-	iface_of(&info->path->local, iface, sizeof(iface));
+	iface_of(u->nm, &info->path->local, iface, sizeof(iface));
 	for (size_t i = 0; i < info->local_ts->n; i++) {
 		for (size_t j = 0; j < info->remote_ts->n; j++) {
 			const struct ts *l = &info->local_ts->ts[i], *r = &info->remote_ts->ts[j];

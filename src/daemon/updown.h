@@ -26,8 +26,11 @@
 #define UPDOWN_ENV_MAX	  32	/* environment entries of one run */
 
 struct updown;
+struct netmon;
 
 int updown_new(struct updown **out);
+/* Where PLUTO_INTERFACE comes from (the interface of our address); NULL: "unknown". */
+void updown_set_netmon(struct updown *u, const struct netmon *nm);
 /* Frees the queue; a running script is left to finish on its own. Accepts NULL. */
 void updown_free(struct updown *u);
 /* Queues the runs for one notification (nothing when u->updown is empty). */
