@@ -42,8 +42,4 @@ int swanctl_load(const struct conf_node *root, const char *dir, swanctl_report_f
 /* Drops the connection references and frees the secrets. Accepts NULL. */
 void swanctl_config_free(struct swanctl_config *cfg);
 
-/* A secret value as swanctl.conf writes it: "0x<hex>", "0s<base64>", or the literal text.
- * On success *out owns the new secret. ERR_INVAL for malformed hex/base64, ERR_NOMEM. */
-int swanctl_secret_value(const char *text, struct secret **out);
-
 #endif

@@ -9,6 +9,7 @@
 #include "cfg/conf.h"
 #include "cfg/conf_parse.h"
 #include "cfg/swanctl.h"
+#include "cfg/swanctl_secrets.h"
 #include "lib/err.h"
 #include "lib/secret.h"
 #include "support/freescan.h"
