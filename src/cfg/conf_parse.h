@@ -56,4 +56,11 @@ int conf_parse_file(const char *path, unsigned flags, struct conf **out, char *e
 int conf_parse_string(const char *name, const char *text, size_t len, unsigned flags,
 		      struct conf **out, char *err, size_t errlen);
 
+struct conf_parser;
+struct conf_src;
+/* For cfg/conf_include.c: parses source s (a whole file or string) into sec at nesting depth;
+ * every section s opens must close in s. */
+int conf_parse_buffer(struct conf_parser *ps, struct conf_src *s, struct conf_node *sec,
+		      unsigned depth);
+
 #endif
