@@ -172,6 +172,30 @@ static int select_pass(const struct ike_sa *sa, const struct ts_list *tsi,
 	return ERR_NOTFOUND;
 }
 
+const char *child_allowed_str(const struct ike_sa *sa, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (size_t i = 0; i < sa->conn->nchildren && off < len; i++) {
+		const struct conn_child *ch = sa->conn->children[i];
+		struct ts_list lts, rts;
+		char l[256], r[256];
+		int w;
+		if (child_ts_resolve(&ch->local_ts, &sa->path.local, &lts) ||
+		    child_ts_resolve(&ch->remote_ts, &sa->path.remote, &rts))
+			continue;
+		w = snprintf(buf + off, len - off, "%sTSi %s TSr %s (%s)", off ? ", " : "",
+			     child_ts_str(&rts, r, sizeof(r)), child_ts_str(&lts, l, sizeof(l)),
+			     ch->name);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return buf;
+}
+
 int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struct ts_list *tsr,
 		 const struct conn_child **out, struct ts_list *ntsi, struct ts_list *ntsr)
 {

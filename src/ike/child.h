@@ -41,6 +41,10 @@ int child_new(struct ike_engine *e, struct ike_sa *sa, const struct conn_child *
  * ERR_NOTFOUND when no child fits. */
 int child_select(const struct ike_sa *sa, const struct ts_list *tsi, const struct ts_list *tsr,
 		 const struct conn_child **out, struct ts_list *ntsi, struct ts_list *ntsr);
+/* What sa's connection allows a peer initiating Child SAs, for TS_UNACCEPTABLE sentences:
+ * "TSi 10.1.0.0/16 TSr 10.2.0.0/16 (net), TSi ... (net2)" (TSi: our remote_ts, TSr: our
+ * local_ts, resolved against the IKE SA's addresses), truncated to len. */
+const char *child_allowed_str(const struct ike_sa *sa, char *buf, size_t len);
 /* A fresh inbound SPI (never below 256, RFC 4303 §2.1). */
 int child_new_spi(struct ike_engine *e, uint32_t *spi);
 /* Derives KEYMAT from SK_d and the IKE_SA_INIT nonces (no PFS) and installs the inbound and

@@ -253,7 +253,8 @@ static void test_refused(void)
 	     {"other", "10.1.7.0/24", "10.2.7.0/24", NULL, false},
 	     "TS_UNACCEPTABLE from 192.0.2.2 for CHILD_SA net2: we proposed TSi 10.1.1.0/24 TSr "
 	     "10.2.1.0/24",
-	     "TS_UNACCEPTABLE: 192.0.2.1 proposed TSi 10.1.1.0/24 TSr 10.2.1.0/24"},
+	     "TS_UNACCEPTABLE: 192.0.2.1 proposed TSi 10.1.1.0/24 TSr 10.2.1.0/24, none of our "
+	     "children of 'gw' allows them (we allow"},
 	};
 
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {

@@ -404,7 +404,7 @@ int child_new_on_request(struct ike_engine *e, struct ike_sa *sa, const struct i
 	struct kex *k = NULL;
 	struct secret *g_ir = NULL;
 	char peer[ADDR_STRLEN], why[IKE_EVENT_MSG_MAX] = "";
-	char x[400], y[400];
+	char x[400], y[400], ours[400];
 	uint16_t err = 0, err_group = 0;
 	size_t n = 0, len = 0;
 	int rc = 0;
@@ -423,9 +423,9 @@ int child_new_on_request(struct ike_engine *e, struct ike_sa *sa, const struct i
 		err = IKEV2_N_TS_UNACCEPTABLE;
 		snprintf(why, sizeof(why),
 			 "TS_UNACCEPTABLE: %s proposed TSi %s TSr %s, none of our children of "
-			 "'%s' allows them",
+			 "'%s' allows them (we allow %s)",
 			 peer, child_ts_str(&tsi, x, sizeof(x)), child_ts_str(&tsr, y, sizeof(y)),
-			 sa->conn->name);
+			 sa->conn->name, child_allowed_str(sa, ours, sizeof(ours)));
 		goto out;
 	}
 	props = props_of(ch, &n, &proto);

@@ -287,7 +287,7 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 	struct prop_choice choice;
 	struct ike_child *c;
 	bool transport = ikev2_digest_notify(rx->d, IKEV2_N_USE_TRANSPORT_MODE) != NULL;
-	char a[256], b[256];
+	char a[256], b[256], ours[400];
 
 	if (!ptsi || !ptsr || ikev2_payload_sa(psa, &e->sa_b) != 0 ||
 	    ikev2_payload_ts(ptsi, &e->ts_a) != 0 || ikev2_payload_ts(ptsr, &e->ts_b) != 0 ||
@@ -299,9 +299,9 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 	if (!ch) {
 		snprintf(why, whylen,
 			 "TS_UNACCEPTABLE: peer proposed TSi %s TSr %s, none of our "
-			 "children of '%s' allows them",
+			 "children of '%s' allows them (we allow %s)",
 			 child_ts_str(&tsi, a, sizeof(a)), child_ts_str(&tsr, b, sizeof(b)),
-			 sa->conn->name);
+			 sa->conn->name, child_allowed_str(sa, ours, sizeof(ours)));
 		return IKEV2_N_TS_UNACCEPTABLE;
 	}
 	{
@@ -309,7 +309,7 @@ static uint16_t pick_child(struct ike_engine *e, struct ike_sa *sa, const struct
 		uint8_t proto;
 		const struct alg_proposal *props = child_props(ch, &n, &proto);
 		if (prop_select(&e->sa_b, proto, props, n, PROP_NO_KE, &choice) != 0) {
-			char ours[400], theirs[400];
+			char theirs[400];
 			snprintf(
 			    why, whylen,
 			    "no proposal chosen for CHILD_SA %s: we accept %s, peer proposed %s",
@@ -402,6 +402,7 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	struct ike_dgrams dg;
 	const char *why = NULL;
 	char peer[ADDR_STRLEN], rid[IKE_ID_STRLEN], cwhy[IKE_EVENT_MSG_MAX] = "";
+	char idwhy[IKE_ID_STRLEN + CONN_NAME_MAX + 64];
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
 	struct ikev2_auth ap;
@@ -417,10 +418,14 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	auth_local_id(sa, &sa->local_id);
 	conn_id_str(&sa->remote_id, rid, sizeof(rid));
 	if (!conn_id_match(&sa->conn->remote_auth[0].id, sa->remote_id.type, sa->remote_id.data,
-			   sa->remote_id.len))
-		why = "identity not accepted by the connection";
-	else if (pidr &&
-		 !conn_id_match(&sa->local_id, pidr->u.id.type, pidr->u.id.data, pidr->u.id.len))
+			   sa->remote_id.len)) {
+		char want[IKE_ID_STRLEN];
+		snprintf(idwhy, sizeof(idwhy),
+			 "identity not accepted by the connection (%s expects %s)", sa->conn->name,
+			 conn_id_str(&sa->conn->remote_auth[0].id, want, sizeof(want)));
+		why = idwhy;
+	} else if (pidr &&
+		   !conn_id_match(&sa->local_id, pidr->u.id.type, pidr->u.id.data, pidr->u.id.len))
 		why = "the peer asked for another identity of ours (IDr)";
 	else if (!ikev2_digest_first(rx->d, IKEV2_PT_SA) &&
 		 sa->conn->childless == CONN_CHILDLESS_NEVER)
@@ -576,7 +581,7 @@ widened:
 int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
 	const struct ikev2_payload *p;
-	char peer[ADDR_STRLEN], rid[IKE_ID_STRLEN];
+	char peer[ADDR_STRLEN], rid[IKE_ID_STRLEN], idwhy[IKE_ID_STRLEN + 64];
 	const char *why = NULL;
 
 	ike_sa_peer_str(sa, peer, sizeof(peer));
@@ -587,10 +592,11 @@ int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct i
 		ike_sa_request_done(sa);
 		if (p && p->u.n.type == IKEV2_N_AUTHENTICATION_FAILED)
 			eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
-				  "AUTHENTICATION_FAILED from %s: %s", peer,
+				  "AUTHENTICATION_FAILED from %s: it refused us as %s (%s)", peer,
+				  conn_id_str(&sa->local_id, rid, sizeof(rid)),
 				  sa->conn->local_auth[0].method == CONN_AUTH_PSK
 				      ? "PSK mismatch?"
-				      : "our certificate or signature was refused");
+				      : "certificate or signature not accepted");
 		else
 			eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED, "IKE_AUTH with %s failed: %s",
 				  peer, p ? ikev2_notify_str(p->u.n.type) : "no usable answer");
@@ -602,9 +608,12 @@ int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct i
 	conn_id_str(&sa->remote_id, rid, sizeof(rid));
 	ike_sa_request_done(sa);
 	if (!conn_id_match(&sa->conn->remote_auth[0].id, sa->remote_id.type, sa->remote_id.data,
-			   sa->remote_id.len))
-		why = "identity not the one configured";
-	else
+			   sa->remote_id.len)) {
+		char want[IKE_ID_STRLEN];
+		snprintf(idwhy, sizeof(idwhy), "identity not the one configured (we expect %s)",
+			 conn_id_str(&sa->conn->remote_auth[0].id, want, sizeof(want)));
+		why = idwhy;
+	} else
 		auth_verify(e, sa, rx->d, rx->now, &why);
 	if (why) {
 		eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED,
