@@ -13,7 +13,9 @@
 #                192.0.2.11 (conn "lim")            192.0.2.12
 #
 # Connection "gw" (10.1.0.0/24 <-> 10.2.0.0/24): child "net" with rekey_bytes = 2 MB (and
-# life_bytes = 50 MB: the default, 2.2 MB, leaves less than a rekey's round trip at veth speed). A
+# life_bytes = 50 MB: the default, 2.2 MB, leaves less than a rekey's round trip at veth speed;
+# rand_bytes = 0: with the default jitter, 1 to 2 MB per SA, B's inbound SA could reach its
+# soft limit first and rekey before A, which the checks of A's log expect to do it). A
 # 3 MB TCP transfer crosses the soft limit: the Child SA is rekeyed under traffic (new SPIs,
 # the old SA deleted) and the transfer arrives intact. Before that, 5 pings of 128-byte
 # packets: list-sas on both sides counts exactly 5 packets / 640 bytes each way, and A's
@@ -82,7 +84,8 @@ side() {
 	echo "connections {"
 	conn gw "192.0.2.$3" "192.0.2.$4" "$1.ops.test" "$2.ops.test" "$5.0.0/24" "$6.0.0/24" \
 		"rekey_bytes = 2000000
-				life_bytes = 50000000"
+				life_bytes = 50000000
+				rand_bytes = 0"
 	conn lim "192.0.2.1$3" "192.0.2.1$4" "l$1.ops.test" "l$2.ops.test" "$5.1.0/24" \
 		"$6.1.0/24" "life_bytes = 400000"
 	echo "}"
