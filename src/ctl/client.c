@@ -12,6 +12,7 @@
 
 #include "lib/ctlmsg.h"
 #include "lib/err.h"
+#include "lib/secret.h"
 
 static int read_full(int fd, void *p, size_t n)
 {
@@ -144,6 +145,6 @@ io:
 out:
 	if (fd >= 0)
 		close(fd);
-	free(buf);
+	secret_free_buf(buf, CTLMSG_HDR + CTLMSG_MAX); /* the request may carry keys */
 	return r;
 }

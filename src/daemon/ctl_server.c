@@ -15,6 +15,7 @@
 #include "daemon/logq.h"
 #include "lib/err.h"
 #include "lib/log.h"
+#include "lib/secret.h"
 
 struct ctl_client {
 	int fd; /* -1 when the slot is free */
@@ -63,6 +64,13 @@ static void follow_tap(void *ctx, enum log_subsys subsys, enum log_level level, 
 		  line);
 }
 
+/* The receive buffer holds whole requests, and `xfrm state add` carries keys: wiped on free. */
+static void rx_free(struct ctl_client *c)
+{
+	secret_free_buf(c->rx, CTLMSG_HDR + CTLMSG_MAX);
+	c->rx = NULL;
+}
+
 static void client_close(struct ctl_server *s, struct ctl_client *c)
 {
 	bool was_follower = c->follow;
@@ -72,9 +80,9 @@ static void client_close(struct ctl_server *s, struct ctl_client *c)
 	loop_del(s->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
-	free(c->rx);
+	rx_free(c);
 	free(c->tx);
-	c->rx = c->tx = NULL;
+	c->tx = NULL;
 	c->rx_len = c->tx_len = c->tx_off = 0;
 	c->follow = c->follow_json = c->want_out = false;
 	c->dropped = 0;
@@ -203,8 +211,7 @@ static int follow_start(struct ctl_server *s, struct ctl_client *c, const struct
 	c->tx = malloc(CTL_FOLLOW_BUF);
 	if (!c->tx)
 		return ERR_NOMEM;
-	free(c->rx);
-	c->rx = NULL;
+	rx_free(c);
 	c->tx_len = c->tx_off = 0;
 	c->follow = true;
 	c->follow_json = rep->json;
@@ -281,6 +288,7 @@ static void handle_request(struct ctl_server *s, struct ctl_client *c, size_t bo
 	} else {
 		s->fn(s->ctx, &s->req, &rep);
 	}
+	secret_wipe(&s->req, sizeof(s->req)); /* the decoded copy of the request's words */
 	if (rep.follow_log && rep.status == 0) {
 		r = follow_start(s, c, &rep);
 		if (r == 0) {
@@ -300,8 +308,7 @@ static void handle_request(struct ctl_server *s, struct ctl_client *c, size_t bo
 		client_close(s, c);
 		return;
 	}
-	free(c->rx);
-	c->rx = NULL;
+	rx_free(c);
 	if (loop_mod(s->loop, c->fd, EPOLLOUT)) {
 		client_close(s, c);
 		return;
