@@ -37,29 +37,28 @@ int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *l
 	int r = 0;
 
 	/* first check, so that a refusal moves nothing */
-	for (size_t i = 0; i < db->n_states; i++) {
-		const struct xfrm_db_state *st = &db->states[i];
+	for (const struct xfrm_db_state *st = xfrm_db_state_reqid(db, reqid); st; st = st->rnext) {
 		const struct addr *ndst = st->dir == XFRM_DIR_OUT ? remote : local;
-		long j;
+		const struct xfrm_db_state *o;
 		if (st->spec.reqid != reqid)
 			continue;
 		if (st->spec.encap != encap || st->spec.src.family != local->family ||
 		    local->family != remote->family || !c->ops || !c->ops->state_move)
 			return ERR_UNSUPPORTED;
-		j = xfrm_db_state_find(db, ndst, st->spec.proto, st->spec.spi);
-		if (j >= 0 && (size_t)j != i)
+		o = xfrm_db_state_find(db, ndst, st->spec.proto, st->spec.spi);
+		if (o && o != st)
 			return ERR_EXISTS;
 		n++;
 	}
 	if (n == 0)
 		return ERR_NOTFOUND;
-	for (size_t i = 0; i < db->n_states; i++) {
-		struct xfrm_db_state *st = &db->states[i];
+	for (struct xfrm_db_state *st = xfrm_db_state_reqid(db, reqid); st; st = st->rnext) {
 		struct xfrm_state_spec old;
 		int rr;
 		if (st->spec.reqid != reqid)
 			continue;
 		old = st->spec; /* shallow: the keys stay where they are */
+		xfrm_db_state_key_detach(db, st);
 		spec_move(st, local, lport, remote, rport);
 		rr = c->ops->state_move(c->dp, st);
 		if (rr) {
@@ -69,17 +68,20 @@ int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *l
 			st->spec.encap_dport = old.encap_dport;
 			r = r ? r : rr;
 		}
+		xfrm_db_state_key_attach(db, st);
 	}
 	/* tunnel-mode templates name the outer addresses; outbound ones pick the SA by them */
-	for (size_t i = 0; i < db->n_policies; i++) {
-		struct xfrm_tmpl *t = &db->policies[i].spec.tmpl;
-		bool out = db->policies[i].spec.dir == XFRM_DIR_OUT;
+	for (struct xfrm_db_policy *q = db->pfirst; q; q = q->next) {
+		struct xfrm_tmpl *t = &q->spec.tmpl;
+		bool out = q->spec.dir == XFRM_DIR_OUT;
 		if (!t->present || !t->has_addrs || t->reqid != reqid)
 			continue;
 		t->src = out ? *local : *remote;
 		t->dst = out ? *remote : *local;
 		npol++;
 	}
+	if (npol)
+		xfrm_db_policies_changed(db);
 	if (npol && c->ops->policies_sync) {
 		int rr = c->ops->policies_sync(c->dp, db);
 		r = r ? r : rr;
@@ -91,8 +93,8 @@ int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *l
 static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_reply *rep)
 {
 	char a[64], b[64];
+	struct xfrm_db_state *st;
 	uint8_t dir;
-	size_t idx;
 	int r;
 
 	xfrm_addr_str(&s->src, a, sizeof(a));
@@ -105,7 +107,7 @@ static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_
 		ctl_reply_error(rep, "neither src %s nor dst %s is an address of this host", a, b);
 		return;
 	}
-	r = xfrm_db_state_add(c->db, s, dir, &idx);
+	r = xfrm_db_state_add(c->db, s, dir, &st);
 	if (r == ERR_EXISTS) {
 		ctl_reply_error(rep, "state dst %s proto %s spi 0x%08x already exists", b,
 				xfrm_proto_name(s->proto), s->spi);
@@ -115,39 +117,37 @@ static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_
 		ctl_reply_error(rep, "cannot add state: %s", err_str(r));
 		return;
 	}
-	if (c->ops && (r = c->ops->state_add(c->dp, &c->db->states[idx]))) {
+	if (c->ops && (r = c->ops->state_add(c->dp, st))) {
 		ctl_reply_error(rep, "data plane refused the state: %s", err_str(r));
-		xfrm_db_state_remove(c->db, idx);
+		xfrm_db_state_remove(c->db, st);
 		return;
 	}
 	log_info(LOG_DAEMON, "state added: %s -> %s %s spi 0x%08x (%s)", a, b,
-		 xfrm_proto_name(c->db->states[idx].spec.proto), c->db->states[idx].spec.spi,
-		 dir == XFRM_DIR_OUT ? "out" : "in");
+		 xfrm_proto_name(st->spec.proto), st->spec.spi, dir == XFRM_DIR_OUT ? "out" : "in");
 }
 
 static void state_del(struct ctl_cmds *c, const struct xfrm_state_spec *s, struct ctl_reply *rep)
 {
-	long i = xfrm_db_state_find(c->db, &s->dst, s->proto, s->spi);
+	struct xfrm_db_state *st = xfrm_db_state_find(c->db, &s->dst, s->proto, s->spi);
 	char b[64];
 
-	if (i < 0 || !addr_equal(&c->db->states[i].spec.src, &s->src)) {
+	if (!st || !addr_equal(&st->spec.src, &s->src)) {
 		xfrm_addr_str(&s->dst, b, sizeof(b));
 		ctl_reply_error(rep, "no state dst %s proto %s spi 0x%08x", b,
 				xfrm_proto_name(s->proto), s->spi);
 		return;
 	}
 	if (c->ops)
-		c->ops->state_del(c->dp, &c->db->states[i]);
-	xfrm_db_state_remove(c->db, (size_t)i);
+		c->ops->state_del(c->dp, st);
+	xfrm_db_state_remove(c->db, st);
 }
 
 static void state_flush(struct ctl_cmds *c)
 {
-	while (c->db->n_states) {
-		size_t i = c->db->n_states - 1;
+	while (c->db->last) {
 		if (c->ops)
-			c->ops->state_del(c->dp, &c->db->states[i]);
-		xfrm_db_state_remove(c->db, i);
+			c->ops->state_del(c->dp, c->db->last);
+		xfrm_db_state_remove(c->db, c->db->last);
 	}
 }
 
@@ -169,7 +169,8 @@ static void stats_cb(void *ctx, const struct xfrm_db_state *st, struct ctl_reply
 
 void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *rep)
 {
-	long i;
+	struct xfrm_db_policy *pol;
+	int r;
 
 	switch (cmd->op) {
 	case XFRM_STATE_ADD:
@@ -190,26 +191,31 @@ void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *r
 		policies_changed(c, rep);
 		break;
 	case XFRM_POLICY_ADD:
-		if (xfrm_db_policy_add(c->db, &cmd->policy) == ERR_EXISTS) {
+		r = xfrm_db_policy_add(c->db, &cmd->policy);
+		if (r == ERR_EXISTS) {
 			ctl_reply_error(rep, "a policy with this selector and dir already exists");
+			break;
+		}
+		if (r) {
+			ctl_reply_error(rep, "cannot add policy: %s", err_str(r));
 			break;
 		}
 		policies_changed(c, rep);
 		break;
 	case XFRM_POLICY_DEL:
-		i = xfrm_db_policy_find(c->db, &cmd->policy);
-		if (i < 0) {
+		pol = xfrm_db_policy_find(c->db, &cmd->policy);
+		if (!pol) {
 			ctl_reply_error(rep, "no policy with this selector and dir");
 			break;
 		}
-		xfrm_db_policy_remove(c->db, (size_t)i);
+		xfrm_db_policy_remove(c->db, pol);
 		policies_changed(c, rep);
 		break;
 	case XFRM_POLICY_LIST:
 		xfrm_db_policy_print(c->db, rep);
 		break;
 	case XFRM_POLICY_FLUSH:
-		c->db->n_policies = 0;
+		xfrm_db_policy_flush(c->db);
 		policies_changed(c, rep);
 		break;
 	}
@@ -221,7 +227,7 @@ static void expire_manual(struct ctl_cmds *c, const struct ctl_expiry *x)
 {
 	char a[64], b[64];
 	struct ctl_reply rep;
-	long i;
+	struct xfrm_db_state *st;
 
 	xfrm_addr_str(&x->src, a, sizeof(a));
 	xfrm_addr_str(&x->dst, b, sizeof(b));
@@ -232,12 +238,12 @@ static void expire_manual(struct ctl_cmds *c, const struct ctl_expiry *x)
 			 a, b, xfrm_proto_name(x->proto), x->spi);
 		return;
 	}
-	i = xfrm_db_state_find(c->db, &x->dst, x->proto, x->spi);
-	if (i < 0)
+	st = xfrm_db_state_find(c->db, &x->dst, x->proto, x->spi);
+	if (!st)
 		return;
 	if (c->ops)
-		c->ops->state_del(c->dp, &c->db->states[i]);
-	xfrm_db_state_remove(c->db, (size_t)i);
+		c->ops->state_del(c->dp, st);
+	xfrm_db_state_remove(c->db, st);
 	ctl_reply_init(&rep, false);
 	policies_changed(c, &rep);
 	ctl_reply_cleanup(&rep);
@@ -253,8 +259,7 @@ void ctl_cmds_expire(struct ctl_cmds *c, uint64_t now_s, ctl_expire_fn fn, void 
 	if (!c->ops || !c->ops->state_poll)
 		return;
 	/* collect first: handlers change the state table */
-	for (size_t i = 0; i < c->db->n_states; i++) {
-		struct xfrm_db_state *st = &c->db->states[i];
+	for (struct xfrm_db_state *st = c->db->first; st; st = st->next) {
 		struct ctl_sa_counters ctr = {0, 0};
 		uint8_t ev, fresh;
 
@@ -290,13 +295,11 @@ void ctl_cmds_expire(struct ctl_cmds *c, uint64_t now_s, ctl_expire_fn fn, void 
 int ctl_cmds_counters(struct ctl_cmds *c, const struct addr *dst, uint8_t proto, uint32_t spi,
 		      struct ctl_sa_counters *ctr, uint64_t *last_use_s)
 {
-	long i = xfrm_db_state_find(c->db, dst, proto, spi);
-	const struct xfrm_db_state *st;
+	const struct xfrm_db_state *st = xfrm_db_state_find(c->db, dst, proto, spi);
 	struct ctl_sa_counters v = {0, 0};
 
-	if (i < 0)
+	if (!st)
 		return ERR_NOTFOUND;
-	st = &c->db->states[i];
 	if (c->ops && c->ops->state_poll && st->dp)
 		c->ops->state_poll(c->dp, st, 0, &v);
 	*ctr = v;

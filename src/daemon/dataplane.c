@@ -41,6 +41,13 @@ struct dataplane {
 	uint32_t next_reqid;
 	struct dp_route *routes;
 	size_t n_routes;
+	uint64_t routes_gen; /* db->policy_gen the routes were made from */
+	/* The published SPD: made from db->policy_gen spd_gen, with resolved[] the internal reqid
+	 * each outbound protect policy resolved to (in policy order). */
+	bool spd_valid;
+	uint64_t spd_gen;
+	uint32_t *resolved;
+	size_t n_resolved, resolved_cap;
 	bool started;
 	const struct netmon *nm;
 };
@@ -152,8 +159,7 @@ int dataplane_new(struct dataplane **out, const struct daemon_config *cfg)
 	    ESP_HEADROOM + (cfg->mtu > DP_OUTER_MTU ? cfg->mtu : DP_OUTER_MTU) + ESP_TAILROOM + 256;
 	dp->sh.tun = &dp->tun;
 	dp->sh.sad = esp_sad_new();
-	dp->routes = calloc(XFRM_DB_POLICIES_MAX, sizeof(*dp->routes));
-	if (dp->sh.stop_fd < 0 || dp->sh.event_fd < 0 || !dp->sh.sad || !dp->routes) {
+	if (dp->sh.stop_fd < 0 || dp->sh.event_fd < 0 || !dp->sh.sad) {
 		r = ERR_NOMEM;
 		goto out;
 	}
@@ -239,6 +245,7 @@ void dataplane_free(struct dataplane *dp)
 	esp_spd_free(atomic_load(&dp->sh.spd));
 	esp_sad_free(dp->sh.sad);
 	free(dp->routes);
+	free(dp->resolved);
 	free(dp);
 }
 
@@ -434,11 +441,13 @@ static void sel_from_policy(const struct xfrm_policy_spec *p, struct esp_sel *se
 		sel->dport_lo = sel->dport_hi = p->dport;
 }
 
-/* The internal reqid of the outbound SA that matches the template (RFC 4301 §4.4.1.2). */
+/* The internal reqid of the outbound SA that matches the template (RFC 4301 §4.4.1.2): the
+ * newest such state. With a reqid, only that reqid's states are looked at (newest first). */
 static uint32_t resolve_out(const struct xfrm_db *db, const struct xfrm_tmpl *t)
 {
-	for (size_t i = db->n_states; i-- > 0;) {
-		const struct xfrm_db_state *st = &db->states[i];
+	const struct xfrm_db_state *st = t->reqid ? xfrm_db_state_reqid(db, t->reqid) : db->last;
+
+	for (; st; st = t->reqid ? st->rnext : st->prev) {
 		const struct xfrm_state_spec *s = &st->spec;
 		if (st->dir != XFRM_DIR_OUT || !st->dp || s->proto != t->proto ||
 		    s->mode != t->mode)
@@ -453,64 +462,142 @@ static uint32_t resolve_out(const struct xfrm_db *db, const struct xfrm_tmpl *t)
 	return DP_REQID_NONE;
 }
 
+/* An index of routes by destination prefix: open addressing over positions in an array
+ * (stored +1, 0 empty), mask + 1 slots, at most half full. */
+struct route_index {
+	uint32_t *slot;
+	size_t mask;
+};
+
+static int route_index_init(struct route_index *ix, size_t n)
+{
+	size_t size = 16;
+
+	while (size < n * 2)
+		size <<= 1;
+	ix->slot = calloc(size, sizeof(*ix->slot));
+	ix->mask = size - 1;
+	return ix->slot ? 0 : ERR_NOMEM;
+}
+
+/* The slot of dst in ix over routes: holding its position + 1, or 0 where it would go. */
+static uint32_t *route_slot(const struct route_index *ix, const struct dp_route *routes,
+			    const struct prefix *dst)
+{
+	uint64_t w[2];
+	size_t i;
+
+	memcpy(w, dst->addr.bytes, 16);
+	i = (size_t)((w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^
+		     ((uint64_t)dst->len << 32 | dst->addr.family)) &
+	    ix->mask;
+	for (;; i = (i + 1) & ix->mask) {
+		const struct dp_route *r;
+		if (!ix->slot[i])
+			return &ix->slot[i];
+		r = &routes[ix->slot[i] - 1];
+		if (r->dst.len == dst->len && addr_equal(&r->dst.addr, &dst->addr))
+			return &ix->slot[i];
+	}
+}
+
+/* Routes wanted: one per destination of an outbound protect policy. Only the differences with
+ * the routes in place go to the kernel (one rtnetlink round trip each). */
 static void routes_sync(struct dataplane *dp, const struct xfrm_db *db)
 {
+	struct dp_route *nw = NULL;
+	struct route_index inew = {NULL, 0}, iold = {NULL, 0};
 	size_t n = 0;
 
-	/* Routes are few (one per outbound policy); rebuild the set and apply the difference. */
-	struct dp_route *nw = calloc(XFRM_DB_POLICIES_MAX, sizeof(*nw));
-	if (!nw)
-		return;
-	for (size_t i = 0; i < db->n_policies; i++) {
-		const struct xfrm_policy_spec *p = &db->policies[i].spec;
+	nw = malloc((db->n_policies ? db->n_policies : 1) * sizeof(*nw));
+	if (!nw || route_index_init(&inew, db->n_policies) ||
+	    route_index_init(&iold, dp->n_routes)) {
+		log_warn(LOG_DAEMON, "routes not updated: out of memory");
+		goto out;
+	}
+	for (const struct xfrm_db_policy *q = db->pfirst; q; q = q->next) {
+		const struct xfrm_policy_spec *p = &q->spec;
+		uint32_t *sl;
 		if (p->dir != XFRM_DIR_OUT || p->action != XFRM_ACTION_ALLOW || !p->tmpl.present)
 			continue;
-		int dup = 0;
-		for (size_t k = 0; k < n && !dup; k++)
-			dup = nw[k].dst.len == p->dst.len &&
-			      addr_equal(&nw[k].dst.addr, &p->dst.addr);
-		if (dup)
+		sl = route_slot(&inew, nw, &p->dst);
+		if (*sl)
 			continue;
 		nw[n].dst = p->dst;
 		memset(&nw[n].src, 0, sizeof(nw[n].src));
 		if (dp->nm)
 			netmon_local_in_prefix(dp->nm, &p->src, &nw[n].src);
-		n++;
+		*sl = (uint32_t)++n;
 	}
+	for (size_t i = 0; i < dp->n_routes; i++)
+		*route_slot(&iold, dp->routes, &dp->routes[i].dst) = (uint32_t)(i + 1);
 	/* remove routes no longer wanted */
-	for (size_t i = 0; i < dp->n_routes; i++) {
-		int keep = 0;
-		for (size_t k = 0; k < n && !keep; k++)
-			keep = nw[k].dst.len == dp->routes[i].dst.len &&
-			       addr_equal(&nw[k].dst.addr, &dp->routes[i].dst.addr) &&
-			       addr_equal(&nw[k].src, &dp->routes[i].src);
-		if (!keep)
+	for (size_t i = 0; i < dp->n_routes; i++)
+		if (!*route_slot(&inew, nw, &dp->routes[i].dst))
 			rtnl_route(&dp->nl, false, &dp->routes[i].dst, dp->tun.ifindex,
 				   dp->cfg->table, NULL);
-	}
+	/* add new ones, replace those whose preferred source changed */
 	for (size_t k = 0; k < n; k++) {
 		char b[PREFIX_STRLEN];
+		uint32_t o = *route_slot(&iold, dp->routes, &nw[k].dst);
+		if (o && addr_equal(&dp->routes[o - 1].src, &nw[k].src))
+			continue;
 		if (rtnl_route(&dp->nl, true, &nw[k].dst, dp->tun.ifindex, dp->cfg->table,
 			       nw[k].src.family ? &nw[k].src : NULL))
 			log_warn(LOG_DAEMON, "route %s dev %s table %u: %s",
 				 prefix_str(&nw[k].dst, b, sizeof(b)), dp->tun.name, dp->cfg->table,
 				 strerror(errno));
 	}
-	memcpy(dp->routes, nw, n * sizeof(*nw));
+	free(dp->routes);
+	dp->routes = nw;
 	dp->n_routes = n;
+	nw = NULL;
+out:
 	free(nw);
+	free(inew.slot);
+	free(iold.slot);
+}
+
+/* Whether the published SPD still holds: same policies, and every outbound template resolves
+ * to the same SA as when it was made (a state change that moves no template changes nothing). */
+static bool spd_current(const struct dataplane *dp, const struct xfrm_db *db)
+{
+	size_t k = 0;
+
+	if (!dp->spd_valid || dp->spd_gen != db->policy_gen)
+		return false;
+	for (const struct xfrm_db_policy *q = db->pfirst; q; q = q->next) {
+		const struct xfrm_policy_spec *p = &q->spec;
+		if (p->dir != XFRM_DIR_OUT || p->action == XFRM_ACTION_BLOCK || !p->tmpl.present)
+			continue;
+		if (k >= dp->n_resolved || dp->resolved[k++] != resolve_out(db, &p->tmpl))
+			return false;
+	}
+	return k == dp->n_resolved;
 }
 
 static int dp_policies_sync(void *ctx, const struct xfrm_db *db)
 {
 	struct dataplane *dp = ctx;
-	struct esp_spd *spd = esp_spd_new(), *old;
+	struct esp_spd *spd, *old;
+	size_t nres = 0;
 	int r = 0;
 
+	if (spd_current(dp, db))
+		return 0;
+	if (dp->resolved_cap < db->n_policies) {
+		uint32_t *v = realloc(dp->resolved, db->n_policies * sizeof(*v));
+		if (!v)
+			return ERR_NOMEM;
+		dp->resolved = v;
+		dp->resolved_cap = db->n_policies;
+	}
+	dp->spd_valid = false;
+	spd = esp_spd_new();
 	if (!spd)
 		return ERR_NOMEM;
-	for (size_t i = 0; i < db->n_policies && !r; i++) {
-		const struct xfrm_policy_spec *p = &db->policies[i].spec;
+	for (const struct xfrm_db_policy *q = db->pfirst; q && !r; q = q->next) {
+		const struct xfrm_policy_spec *p = &q->spec;
 		struct esp_policy ep;
 		uint32_t id;
 		memset(&ep, 0, sizeof(ep));
@@ -530,8 +617,9 @@ static int dp_policies_sync(void *ctx, const struct xfrm_db *db)
 			    p->tmpl.mode == XFRM_MODE_TUNNEL ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
 			ep.tmpl.src = p->tmpl.src;
 			ep.tmpl.dst = p->tmpl.dst;
-			ep.tmpl.reqid =
-			    p->dir == XFRM_DIR_OUT ? resolve_out(db, &p->tmpl) : p->tmpl.reqid;
+			ep.tmpl.reqid = p->tmpl.reqid;
+			if (p->dir == XFRM_DIR_OUT)
+				ep.tmpl.reqid = dp->resolved[nres++] = resolve_out(db, &p->tmpl);
 			ep.tmpl.acq_reqid = p->dir == XFRM_DIR_OUT ? p->tmpl.reqid : 0;
 		}
 		r = esp_spd_add(spd, &ep, &id);
@@ -544,7 +632,13 @@ static int dp_policies_sync(void *ctx, const struct xfrm_db *db)
 	old = atomic_exchange(&dp->sh.spd, spd);
 	dp_workers_quiesce(&dp->sh, old);
 	esp_spd_free(old);
-	routes_sync(dp, db);
+	dp->n_resolved = nres;
+	dp->spd_gen = db->policy_gen;
+	dp->spd_valid = true;
+	if (dp->routes_gen != db->policy_gen || !dp->routes_gen) {
+		routes_sync(dp, db);
+		dp->routes_gen = db->policy_gen;
+	}
 	return 0;
 }
 
@@ -626,13 +720,12 @@ static void dp_stats(void *ctx, const struct xfrm_db *db, struct ctl_reply *rep)
 					 (unsigned long long)atomic_load(&dp->sh.ctr[c]));
 		print_drops(rep, &ws, "  drops before an SA was found: ");
 	}
-	for (size_t i = 0; i < db->n_states; i++) {
-		const struct xfrm_db_state *st = &db->states[i];
+	for (const struct xfrm_db_state *st = db->first; st; st = st->next) {
 		addr_str(&st->spec.src, src, sizeof(src));
 		addr_str(&st->spec.dst, dst, sizeof(dst));
 		if (rep->json)
 			ctl_reply_printf(rep, "%s{\"spi\":%u,\"src\":\"%s\",\"dst\":\"%s\"",
-					 i ? "," : "", st->spec.spi, src, dst);
+					 st != db->first ? "," : "", st->spec.spi, src, dst);
 		else
 			ctl_reply_printf(rep, "sa %s spi 0x%08x %s -> %s\n",
 					 xfrm_proto_name(st->spec.proto), st->spec.spi, src, dst);

@@ -18,6 +18,7 @@
 #include "crypto/integ.h"
 #include "daemon/dataplane.h"
 #include "daemon/ike_ctl.h"
+#include "daemon/ike_inst.h"
 #include "daemon/updown.h"
 #include "daemon/worker.h"
 #include "daemon/xfrm_alg.h"
@@ -27,23 +28,7 @@
 #include "wire/iana.h"
 #include "wire/ikev2_const.h"
 
-#define IKE_IO_INSTALLED_MAX 4096 /* Child SA directions installed at once */
-#define IKE_IO_POL_MAX	     16	  /* policies of one direction of one Child SA */
-
-/* One direction of an installed Child SA, and the policies it brought; or a trap (policies
- * without a state: start/close/dpd_action trap). */
-struct installed {
-	bool used;
-	bool trap;
-	uint32_t child_id; /* the engine's unique id of the Child SA */
-	uint32_t reqid;
-	uint8_t proto; /* IPPROTO_ESP / IPPROTO_AH */
-	bool out;      /* the outbound direction */
-	uint32_t spi;
-	struct addr src, dst;
-	size_t npol;
-	struct xfrm_policy_spec pol[IKE_IO_POL_MAX];
-};
+#define IKE_IO_POL_MAX 16 /* policies of one direction of one Child SA */
 
 struct ike_io {
 	struct loop *loop;
@@ -59,7 +44,7 @@ struct ike_io {
 	uint64_t next_expire_ms; /* the next periodic lifetime scan */
 	struct ike_ctl ctl;
 	struct updown *updown;
-	struct installed inst[IKE_IO_INSTALLED_MAX];
+	struct ike_inst_table *inst; /* what we installed (daemon/ike_inst.h) */
 	uint8_t rxbuf[IKE_MAX_MSG + sizeof(struct dp_ike_hdr)];
 };
 
@@ -207,25 +192,19 @@ static int apply(struct ike_io *io, struct xfrm_cmd *cmd, const char *what, bool
 	return r;
 }
 
-static struct installed *inst_slot(struct ike_io *io)
-{
-	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++)
-		if (!io->inst[i].used)
-			return &io->inst[i];
-	return NULL;
-}
-
-/* Policies for one direction: every pair of (local, remote) selectors that are prefixes. */
-static void make_policies(const struct ike_child_sa *sa, uint8_t xproto, struct installed *in)
+/* Policies for one direction: every pair of (local, remote) selectors that are prefixes, at
+ * most IKE_IO_POL_MAX into pol; returns how many. */
+static size_t make_policies(const struct ike_child_sa *sa, uint8_t xproto,
+			    struct xfrm_policy_spec *pol)
 {
 	const struct ts_list *srcs = sa->inbound ? &sa->remote_ts : &sa->local_ts;
 	const struct ts_list *dsts = sa->inbound ? &sa->local_ts : &sa->remote_ts;
+	size_t n = 0;
 
-	in->npol = 0;
 	for (size_t i = 0; i < srcs->n; i++) {
-		for (size_t j = 0; j < dsts->n && in->npol < IKE_IO_POL_MAX; j++) {
+		for (size_t j = 0; j < dsts->n && n < IKE_IO_POL_MAX; j++) {
 			const struct ts *s = &srcs->ts[i], *d = &dsts->ts[j];
-			struct xfrm_policy_spec *p = &in->pol[in->npol];
+			struct xfrm_policy_spec *p = &pol[n];
 			char buf[TS_STRLEN];
 
 			if (ts_family(s) != ts_family(d))
@@ -256,66 +235,75 @@ static void make_policies(const struct ike_child_sa *sa, uint8_t xproto, struct 
 			p->tmpl.mode =
 			    sa->mode == CONN_MODE_TUNNEL ? XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT;
 			p->tmpl.reqid = sa->reqid;
-			in->npol++;
+			n++;
 		}
 	}
+	return n;
 }
 
-/* Whether another installed direction of the same reqid still uses policy p. */
-static bool policy_shared(const struct ike_io *io, const struct installed *self,
-			  const struct xfrm_policy_spec *p)
+/* Takes in's policies into the data plane: each one's first user of its reqid adds it (an
+ * existing identical policy is tolerated). in is in the table already. */
+static int install_policies(struct ike_io *io, struct ike_inst *in, const char *what)
 {
-	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
-		const struct installed *o = &io->inst[i];
-		if (!o->used || o == self || o->reqid != self->reqid)
+	for (size_t i = 0; i < in->npol; i++) {
+		struct xfrm_cmd pc;
+		long refs = ike_inst_pol_ref(io->inst, in->reqid, &in->pol[i]);
+		if (refs < 0) {
+			in->npol = i; /* the references taken so far are dropped by uninstall */
+			return (int)refs;
+		}
+		if (refs > 1)
 			continue;
-		for (size_t j = 0; j < o->npol; j++)
-			if (memcmp(&o->pol[j], p, sizeof(*p)) == 0)
-				return true;
+		memset(&pc, 0, sizeof(pc));
+		pc.op = XFRM_POLICY_ADD;
+		pc.policy = in->pol[i];
+		if (apply(io, &pc, what, true)) {
+			in->npol = i + 1;
+			return ERR_INVAL;
+		}
 	}
-	return false;
+	return 0;
 }
 
-static void uninstall(struct ike_io *io, struct installed *in)
+/* Removes in from the table and the data plane (its policies with their last user of the
+ * reqid) and frees it. */
+static void uninstall(struct ike_io *io, struct ike_inst *in)
 {
 	struct xfrm_cmd cmd;
 
+	ike_inst_remove(io->inst, in);
 	for (size_t i = 0; i < in->npol; i++) {
-		if (policy_shared(io, in, &in->pol[i]))
+		if (ike_inst_pol_unref(io->inst, in->reqid, &in->pol[i]) > 0)
 			continue;
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.op = XFRM_POLICY_DEL;
 		cmd.policy = in->pol[i];
 		apply(io, &cmd, "policy removal", false);
 	}
-	if (in->trap) {
-		memset(in, 0, sizeof(*in));
-		return;
+	if (!in->trap) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.op = XFRM_STATE_DEL;
+		cmd.state.src = in->src;
+		cmd.state.dst = in->dst;
+		cmd.state.proto = in->proto;
+		cmd.state.spi = in->spi;
+		apply(io, &cmd, "SA removal", false);
 	}
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.op = XFRM_STATE_DEL;
-	cmd.state.src = in->src;
-	cmd.state.dst = in->dst;
-	cmd.state.proto = in->proto;
-	cmd.state.spi = in->spi;
-	apply(io, &cmd, "SA removal", false);
-	memset(in, 0, sizeof(*in));
+	free(in);
 }
 
 static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
 {
 	struct ike_io *io = ctx;
-	struct installed *in = inst_slot(io);
+	struct ike_inst *in = NULL;
+	struct xfrm_policy_spec pol[IKE_IO_POL_MAX];
 	struct xfrm_cmd cmd;
 	struct xfrm_state_spec *st = &cmd.state;
 	bool aead = false;
+	size_t npol;
 	int r = ERR_INVAL;
 
 	memset(&cmd, 0, sizeof(cmd));
-	if (!in) {
-		log_error(LOG_IKE, "too many installed Child SAs (%d)", IKE_IO_INSTALLED_MAX);
-		return ERR_LIMIT;
-	}
 	cmd.op = XFRM_STATE_ADD;
 	st->src = sa->src;
 	st->dst = sa->dst;
@@ -367,12 +355,12 @@ static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
 			goto out;
 		}
 	}
-	r = apply(io, &cmd, "SA", false);
-	if (r)
+	npol = make_policies(sa, st->proto, pol);
+	in = ike_inst_alloc(npol);
+	if (!in) {
+		r = ERR_NOMEM;
 		goto out;
-
-	memset(in, 0, sizeof(*in));
-	in->used = true;
+	}
 	in->child_id = sa->child_id;
 	in->reqid = sa->reqid;
 	in->proto = st->proto;
@@ -380,17 +368,23 @@ static int child_install_cb(void *ctx, const struct ike_child_sa *sa)
 	in->out = !sa->inbound;
 	in->src = sa->src;
 	in->dst = sa->dst;
-	make_policies(sa, st->proto, in);
-	for (size_t i = 0; i < in->npol; i++) {
-		struct xfrm_cmd pc;
-		memset(&pc, 0, sizeof(pc));
-		pc.op = XFRM_POLICY_ADD;
-		pc.policy = in->pol[i];
-		if (apply(io, &pc, "policy", true)) {
-			uninstall(io, in);
-			r = ERR_INVAL;
-			goto out;
-		}
+	memcpy(in->pol, pol, npol * sizeof(pol[0]));
+	if ((r = ike_inst_add(io->inst, in))) {
+		log_error(LOG_IKE, "Child SA %s/%s: %zu directions installed already: %s",
+			  sa->conn_name, sa->child_name, ike_inst_count(io->inst), err_str(r));
+		free(in);
+		goto out;
+	}
+	r = apply(io, &cmd, "SA", false);
+	if (r) {
+		ike_inst_remove(io->inst, in);
+		free(in);
+		goto out;
+	}
+	if ((r = install_policies(io, in, "policy"))) {
+		uninstall(io, in);
+		r = ERR_INVAL;
+		goto out;
 	}
 	log_info(LOG_IKE, "Child SA %s/%s %s SPI 0x%08x installed (%zu policies)", sa->conn_name,
 		 sa->child_name, sa->inbound ? "in" : "out", sa->spi, in->npol);
@@ -404,11 +398,14 @@ static void child_delete_cb(void *ctx, uint32_t reqid, uint8_t proto, uint32_t s
 {
 	struct ike_io *io = ctx;
 	uint8_t xp = proto == IKEV2_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
+	const uint32_t spis[2] = {spi_in, spi_out};
 
-	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
-		struct installed *in = &io->inst[i];
-		if (in->used && !in->trap && in->reqid == reqid && in->proto == xp &&
-		    (in->spi == spi_in || in->spi == spi_out))
+	for (int k = 0; k < 2; k++) {
+		struct ike_inst *in;
+		if (k == 1 && spi_out == spi_in)
+			break;
+		/* one entry per direction; an SPI could repeat towards another destination */
+		while ((in = ike_inst_find_reqid(io->inst, xp, spis[k], reqid)))
 			uninstall(io, in);
 	}
 }
@@ -422,15 +419,13 @@ static int trap_install_cb(void *ctx, const struct ike_trap *t)
 	if (!io)
 		return 0; /* ike_io_check: no data plane */
 	for (int dir = 0; dir < 2; dir++) {
-		struct installed *in = inst_slot(io);
+		struct xfrm_policy_spec pol[IKE_IO_POL_MAX];
+		struct ike_inst *in;
 		struct ike_child_sa sa;
 		uint8_t xp = t->proto == IKEV2_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP;
+		size_t npol;
+		int r;
 
-		if (!in) {
-			log_error(LOG_IKE, "too many installed Child SAs and traps (%d)",
-				  IKE_IO_INSTALLED_MAX);
-			return ERR_LIMIT;
-		}
 		memset(&sa, 0, sizeof(sa));
 		sa.reqid = t->reqid;
 		sa.inbound = dir == 0;
@@ -440,24 +435,26 @@ static int trap_install_cb(void *ctx, const struct ike_trap *t)
 		sa.dst = sa.inbound ? t->local : t->remote;
 		sa.local_ts = t->local_ts;
 		sa.remote_ts = t->remote_ts;
-		memset(in, 0, sizeof(*in));
-		in->used = true;
+		npol = make_policies(&sa, xp, pol);
+		in = ike_inst_alloc(npol);
+		if (!in)
+			return ERR_NOMEM;
 		in->trap = true;
 		in->out = !sa.inbound;
 		in->reqid = t->reqid;
 		in->proto = xp;
 		in->src = sa.src;
 		in->dst = sa.dst;
-		make_policies(&sa, xp, in);
-		for (size_t i = 0; i < in->npol; i++) {
-			struct xfrm_cmd pc;
-			memset(&pc, 0, sizeof(pc));
-			pc.op = XFRM_POLICY_ADD;
-			pc.policy = in->pol[i];
-			if (apply(io, &pc, "trap policy", true)) {
-				uninstall(io, in);
-				return ERR_INVAL;
-			}
+		memcpy(in->pol, pol, npol * sizeof(pol[0]));
+		if ((r = ike_inst_add(io->inst, in))) {
+			log_error(LOG_IKE, "trap %s/%s: %s", t->conn_name, t->child_name,
+				  err_str(r));
+			free(in);
+			return r;
+		}
+		if (install_policies(io, in, "trap policy")) {
+			uninstall(io, in);
+			return ERR_INVAL;
 		}
 	}
 	log_info(LOG_IKE, "trap %s/%s{%u} installed in the data plane", t->conn_name, t->child_name,
@@ -471,9 +468,11 @@ static void trap_uninstall_cb(void *ctx, uint32_t reqid)
 
 	if (!io)
 		return;
-	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++)
-		if (io->inst[i].used && io->inst[i].trap && io->inst[i].reqid == reqid)
-			uninstall(io, &io->inst[i]);
+	for (struct ike_inst *in = ike_inst_reqid(io->inst, reqid), *next; in; in = next) {
+		next = in->rnext;
+		if (in->trap && in->reqid == reqid)
+			uninstall(io, in);
+	}
 }
 
 static void child_updown_cb(void *ctx, const struct ike_updown *u)
@@ -489,12 +488,9 @@ static int expire_cb(void *ctx, const struct ctl_expiry *x)
 {
 	struct ike_io *io = ctx;
 	bool hard = x->events & CTL_EV_HARD;
+	struct ike_inst *in = ike_inst_find(io->inst, x->proto, x->spi, &x->dst);
 
-	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
-		struct installed *in = &io->inst[i];
-		if (!in->used || in->spi != x->spi || in->proto != x->proto ||
-		    !addr_equal(&in->dst, &x->dst))
-			continue;
+	if (in) {
 		log_info(LOG_IKE, "Child SA #%u %s SPI 0x%08x reached its %s lifetime (%s)",
 			 in->child_id, x->dir == XFRM_DIR_IN ? "in" : "out", x->spi,
 			 hard ? "hard" : "soft", hard ? "deleting it" : "rekeying it");
@@ -543,10 +539,9 @@ static int child_update_cb(void *ctx, uint32_t reqid, const struct ike_path *pat
 			 addr_str(&path->remote, r, sizeof(r)), path->remote_port, err_str(rc));
 		return rc;
 	}
-	for (size_t i = 0; i < IKE_IO_INSTALLED_MAX; i++) {
-		struct installed *in = &io->inst[i];
+	for (struct ike_inst *in = ike_inst_reqid(io->inst, reqid); in; in = in->rnext) {
 		bool out;
-		if (!in->used || in->reqid != reqid)
+		if (in->reqid != reqid)
 			continue;
 		out = in->out;
 		in->src = out ? path->local : path->remote;
@@ -870,7 +865,7 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	io->event_fd = -1;
 	io->deadline = UINT64_MAX;
 	snprintf(io->path, sizeof(io->path), "%s", path);
-	if (updown_new(&io->updown))
+	if (updown_new(&io->updown) || ike_inst_table_new(&io->inst))
 		goto fail;
 	updown_set_netmon(io->updown, cmds->nm);
 	io->eng = ike_engine_new(&callbacks, io);
@@ -941,6 +936,7 @@ void ike_io_free(struct ike_io *io)
 	ike_engine_free(io->eng);
 	swanctl_config_free(io->cfg);
 	updown_free(io->updown);
+	ike_inst_table_free(io->inst);
 	free(io);
 }
 

@@ -270,8 +270,8 @@ out:
 	report_ready(&ready_fd, 1);
 	ctl_server_free(d.ctl);
 	ike_io_free(d.ike);
-	for (size_t i = 0; d.cmds.ops && i < d.db.n_states; i++)
-		d.cmds.ops->state_del(d.dp, &d.db.states[i]);
+	for (struct xfrm_db_state *st = d.db.first; d.cmds.ops && st; st = st->next)
+		d.cmds.ops->state_del(d.dp, st);
 	dataplane_free(d.dp);
 	d.cmds.ops = NULL;
 	xfrm_db_cleanup(&d.db);

@@ -8,12 +8,108 @@
 
 #include "lib/err.h"
 
+#define XFRM_DB_HASH_MIN 64
+
+static uint32_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ (h >> 33));
+}
+
+static uint32_t addr_mix(const struct addr *a, uint64_t seed)
+{
+	uint64_t w[2];
+
+	memcpy(w, a->bytes, 16);
+	return mix(seed ^ w[0] ^ mix(w[1] ^ a->family));
+}
+
+static size_t skey_slot(const struct xfrm_db *db, const struct addr *dst, uint8_t proto,
+			uint32_t spi)
+{
+	return addr_mix(dst, (uint64_t)spi << 8 | proto) & db->smask;
+}
+
+static size_t reqid_slot(const struct xfrm_db *db, uint32_t reqid)
+{
+	return mix(reqid) & db->smask;
+}
+
+static size_t pol_slot(const struct xfrm_db *db, const struct xfrm_policy_spec *p)
+{
+	uint64_t seed = (uint64_t)p->dir << 48 | (uint64_t)p->proto << 40 |
+			(uint64_t)p->sport << 24 | (uint64_t)p->dport << 8 | p->src.len;
+
+	return (addr_mix(&p->src.addr, seed) ^ addr_mix(&p->dst.addr, p->dst.len)) & db->pmask;
+}
+
+static void reqid_link(struct xfrm_db *db, struct xfrm_db_state *st)
+{
+	struct xfrm_db_state **h = &db->sreqid[reqid_slot(db, st->spec.reqid)];
+
+	st->rprev = NULL;
+	st->rnext = *h;
+	if (*h)
+		(*h)->rprev = st;
+	*h = st;
+}
+
+/* Doubles the state hashes (keys and reqids, same size) when full; keeps the reqid chains'
+ * newest-first order by relinking oldest first. */
+static int states_grow(struct xfrm_db *db)
+{
+	size_t n = (db->smask + 1) * 2;
+	struct xfrm_db_state **k = calloc(n, sizeof(*k)), **q = calloc(n, sizeof(*q));
+
+	if (!k || !q) {
+		free(k);
+		free(q);
+		return ERR_NOMEM;
+	}
+	free(db->skey);
+	free(db->sreqid);
+	db->skey = k;
+	db->sreqid = q;
+	db->smask = n - 1;
+	for (struct xfrm_db_state *st = db->first; st; st = st->next) {
+		struct xfrm_db_state **h =
+		    &db->skey[skey_slot(db, &st->spec.dst, st->spec.proto, st->spec.spi)];
+		st->hnext = *h;
+		*h = st;
+		reqid_link(db, st);
+	}
+	return 0;
+}
+
+static int policies_grow(struct xfrm_db *db)
+{
+	size_t n = (db->pmask + 1) * 2;
+	struct xfrm_db_policy **h = calloc(n, sizeof(*h));
+
+	if (!h)
+		return ERR_NOMEM;
+	free(db->phash);
+	db->phash = h;
+	db->pmask = n - 1;
+	for (struct xfrm_db_policy *p = db->pfirst; p; p = p->next) {
+		struct xfrm_db_policy **b = &db->phash[pol_slot(db, &p->spec)];
+		p->hnext = *b;
+		*b = p;
+	}
+	return 0;
+}
+
 int xfrm_db_init(struct xfrm_db *db)
 {
 	memset(db, 0, sizeof(*db));
-	db->states = calloc(XFRM_DB_STATES_MAX, sizeof(*db->states));
-	db->policies = calloc(XFRM_DB_POLICIES_MAX, sizeof(*db->policies));
-	if (!db->states || !db->policies) {
+	db->skey = calloc(XFRM_DB_HASH_MIN, sizeof(*db->skey));
+	db->sreqid = calloc(XFRM_DB_HASH_MIN, sizeof(*db->sreqid));
+	db->phash = calloc(XFRM_DB_HASH_MIN, sizeof(*db->phash));
+	db->smask = db->pmask = XFRM_DB_HASH_MIN - 1;
+	if (!db->skey || !db->sreqid || !db->phash) {
 		xfrm_db_cleanup(db);
 		return ERR_NOMEM;
 	}
@@ -24,48 +120,108 @@ void xfrm_db_cleanup(struct xfrm_db *db)
 {
 	if (!db)
 		return;
-	for (size_t i = 0; db->states && i < db->n_states; i++)
-		xfrm_state_spec_cleanup(&db->states[i].spec);
-	free(db->states);
-	free(db->policies);
+	while (db->first)
+		xfrm_db_state_remove(db, db->first);
+	while (db->pfirst)
+		xfrm_db_policy_remove(db, db->pfirst);
+	free(db->skey);
+	free(db->sreqid);
+	free(db->phash);
 	memset(db, 0, sizeof(*db));
 }
 
-long xfrm_db_state_find(const struct xfrm_db *db, const struct addr *dst, uint8_t proto,
-			uint32_t spi)
+struct xfrm_db_state *xfrm_db_state_find(const struct xfrm_db *db, const struct addr *dst,
+					 uint8_t proto, uint32_t spi)
 {
-	for (size_t i = 0; i < db->n_states; i++) {
-		const struct xfrm_state_spec *s = &db->states[i].spec;
+	for (struct xfrm_db_state *st = db->skey[skey_slot(db, dst, proto, spi)]; st;
+	     st = st->hnext) {
+		const struct xfrm_state_spec *s = &st->spec;
 		if (s->spi == spi && s->proto == proto && addr_equal(&s->dst, dst))
-			return (long)i;
+			return st;
 	}
-	return -1;
+	return NULL;
 }
 
-int xfrm_db_state_add(struct xfrm_db *db, struct xfrm_state_spec *spec, uint8_t dir, size_t *index)
+struct xfrm_db_state *xfrm_db_state_reqid(const struct xfrm_db *db, uint32_t reqid)
+{
+	for (struct xfrm_db_state *st = db->sreqid[reqid_slot(db, reqid)]; st; st = st->rnext)
+		if (st->spec.reqid == reqid)
+			return st;
+	return NULL;
+}
+
+void xfrm_db_state_key_attach(struct xfrm_db *db, struct xfrm_db_state *st)
+{
+	struct xfrm_db_state **h =
+	    &db->skey[skey_slot(db, &st->spec.dst, st->spec.proto, st->spec.spi)];
+
+	st->hnext = *h;
+	*h = st;
+}
+
+void xfrm_db_state_key_detach(struct xfrm_db *db, struct xfrm_db_state *st)
+{
+	struct xfrm_db_state **pp =
+	    &db->skey[skey_slot(db, &st->spec.dst, st->spec.proto, st->spec.spi)];
+
+	while (*pp && *pp != st)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = st->hnext;
+	st->hnext = NULL;
+}
+
+int xfrm_db_state_add(struct xfrm_db *db, struct xfrm_state_spec *spec, uint8_t dir,
+		      struct xfrm_db_state **out)
 {
 	struct xfrm_db_state *st;
 
-	if (xfrm_db_state_find(db, &spec->dst, spec->proto, spec->spi) >= 0)
+	if (xfrm_db_state_find(db, &spec->dst, spec->proto, spec->spi))
 		return ERR_EXISTS;
-	if (db->n_states == XFRM_DB_STATES_MAX)
+	if (db->n_states >= XFRM_DB_STATES_MAX)
 		return ERR_LIMIT;
-	st = &db->states[db->n_states];
-	memset(st, 0, sizeof(*st));
+	if (db->n_states > db->smask && states_grow(db))
+		return ERR_NOMEM;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return ERR_NOMEM;
 	xfrm_state_spec_move(&st->spec, spec);
 	st->dir = dir;
-	*index = db->n_states++;
+	st->prev = db->last;
+	if (db->last)
+		db->last->next = st;
+	else
+		db->first = st;
+	db->last = st;
+	xfrm_db_state_key_attach(db, st);
+	reqid_link(db, st);
+	db->n_states++;
+	*out = st;
 	return 0;
 }
 
-void xfrm_db_state_remove(struct xfrm_db *db, size_t i)
+void xfrm_db_state_remove(struct xfrm_db *db, struct xfrm_db_state *st)
 {
-	if (i >= db->n_states)
+	if (!st)
 		return;
-	xfrm_state_spec_cleanup(&db->states[i].spec);
-	memmove(&db->states[i], &db->states[i + 1], (db->n_states - i - 1) * sizeof(db->states[0]));
+	xfrm_db_state_key_detach(db, st);
+	if (st->rprev)
+		st->rprev->rnext = st->rnext;
+	else
+		db->sreqid[reqid_slot(db, st->spec.reqid)] = st->rnext;
+	if (st->rnext)
+		st->rnext->rprev = st->rprev;
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		db->first = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	else
+		db->last = st->prev;
 	db->n_states--;
-	memset(&db->states[db->n_states], 0, sizeof(db->states[0]));
+	xfrm_state_spec_cleanup(&st->spec);
+	free(st);
 }
 
 static int same_selector(const struct xfrm_policy_spec *a, const struct xfrm_policy_spec *b)
@@ -75,33 +231,77 @@ static int same_selector(const struct xfrm_policy_spec *a, const struct xfrm_pol
 	       a->proto == b->proto && a->sport == b->sport && a->dport == b->dport;
 }
 
-long xfrm_db_policy_find(const struct xfrm_db *db, const struct xfrm_policy_spec *p)
+struct xfrm_db_policy *xfrm_db_policy_find(const struct xfrm_db *db,
+					   const struct xfrm_policy_spec *p)
 {
-	for (size_t i = 0; i < db->n_policies; i++)
-		if (same_selector(&db->policies[i].spec, p))
-			return (long)i;
-	return -1;
+	for (struct xfrm_db_policy *q = db->phash[pol_slot(db, p)]; q; q = q->hnext)
+		if (same_selector(&q->spec, p))
+			return q;
+	return NULL;
 }
 
 int xfrm_db_policy_add(struct xfrm_db *db, const struct xfrm_policy_spec *p)
 {
-	if (xfrm_db_policy_find(db, p) >= 0)
+	struct xfrm_db_policy *q, **h;
+
+	if (xfrm_db_policy_find(db, p))
 		return ERR_EXISTS;
-	if (db->n_policies == XFRM_DB_POLICIES_MAX)
+	if (db->n_policies >= XFRM_DB_POLICIES_MAX)
 		return ERR_LIMIT;
-	db->policies[db->n_policies].spec = *p;
-	db->policies[db->n_policies].seq = db->next_seq++;
+	if (db->n_policies > db->pmask && policies_grow(db))
+		return ERR_NOMEM;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return ERR_NOMEM;
+	q->spec = *p;
+	q->seq = db->next_seq++;
+	q->prev = db->plast;
+	if (db->plast)
+		db->plast->next = q;
+	else
+		db->pfirst = q;
+	db->plast = q;
+	h = &db->phash[pol_slot(db, p)];
+	q->hnext = *h;
+	*h = q;
 	db->n_policies++;
+	db->policy_gen++;
 	return 0;
 }
 
-void xfrm_db_policy_remove(struct xfrm_db *db, size_t i)
+void xfrm_db_policy_remove(struct xfrm_db *db, struct xfrm_db_policy *pol)
 {
-	if (i >= db->n_policies)
+	struct xfrm_db_policy **pp;
+
+	if (!pol)
 		return;
-	memmove(&db->policies[i], &db->policies[i + 1],
-		(db->n_policies - i - 1) * sizeof(db->policies[0]));
+	for (pp = &db->phash[pol_slot(db, &pol->spec)]; *pp && *pp != pol; pp = &(*pp)->hnext)
+		;
+	if (*pp)
+		*pp = pol->hnext;
+	if (pol->prev)
+		pol->prev->next = pol->next;
+	else
+		db->pfirst = pol->next;
+	if (pol->next)
+		pol->next->prev = pol->prev;
+	else
+		db->plast = pol->prev;
 	db->n_policies--;
+	db->policy_gen++;
+	free(pol);
+}
+
+void xfrm_db_policy_flush(struct xfrm_db *db)
+{
+	while (db->pfirst)
+		xfrm_db_policy_remove(db, db->pfirst);
+	db->policy_gen++;
+}
+
+void xfrm_db_policies_changed(struct xfrm_db *db)
+{
+	db->policy_gen++;
 }
 
 static const char *mode_name(enum xfrm_mode m)
@@ -172,8 +372,7 @@ void xfrm_db_state_print(const struct xfrm_db *db, struct ctl_reply *rep, xfrm_d
 
 	if (rep->json)
 		ctl_reply_printf(rep, "[");
-	for (size_t i = 0; i < db->n_states; i++) {
-		const struct xfrm_db_state *st = &db->states[i];
+	for (const struct xfrm_db_state *st = db->first; st; st = st->next) {
 		const struct xfrm_state_spec *s = &st->spec;
 		xfrm_addr_str(&s->src, src, sizeof(src));
 		xfrm_addr_str(&s->dst, dst, sizeof(dst));
@@ -183,9 +382,10 @@ void xfrm_db_state_print(const struct xfrm_db *db, struct ctl_reply *rep, xfrm_d
 					 "%s{\"src\":\"%s\",\"dst\":\"%s\",\"proto\":\"%s\","
 					 "\"spi\":%u,\"dir\":\"%s\",\"mode\":\"%s\",\"reqid\":%u,"
 					 "\"replay_window\":%u,\"esn\":%s",
-					 i ? "," : "", src, dst, xfrm_proto_name(s->proto), s->spi,
-					 dir_name(st->dir), mode_name(s->mode), s->reqid,
-					 s->replay_window, s->esn ? "true" : "false");
+					 st != db->first ? "," : "", src, dst,
+					 xfrm_proto_name(s->proto), s->spi, dir_name(st->dir),
+					 mode_name(s->mode), s->reqid, s->replay_window,
+					 s->esn ? "true" : "false");
 			if (s->encap)
 				ctl_reply_printf(rep,
 						 ",\"encap\":{\"type\":\"espinudp\",\"sport\":%u,"
@@ -227,8 +427,8 @@ void xfrm_db_policy_print(const struct xfrm_db *db, struct ctl_reply *rep)
 
 	if (rep->json)
 		ctl_reply_printf(rep, "[");
-	for (size_t i = 0; i < db->n_policies; i++) {
-		const struct xfrm_policy_spec *p = &db->policies[i].spec;
+	for (const struct xfrm_db_policy *q = db->pfirst; q; q = q->next) {
+		const struct xfrm_policy_spec *p = &q->spec;
 		const char *proto = xfrm_proto_name(p->proto);
 		xfrm_prefix_str(&p->src, src, sizeof(src));
 		xfrm_prefix_str(&p->dst, dst, sizeof(dst));
@@ -240,8 +440,9 @@ void xfrm_db_policy_print(const struct xfrm_db *db, struct ctl_reply *rep)
 			    "%s{\"src\":\"%s\",\"dst\":\"%s\",\"proto\":%u,"
 			    "\"sport\":%u,\"dport\":%u,\"dir\":\"%s\",\"action\":\"%s\","
 			    "\"priority\":%u",
-			    i ? "," : "", src, dst, p->proto, p->sport, p->dport, dir_name(p->dir),
-			    p->action == XFRM_ACTION_BLOCK ? "block" : "allow", p->priority);
+			    q != db->pfirst ? "," : "", src, dst, p->proto, p->sport, p->dport,
+			    dir_name(p->dir), p->action == XFRM_ACTION_BLOCK ? "block" : "allow",
+			    p->priority);
 			if (p->tmpl.present) {
 				ctl_reply_printf(rep,
 						 ",\"tmpl\":{\"proto\":\"%s\",\"mode\":\"%s\","
