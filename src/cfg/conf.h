@@ -94,29 +94,11 @@ int conf_resolve(struct conf *c, char *err, size_t errlen);
 /* The root as a mutable node, for building. */
 struct conf_node *conf_root_mut(struct conf *c);
 
-/* Walking. Paths are dotted names relative to `from` ("connections.home.children.net");
- * the empty path is `from` itself. NULL when absent. */
-const struct conf_node *conf_section(const struct conf_node *from, const char *path);
-/* The key at path: sections along the path, the last component a key. */
-const struct conf_node *conf_key(const struct conf_node *from, const char *path);
-/* The key's value, or def when the key is absent or was cleared ("key ="). */
-const char *conf_get(const struct conf_node *from, const char *path, const char *def);
 /* Direct child of a section by name and kind. */
 const struct conf_node *conf_child(const struct conf_node *sec, const char *name,
 				   enum conf_kind kind);
 
-/* Iteration in order of first appearance: all children, or only sections / only keys.
- *   for (n = conf_first(sec); n; n = conf_next(n)) ...
- *   for (s = conf_first_section(sec); s; s = conf_next_section(s)) ... */
-const struct conf_node *conf_first(const struct conf_node *sec);
-const struct conf_node *conf_next(const struct conf_node *n);
-const struct conf_node *conf_first_section(const struct conf_node *sec);
-const struct conf_node *conf_next_section(const struct conf_node *n);
-const struct conf_node *conf_first_key(const struct conf_node *sec);
-const struct conf_node *conf_next_key(const struct conf_node *n);
-
-/* Dotted path of a node from the root ("connections.home"; "" for the root) into buf;
- * returns buf, truncated to fit. */
-const char *conf_node_path(const struct conf_node *n, char *buf, size_t len);
+/* Lookups by path, iteration and paths: cfg/conf_walk.h (included here for every user). */
+#include "cfg/conf_walk.h"
 
 #endif
