@@ -17,44 +17,19 @@
 #define A0 "192.0.2.1"
 #define A1 "192.0.2.2"
 
-static struct conn *mkconn(const char *local, const char *remote)
-{
-	struct conn *c = conn_new("gw");
-	struct conn_child *ch = NULL;
-	size_t n = 0;
-
-	c->version = CONN_VERSION_2;
-	c->nlocal_addrs = c->nremote_addrs = 1;
-	addr_parse(local, &c->local_addrs[0], NULL, 0);
-	addr_parse(remote, &c->remote_addrs[0], NULL, 0);
-	alg_parse(ALG_PROTO_IKE, "aes128gcm16-prfsha256-x25519", c->proposals, ALG_MAX_PROPOSALS,
-		  &n, NULL, 0);
-	c->nproposals = n;
-	c->local_auth[0].method = CONN_AUTH_PSK;
-	c->remote_auth[0].method = CONN_AUTH_PSK;
-	conn_child_add(c, "net", &ch);
-	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &n, NULL, 0);
-	ch->nesp = n;
-	ch->mode = CONN_MODE_TUNNEL;
-	ts_parse_list(strcmp(local, A0) == 0 ? "10.1.0.0/24" : "10.2.0.0/24", &ch->local_ts, NULL,
-		      0);
-	ts_parse_list(strcmp(local, A0) == 0 ? "10.2.0.0/24" : "10.1.0.0/24", &ch->remote_ts, NULL,
-		      0);
-	return c;
-}
-
 static int setup(struct xnet *n)
 {
-	static const char psk[] = "a shared secret of some length";
-
 	if (xnet_init(n, A0, A1) != 0)
 		return -1;
 	n->quiet = true;
 	for (int i = 0; i < 2; i++) {
-		struct conn_secrets *sec = conn_secrets_new();
-		struct conn *c = mkconn(i ? A1 : A0, i ? A0 : A1);
-		conn_secrets_add_psk(sec, psk, strlen(psk), NULL, 0);
-		T_EQ(ike_engine_set_config(n->node[i].e, &c, 1, sec), 0);
+		struct conn *c = xnet_psk_conn(n, i, "gw", "aes128gcm16-prfsha256-x25519");
+		struct conn_child *ch = xnet_psk_child(c, "net", "aes128gcm16");
+
+		ch->mode = CONN_MODE_TUNNEL;
+		ts_parse_list(i == 0 ? "10.1.0.0/24" : "10.2.0.0/24", &ch->local_ts, NULL, 0);
+		ts_parse_list(i == 0 ? "10.2.0.0/24" : "10.1.0.0/24", &ch->remote_ts, NULL, 0);
+		T_EQ(xnet_configure(n, i, &c, 1), 0);
 		conn_free(c);
 	}
 	return 0;

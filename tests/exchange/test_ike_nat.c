@@ -28,32 +28,16 @@ struct opts {
 
 static void configure(struct xnet *n, int i, const struct opts *o)
 {
-	static const char psk[] = "a shared secret of some length";
-	struct conn_secrets *sec = conn_secrets_new();
-	struct conn *c = conn_new("gw");
-	struct conn_child *ch = NULL;
-	size_t cnt = 0;
+	struct conn *c = xnet_psk_conn(n, i, "gw", "aes128gcm16-prfsha256-ecp256");
+	struct conn_child *ch = xnet_psk_child(c, "net", "aes128gcm16");
 
-	c->version = CONN_VERSION_2;
-	c->nlocal_addrs = c->nremote_addrs = 1;
-	c->local_addrs[0] = n->node[i].addr;
-	c->remote_addrs[0] = n->nat && i == 1 ? n->nat_pub : n->node[1 - i].addr;
-	alg_parse(ALG_PROTO_IKE, "aes128gcm16-prfsha256-ecp256", c->proposals, ALG_MAX_PROPOSALS,
-		  &cnt, NULL, 0);
-	c->nproposals = cnt;
-	c->local_auth[0].method = CONN_AUTH_PSK;
-	c->remote_auth[0].method = CONN_AUTH_PSK;
+	if (n->nat && i == 1)
+		c->remote_addrs[0] = n->nat_pub;
 	c->dpd_delay = o ? o->dpd_delay : 0;
 	c->encap = o && o->encap;
-	conn_child_add(c, "net", &ch);
-	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &cnt, NULL, 0);
-	ch->nesp = cnt;
 	ts_parse_list(i ? "10.2.0.0/16" : "10.1.0.0/16", &ch->local_ts, NULL, 0);
 	ts_parse_list(i ? "10.1.0.0/16" : "10.2.0.0/16", &ch->remote_ts, NULL, 0);
-	ch->rekey_time = ch->life_time = ch->rand_time = 0;
-	c->rekey_time = c->rand_time = c->over_time = 0;
-	conn_secrets_add_psk(sec, psk, strlen(psk), NULL, 0);
-	T_EQ(ike_engine_set_config(n->node[i].e, &c, 1, sec), 0);
+	T_EQ(xnet_configure(n, i, &c, 1), 0);
 	conn_free(c);
 }
 

@@ -36,40 +36,20 @@ struct opts {
 
 static void configure(struct xnet *n, int i, const struct opts *o)
 {
-	static const char psk[] = "a shared secret of some length";
-	struct conn_secrets *sec = conn_secrets_new();
-	struct conn *c = conn_new("gw");
-	struct conn_child *ch = NULL;
 	const char *ike = i == 1 && o->ike1 ? o->ike1 : o->ike;
-	char l[ADDR_STRLEN], r[ADDR_STRLEN];
-	size_t cnt = 0;
+	struct conn *c = xnet_psk_conn(n, i, "gw", ike ? ike : "aes128gcm16-prfsha256-ecp256");
+	struct conn_child *ch;
 
-	addr_str(&n->node[i].addr, l, sizeof(l));
-	addr_str(&n->node[1 - i].addr, r, sizeof(r));
-	c->version = CONN_VERSION_2;
-	c->nlocal_addrs = c->nremote_addrs = 1;
-	addr_parse(l, &c->local_addrs[0], NULL, 0);
-	addr_parse(r, &c->remote_addrs[0], NULL, 0);
-	T_EQ(alg_parse(ALG_PROTO_IKE, ike ? ike : "aes128gcm16-prfsha256-ecp256", c->proposals,
-		       ALG_MAX_PROPOSALS, &cnt, NULL, 0),
-	     0);
-	c->nproposals = cnt;
-	c->local_auth[0].method = CONN_AUTH_PSK;
-	c->remote_auth[0].method = CONN_AUTH_PSK;
+	T_OK(c != NULL, "IKE proposals parse");
+	if (!c)
+		return;
+	ch = xnet_psk_child(c, "net", "aes128gcm16");
 	c->rekey_time = o->ike_rekey;
 	c->rand_time = o->ike_rand;
-	c->over_time = 0;
 	c->dpd_delay = o->dpd;
-	conn_child_add(c, "net", &ch);
-	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &cnt, NULL, 0);
-	ch->nesp = cnt;
-	ch->rekey_time = 0;
-	ch->rand_time = 0;
-	ch->life_time = 0;
 	ts_parse_list(i == 0 ? "10.1.0.0/24" : "10.2.0.0/24", &ch->local_ts, NULL, 0);
 	ts_parse_list(i == 0 ? "10.2.0.0/24" : "10.1.0.0/24", &ch->remote_ts, NULL, 0);
-	conn_secrets_add_psk(sec, psk, strlen(psk), NULL, 0);
-	T_EQ(ike_engine_set_config(n->node[i].e, &c, 1, sec), 0);
+	T_EQ(xnet_configure(n, i, &c, 1), 0);
 	conn_free(c);
 }
 

@@ -15,6 +15,7 @@
 #include "ike/sa.h"
 #include "lib/log.h"
 #include "support/test.h"
+#include "support/xnet.h"
 
 #define N_SAS  10000
 #define WINDOW 64
@@ -97,30 +98,26 @@ static void ev1(void *ctx, uint32_t id, uint32_t cid, enum ike_event_kind k, con
 	event(ctx, 1, k);
 }
 
+/* A connection from local to remote (NULL: any), unique = never when it has a local
+ * address (the initiator: ten thousand IKE SAs, one connection), no (responder); selectors
+ * dynamic on the initiator's side. */
 static struct conn *mkconn(const char *name, const char *local, const char *remote)
 {
-	struct conn *c = conn_new(name);
-	struct conn_child *ch = NULL;
-	size_t k = 0;
+	struct addr l, r;
+	struct conn *c;
+	struct conn_child *ch;
 
-	conn_child_add(c, "net", &ch);
-	c->version = CONN_VERSION_2;
-	if (local) {
-		c->nlocal_addrs = 1;
-		addr_parse(local, &c->local_addrs[0], NULL, 0);
+	if ((local && addr_parse(local, &l, NULL, 0)) ||
+	    (remote && addr_parse(remote, &r, NULL, 0)))
+		return NULL;
+	c = xnet_psk_conn_addrs(name, local ? &l : NULL, remote ? &r : NULL,
+				"aes128gcm16-prfsha256-x25519");
+	ch = xnet_esp_child(c, "net", "aes128gcm16");
+	if (!ch) {
+		conn_free(c);
+		return NULL;
 	}
-	if (remote) {
-		c->nremote_addrs = 1;
-		addr_parse(remote, &c->remote_addrs[0], NULL, 0);
-	}
-	alg_parse(ALG_PROTO_IKE, "aes128gcm16-prfsha256-x25519", c->proposals, ALG_MAX_PROPOSALS,
-		  &k, NULL, 0);
-	c->nproposals = k;
-	c->local_auth[0].method = CONN_AUTH_PSK;
-	c->remote_auth[0].method = CONN_AUTH_PSK;
 	c->unique = local ? CONN_UNIQUE_NEVER : CONN_UNIQUE_NO;
-	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &k, NULL, 0);
-	ch->nesp = k;
 	ts_parse_list(local ? "dynamic" : "10.2.0.0/16", &ch->local_ts, NULL, 0);
 	ts_parse_list(local ? "10.2.0.0/16" : "dynamic", &ch->remote_ts, NULL, 0);
 	return c;
@@ -128,11 +125,7 @@ static struct conn *mkconn(const char *name, const char *local, const char *remo
 
 static void configure(struct ike_engine *e, struct conn *c)
 {
-	struct conn_secrets *sec = conn_secrets_new();
-	const char *psk = "a shared secret for ten thousand";
-
-	conn_secrets_add_psk(sec, psk, strlen(psk), NULL, 0);
-	T_EQ(ike_engine_set_config(e, &c, 1, sec), 0);
+	T_EQ(xnet_configure_engine(e, &c, 1), 0);
 	conn_free(c);
 }
 

@@ -356,7 +356,8 @@ bool xnet_is_response(const struct xnet_dgram *d)
 	return d->len >= 28 && (d->data[19] & IKEV2_FLAG_RESPONSE);
 }
 
-struct conn *xnet_psk_conn(const struct xnet *n, int i, const char *name, const char *ike)
+struct conn *xnet_psk_conn_addrs(const char *name, const struct addr *local,
+				 const struct addr *remote, const char *ike)
 {
 	struct conn *c = conn_new(name);
 	size_t cnt = 0;
@@ -364,9 +365,14 @@ struct conn *xnet_psk_conn(const struct xnet *n, int i, const char *name, const 
 	if (!c)
 		return NULL;
 	c->version = CONN_VERSION_2;
-	c->nlocal_addrs = c->nremote_addrs = 1;
-	c->local_addrs[0] = n->node[i].addr;
-	c->remote_addrs[0] = n->node[1 - i].addr;
+	if (local) {
+		c->nlocal_addrs = 1;
+		c->local_addrs[0] = *local;
+	}
+	if (remote) {
+		c->nremote_addrs = 1;
+		c->remote_addrs[0] = *remote;
+	}
 	if (alg_parse(ALG_PROTO_IKE, ike, c->proposals, ALG_MAX_PROPOSALS, &cnt, NULL, 0) != 0) {
 		conn_free(c);
 		return NULL;
@@ -374,24 +380,40 @@ struct conn *xnet_psk_conn(const struct xnet *n, int i, const char *name, const 
 	c->nproposals = cnt;
 	c->local_auth[0].method = CONN_AUTH_PSK;
 	c->remote_auth[0].method = CONN_AUTH_PSK;
-	c->rekey_time = c->rand_time = c->over_time = 0;
 	return c;
 }
 
-struct conn_child *xnet_psk_child(struct conn *c, const char *name, const char *esp)
+struct conn *xnet_psk_conn(const struct xnet *n, int i, const char *name, const char *ike)
+{
+	struct conn *c = xnet_psk_conn_addrs(name, &n->node[i].addr, &n->node[1 - i].addr, ike);
+
+	if (c)
+		c->rekey_time = c->rand_time = c->over_time = 0;
+	return c;
+}
+
+struct conn_child *xnet_esp_child(struct conn *c, const char *name, const char *esp)
 {
 	struct conn_child *ch = NULL;
 	size_t cnt = 0;
 
-	if (conn_child_add(c, name, &ch) != 0 ||
+	if (!c || conn_child_add(c, name, &ch) != 0 ||
 	    alg_parse(ALG_PROTO_ESP, esp, ch->esp, ALG_MAX_PROPOSALS, &cnt, NULL, 0) != 0)
 		return NULL;
 	ch->nesp = cnt;
-	ch->rekey_time = ch->life_time = ch->rand_time = 0;
 	return ch;
 }
 
-int xnet_configure(struct xnet *n, int i, struct conn *const *conns, size_t count)
+struct conn_child *xnet_psk_child(struct conn *c, const char *name, const char *esp)
+{
+	struct conn_child *ch = xnet_esp_child(c, name, esp);
+
+	if (ch)
+		ch->rekey_time = ch->life_time = ch->rand_time = 0;
+	return ch;
+}
+
+int xnet_configure_engine(struct ike_engine *e, struct conn *const *conns, size_t count)
 {
 	struct conn_secrets *sec = conn_secrets_new();
 	int rc;
@@ -400,8 +422,13 @@ int xnet_configure(struct xnet *n, int i, struct conn *const *conns, size_t coun
 		return ERR_NOMEM;
 	rc = conn_secrets_add_psk(sec, XNET_PSK, strlen(XNET_PSK), NULL, 0);
 	if (rc == 0)
-		rc = ike_engine_set_config(n->node[i].e, conns, count, sec);
+		rc = ike_engine_set_config(e, conns, count, sec);
 	if (rc)
 		conn_secrets_free(sec);
 	return rc;
+}
+
+int xnet_configure(struct xnet *n, int i, struct conn *const *conns, size_t count)
+{
+	return xnet_configure_engine(n->node[i].e, conns, count);
 }

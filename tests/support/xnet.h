@@ -135,14 +135,23 @@ bool xnet_is_response(const struct xnet_dgram *d);
 /* The PSK every xnet_psk_* configuration uses. */
 #define XNET_PSK "a shared secret of some length"
 
-/* Connection name from node i to the other node: their addresses, IKE proposals ike
- * (strongSwan syntax), PSK authentication both ways, IKE rekey/rand/over_time 0 (timers are
- * each test's business). NULL on ENOMEM or a bad proposal string. */
+/* Connection name from local to remote (NULL: any address): IKEv2, IKE proposals ike
+ * (strongSwan syntax), PSK authentication both ways, conn_new's lifetimes. NULL on ENOMEM or a
+ * bad proposal string. */
+struct conn *xnet_psk_conn_addrs(const char *name, const struct addr *local,
+				 const struct addr *remote, const char *ike);
+/* Connection name from node i to the other node: xnet_psk_conn_addrs with their addresses and
+ * IKE rekey/rand/over_time 0 (timers are each test's business). */
 struct conn *xnet_psk_conn(const struct xnet *n, int i, const char *name, const char *ike);
-/* Adds child name to c with ESP proposals esp and no time limits; the child or NULL. */
+/* Adds child name to c (NULL: none) with ESP proposals esp and conn_child_add's lifetimes; the
+ * child or NULL. */
+struct conn_child *xnet_esp_child(struct conn *c, const char *name, const char *esp);
+/* xnet_esp_child with no time limits. */
 struct conn_child *xnet_psk_child(struct conn *c, const char *name, const char *esp);
-/* Installs conns[0..count) on node i with the XNET_PSK secret (the engine takes its own
+/* Installs conns[0..count) on engine e with the XNET_PSK secret (the engine takes its own
  * references; the caller frees its conns). 0 or a negative ERR_*. */
+int xnet_configure_engine(struct ike_engine *e, struct conn *const *conns, size_t count);
+/* xnet_configure_engine on node i. */
 int xnet_configure(struct xnet *n, int i, struct conn *const *conns, size_t count);
 
 #endif
