@@ -31,26 +31,12 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl tcpdump ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need tcpdump
 CHARON_PLUGINS="$CHARON_PLUGINS chapoly"
+ci_topology ir ic 10.1.0.1/24 10.2.0.1/24 \
+	"192.0.2.11/24 192.0.2.21/24 192.0.2.31/24 192.0.2.41/24" \
+	"192.0.2.12/24 192.0.2.22/24 192.0.2.32/24 192.0.2.42/24"
 
-ns_create NR ir || exit 1
-ns_create NC ic || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-addr_add "$NR" veth 192.0.2.11/24 192.0.2.21/24 192.0.2.31/24 192.0.2.41/24 || exit 1
-addr_add "$NC" veth 192.0.2.12/24 192.0.2.22/24 192.0.2.32/24 192.0.2.42/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
 # conns MY-SUFFIX PEER-SUFFIX MY-NET THEIR-NET ME PEER MY-WRONG-PSK NOPROP-PROPOSALS: the
 # connections, swanctl syntax
 conns() {
@@ -64,7 +50,7 @@ conns() {
 	ri_conn noprop "192.0.2.4$1" "192.0.2.4$2" "$5.rampart.test" "$6.rampart.test" "$3" "$4" "$8"
 	echo "}"
 	echo "secrets {"
-	ri_secret all r.rampart.test c.rampart.test "$PSK"
+	ri_secret all r.rampart.test c.rampart.test "$CI_PSK"
 	ri_secret wrong wr.rampart.test wc.rampart.test "$7"
 	echo "}"
 }
@@ -72,36 +58,16 @@ conns() {
 rt_start R "$NR" "" "$(conns 1 2 10.1.0.0/24 10.2.0.0/24 r c psk-of-rampart-side \
 	aes128gcm16-prfsha256-x25519)" ||
 	t_fail "rampartd starts with its IKE configuration"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-conns 2 1 10.2.0.0/24 10.1.0.0/24 c r psk-of-charon-side aes256-sha256-modp2048 \
-	>"$T_TMP/charon.conf"
 # charon checks liveness on gw (an empty INFORMATIONAL request after 1 s without traffic)
-sed -i '0,/dpd_delay = 0/s//dpd_delay = 1s/' "$T_TMP/charon.conf"
-t_check "charon starts" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "$(conns 2 1 10.2.0.0/24 10.1.0.0/24 c r psk-of-charon-side aes256-sha256-modp2048 |
+	sed '0,/dpd_delay = 0/s//dpd_delay = 1s/')"
 
-_charon_has_child() { # conn
-	[ "$(charon_sa_get "$DC" "$1.child-sas.net.state")" = INSTALLED ]
-}
-_rampart_has_child() { # conn
-	ri_sas R | grep -q "^$1\.child-sas\.net-[0-9]*\.state=INSTALLED\$"
-}
-_ri_none() { [ "$(ri_count R)" = 0 ]; }
 
 # run_case CONN INITIATOR(rampart|charon) IKE-ENCR IKE-DH ESP-ENCR IKE-TEXT ESP-TEXT
 run_case() {
 	local c=$1 who=$2 sr="$T_TMP/sas-r-$1-$2" sc="$T_TMP/sas-c-$1-$2" cap
 	t_log "---- $c, $who initiates"
-	if [ "$who" = rampart ]; then
-		t_check "$c: rampart up $c" ri_up R "$c"
-		t_check "$c: charon has the CHILD_SA" wait_for 5 _charon_has_child "$c"
-	else
-		t_check "$c: swanctl --initiate $c" charon_swanctl "$DC" --initiate --ike "$c" \
-			--child net --timeout 20 >>"$DC/swanctl.out" 2>&1
-		t_check "$c: rampartd has the Child SA" wait_for 5 _rampart_has_child "$c"
-	fi
+	ci_up "$c" "$c" "$who"
 	ri_sas R >"$sr"
 	charon_sas "$DC" >"$sc"
 	t_expect_eq "$c: rampartd IKE SA ESTABLISHED" ESTABLISHED "$(ri_get "$sr" "$c.state")"
@@ -159,7 +125,7 @@ run_case() {
 		t_check "$c: charon sees the IKE SA gone" charon_wait_no_sas "$DC" 10
 	else
 		t_check "$c: swanctl --terminate $c" charon_terminate "$DC" "$c"
-		t_check "$c: rampartd sees the IKE SA gone" wait_for 10 _ri_none
+		t_check "$c: rampartd sees the IKE SA gone" wait_for 10 ci_r_none
 	fi
 	t_expect_eq "$c: rampartd's data plane has no state left" "" "$(rt_ctl R xfrm state list)"
 }
@@ -187,10 +153,5 @@ t_check "charon logged both sides' proposals" grep -q \
 	"received proposals: IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519" "$DC/charon.log"
 t_expect_eq "no IKE SA left on rampartd after the failures" 0 "$(ri_count R)"
 
-if [ "$T_FAIL" -ne 0 ]; then
-	echo "--- rampartd log tail"
-	tail -n 40 "$T_TMP/R.log"
-	echo "--- charon log tail"
-	tail -n 40 "$DC/charon.log"
-fi
+ci_tails 40
 t_done

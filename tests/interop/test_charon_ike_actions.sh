@@ -23,21 +23,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
-
-ns_create NR tr || exit 1
-ns_create NC tc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 || exit 1
+ci_need
+ci_topology tr tc 10.1.0.1/24 10.2.0.1/24
 
 cat >"$T_TMP/updown.sh" <<'EOF'
 #!/bin/sh
@@ -48,12 +35,6 @@ cat >"$T_TMP/updown.sh" <<'EOF'
 EOF
 chmod +x "$T_TMP/updown.sh"
 
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-secrets() {
-	echo "secrets {"
-	ri_secret all r.rampart.test c.rampart.test "$PSK"
-	echo "}"
-}
 # rampartd's file: START CLOSE
 rconf() {
 	cat <<EOF
@@ -64,10 +45,11 @@ rampart {
 	workers = 2
 }
 connections {
-$(ri_conn gw 192.0.2.1 192.0.2.2 r.rampart.test c.rampart.test 10.1.0.0/24 10.2.0.0/24 |
-		sed "s|start_action = none|start_action = $1\n\t\t\t\tclose_action = $2\n\t\t\t\tupdown = $T_TMP/updown.sh|")
+$(ci_conn gw 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 "" "" "start_action = $1
+				close_action = $2
+				updown = $T_TMP/updown.sh")
 }
-$(secrets)
+$(ci_secrets)
 EOF
 }
 
@@ -77,21 +59,11 @@ RT_PID_R=$T_BG_PID
 RT_NS_R=$NR
 { wait_socket "$T_TMP/R.ctl" 10 && wait_for 5 rt_ctl R version; } ||
 	t_fail "rampartd starts with its IKE configuration"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-{
-	echo "connections {"
-	ri_conn gw 192.0.2.2 192.0.2.1 c.rampart.test r.rampart.test 10.2.0.0/24 10.1.0.0/24
-	echo "}"
-	secrets
-} >"$T_TMP/charon.conf"
-t_check "charon starts" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "connections {
+$(ci_conn gw 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24)
+}
+$(ci_secrets)"
 
-r_up() { ri_sas R | grep -q '^gw\.child-sas\.net-[0-9]*\.state=INSTALLED$'; }
-r_none() { [ "$(ri_count R)" = 0 ]; }
-c_up() { [ "$(charon_sa_get "$DC" gw.child-sas.net.state)" = INSTALLED ]; }
 pinged() { ip netns exec "$NR" ping -q -n -c 1 -W 1 -I 10.1.0.1 10.2.0.1 >/dev/null 2>&1; }
 env_of() { # RUN(1-based) NAME
 	awk -v n="$1" -v k="$2" '/^---- /{i++} i==n && index($0, k "=")==1 {
@@ -99,11 +71,11 @@ env_of() { # RUN(1-based) NAME
 }
 
 # ---- 1. the acquire -----------------------------------------------------------------------------
-t_check "rampartd: no SA before traffic" r_none
+t_check "rampartd: no SA before traffic" ci_r_none
 t_expect_eq "charon: no SA before traffic" 0 "$(charon_ike_count "$DC")"
 t_check "a ping from rampartd's subnet brings the tunnel up" wait_for 15 pinged
-t_check "rampartd: Child SA INSTALLED" wait_for 5 r_up
-t_check "charon: CHILD_SA INSTALLED" wait_for 5 c_up
+t_check "rampartd: Child SA INSTALLED" wait_for 5 ci_r_child gw
+t_check "charon: CHILD_SA INSTALLED" wait_for 5 ci_c_child gw
 ri_sas R >"$T_TMP/sas-r"
 t_expect_eq "rampartd initiated" yes "$(ri_get "$T_TMP/sas-r" gw.initiator)"
 t_expect_eq "ESP SPIs agree" "$(ri_get "$T_TMP/sas-r" gw.child-sas.net.spi-in)" \
@@ -118,24 +90,24 @@ t_expect_eq "PLUTO_UDP_ENC (charon forces UDP encapsulation)" 4500 "$(env_of 1 P
 
 # ---- 2. charon deletes; the trap stays --------------------------------------------------------
 t_check "swanctl --terminate --ike gw" charon_terminate "$DC" gw
-t_check "rampartd: SA gone" wait_for 5 r_none
+t_check "rampartd: SA gone" wait_for 5 ci_r_none
 t_check "updown ran (down)" wait_for 5 sh -c "grep -q '^---- down-client' $T_TMP/updown.env"
 t_check "the trap brings the tunnel back" wait_for 15 pinged
-t_check "rampartd: Child SA INSTALLED again" wait_for 5 r_up
-t_check "charon: CHILD_SA INSTALLED again" wait_for 5 c_up
+t_check "rampartd: Child SA INSTALLED again" wait_for 5 ci_r_child gw
+t_check "charon: CHILD_SA INSTALLED again" wait_for 5 ci_c_child gw
 
 # ---- 3. close_action = start ------------------------------------------------------------------
 rconf none start >"$T_TMP/R.conf"
 t_check "rampart reload" rt_ctl R reload
 t_check "rampart down gw" rt_ctl R down gw
-t_check "rampartd: SA gone (3)" wait_for 5 r_none
+t_check "rampartd: SA gone (3)" wait_for 5 ci_r_none
 t_check "charon: SA gone (3)" charon_wait_no_sas "$DC"
 t_check "rampart up gw" ri_up R gw
 id_before=$(ri_sas R | awk -F= '/^gw\.uniqueid=/{print $2}')
 t_check "swanctl --terminate --ike gw (close_action start)" charon_terminate "$DC" gw
-r_new() { r_up && [ "$(ri_sas R | awk -F= '/^gw\.uniqueid=/{print $2}')" != "$id_before" ]; }
+r_new() { ci_r_child gw && [ "$(ri_sas R | awk -F= '/^gw\.uniqueid=/{print $2}')" != "$id_before" ]; }
 t_check "rampartd re-creates the tunnel at once" wait_for 10 r_new
-t_check "charon: CHILD_SA INSTALLED (close_action start)" wait_for 5 c_up
+t_check "charon: CHILD_SA INSTALLED (close_action start)" wait_for 5 ci_c_child gw
 t_check "ping through the re-created tunnel" ping_ok "$NR" 10.2.0.1 10.1.0.1 3
 
 t_done

@@ -33,11 +33,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl pki nft ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need pki nft
 CHARON_PLUGINS="$CHARON_PLUGINS chapoly"
 
 ns_create NR cr || exit 1
@@ -206,23 +202,13 @@ done
 t_check "charon loads its config and certificates" charon_load "$DC" "$T_TMP/charon.conf"
 [ "$T_FAIL" -eq 0 ] || t_done
 
-_c_child() { [ "$(charon_sa_get "$DC" "$1.child-sas.net.state")" = INSTALLED ]; }
-_r_child() { ri_sas R | grep -q "^$1\.child-sas\.net-[0-9]*\.state=INSTALLED\$"; }
-_r_none() { [ "$(ri_count R)" = 0 ]; }
 
 # run_case CONN INITIATOR IKE-ENCR DH ESP-ENCR CHARON-SAW(regex of the scheme charon verified)
 run_case() {
 	local c=$1 who=$2 sc="$T_TMP/sas-c-$1-$2" sr="$T_TMP/sas-r-$1-$2" n0
 	t_log "---- $c, $who initiates"
 	n0=$(grep -c "authentication of 'r.rampart.test' with" "$DC/charon.log")
-	if [ "$who" = rampart ]; then
-		t_check "$c/$who: rampart up $c" ri_up R "$c"
-		t_check "$c/$who: charon has the CHILD_SA" wait_for 5 _c_child "$c"
-	else
-		t_check "$c/$who: swanctl --initiate $c" charon_swanctl "$DC" --initiate --ike "$c" \
-			--child net --timeout 30 >>"$DC/swanctl.out" 2>&1
-		t_check "$c/$who: rampartd has the Child SA" wait_for 5 _r_child "$c"
-	fi
+	ci_up "$c/$who" "$c" "$who" 30
 	charon_sas "$DC" >"$sc"
 	ri_sas R >"$sr"
 	t_expect_eq "$c/$who: rampartd IKE SA ESTABLISHED" ESTABLISHED "$(ri_get "$sr" "$c.state")"
@@ -250,7 +236,7 @@ run_case() {
 		t_check "$c/$who: swanctl --terminate" charon_terminate "$DC" "$c"
 	fi
 	t_check "$c/$who: charon has no IKE SA left" charon_wait_no_sas "$DC" 10
-	t_check "$c/$who: rampartd has no IKE SA left" wait_for 10 _r_none
+	t_check "$c/$who: rampartd has no IKE SA left" wait_for 10 ci_r_none
 }
 
 PSS="RSA_EMSA_PSS_SHA2_[0-9]+(_SALT_[0-9]+)?"
@@ -305,10 +291,5 @@ t_log "router dropped $(frag_drops 2) other fragments"
 t_check "rampartd R2 stops on SIGTERM" rt_stop R2
 
 t_check "rampartd stops on SIGTERM" rt_stop R
-if [ "$T_FAIL" -ne 0 ]; then
-	echo "--- rampartd log tail"
-	tail -n 40 "$T_TMP/R.log"
-	echo "--- charon log tail"
-	tail -n 60 "$DC/charon.log"
-fi
+ci_tails 40 60
 t_done

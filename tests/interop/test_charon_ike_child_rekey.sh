@@ -24,59 +24,17 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
+ci_topology hr hc "10.1.0.1/24 10.3.0.1/24" "10.2.0.1/24 10.4.0.1/24" 192.0.2.11/24 192.0.2.12/24
 
-ns_create NR hr || exit 1
-ns_create NC hc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-addr_add "$NR" veth 192.0.2.11/24 || exit 1
-addr_add "$NC" veth 192.0.2.12/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 10.3.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 10.4.0.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-# conn NAME LOCAL REMOTE LTS RTS ESP CHILD-REKEY-TIME: PSK, IKE rekeying off (identities
-# r/c.rampart.test by side, taken from LTS); CHILD-REKEY-TIME 0 turns Child rekeying off.
+# conn NAME LOCAL REMOTE LTS RTS ESP CHILD-REKEY-TIME: IKE rekeying off; CHILD-REKEY-TIME 0
+# turns Child rekeying off.
 conn() {
-	case "$4" in 10.1.* | 10.3.*) me=r peer=c ;; *) me=c peer=r ;; esac
-	cat <<EOF
-	$1 {
-		version = 2
-		local_addrs = $2
-		remote_addrs = $3
-		proposals = aes128gcm16-prfsha256-x25519
-		rekey_time = 0
-		dpd_delay = 0
-		local {
-			auth = psk
-			id = $me.rampart.test
-		}
-		remote {
-			auth = psk
-			id = $peer.rampart.test
-		}
-		children {
-			net {
-				local_ts = $4
-				remote_ts = $5
-				esp_proposals = $6
-				rekey_time = $7
+	ci_conn "$1" "$2" "$3" "$4" "$5" "$6" "rekey_time = 0
+		dpd_delay = 0" "rekey_time = $7
 				rand_time = 2s
 				life_time = 1h
-				mode = tunnel
-				start_action = none
-			}
-		}
-	}
-EOF
+				start_action = none"
 }
 RC_ESP=aes128gcm16-x25519
 CC_ESP=aes256-sha256-modp2048
@@ -90,27 +48,14 @@ conns() { # SIDE(1 rampartd, 2 charon) RC-REKEY CC-REKEY
 		conn cc 192.0.2.12 192.0.2.11 10.4.0.0/24 10.3.0.0/24 $CC_ESP "$3"
 	fi
 	echo "}"
-	echo "secrets {"
-	ri_secret all r.rampart.test c.rampart.test "$PSK"
-	echo "}"
+	ci_secrets
 }
 
 rt_start R "$NR" "" "$(conns 1 10s 0)" || t_fail "rampartd starts"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-conns 2 0 10s >"$T_TMP/charon.conf"
-t_check "charon starts" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "$(conns 2 0 10s)"
 
-_c_child() { [ "$(charon_sa_get "$DC" "$1.child-sas.net.state")" = INSTALLED ]; }
-_r_child() { ri_sas R | grep -q "^$1\.child-sas\.net-[0-9]*\.state=INSTALLED\$"; }
-
-t_check "rc: rampart up rc" ri_up R rc
-t_check "rc: charon has the CHILD_SA" wait_for 5 _c_child rc
-t_check "cc: swanctl --initiate cc" charon_swanctl "$DC" --initiate --ike cc --child net \
-	--timeout 20 >>"$DC/swanctl.out" 2>&1
-t_check "cc: rampartd has the Child SA" wait_for 5 _r_child cc
+ci_up rc rc rampart
+ci_up cc cc charon
 [ "$T_FAIL" -eq 0 ] || t_done
 
 ri_sas R >"$T_TMP/before.sas"
@@ -128,8 +73,6 @@ t_track $p1
 t_track $p2
 wait $p1 $p2
 
-lost() { awk '/packets transmitted/ { print $1 - $4 }' "$1"; }
-sent() { awk '/packets transmitted/ { print $1 }' "$1"; }
 # inst FILE CONN KEY: KEY of CONN's INSTALLED Child SA in a flattened listing (charon keeps
 # deleted ones listed for a while)
 inst() {
@@ -159,8 +102,8 @@ _settled() {
 t_check "both sides agree on one Child SA per connection, SPIs crossing, only its 2 states each in rampartd's data plane" \
 	wait_for 8 _settled
 for c in rc cc; do
-	t_expect_eq "$c: 300 pings sent" 300 "$(sent "$T_TMP/ping.$c")"
-	t_expect_eq "$c: no ping lost across the Child SA rekeys" 0 "$(lost "$T_TMP/ping.$c")"
+	t_expect_eq "$c: 300 pings sent" 300 "$(ping_sent "$T_TMP/ping.$c")"
+	t_expect_eq "$c: no ping lost across the Child SA rekeys" 0 "$(ping_lost "$T_TMP/ping.$c")"
 	# every Child SA installed after the first is a rekey
 	t_expect_ge "$c: rampartd installed at least two rekeyed Child SAs" 3 \
 		"$(grep -c "Child SA $c/net in SPI 0x[0-9a-f]* installed" "$T_TMP/R.log")"
@@ -186,15 +129,9 @@ t_check "charon reported no rekey failure" sh -c \
 t_check "rc: rampart down rc" rt_ctl R down rc
 t_check "cc: swanctl --terminate cc" charon_terminate "$DC" cc
 t_check "charon has no IKE SA left" charon_wait_no_sas "$DC" 10
-_r_none() { [ "$(ri_count R)" = 0 ]; }
-t_check "rampartd has no IKE SA left" wait_for 10 _r_none
+t_check "rampartd has no IKE SA left" wait_for 10 ci_r_none
 t_expect_eq "rampartd's data plane has no state left" "" "$(rt_ctl R xfrm state list)"
 
 t_check "rampartd stops on SIGTERM" rt_stop R
-if [ "$T_FAIL" -ne 0 ]; then
-	echo "--- rampartd log tail"
-	tail -n 40 "$T_TMP/R.log"
-	echo "--- charon log tail"
-	tail -n 40 "$DC/charon.log"
-fi
+ci_tails 40
 t_done

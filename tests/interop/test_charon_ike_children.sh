@@ -19,79 +19,23 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
+ci_topology jr jc "10.1.0.1/24 10.1.1.1/24" "10.2.0.1/24 10.2.1.1/24"
 
-ns_create NR jr || exit 1
-ns_create NC jc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 10.1.1.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 10.2.1.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-conf() { # ME PEER MY-ID PEER-ID MY-NET-PREFIX THEIR-NET-PREFIX
-	cat <<EOF
-connections {
-	two {
-		version = 2
-		local_addrs = $1
-		remote_addrs = $2
-		proposals = aes128gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = $3
-		}
-		remote {
-			auth = psk
-			id = $4
-		}
-		children {
-			net1 {
-				local_ts = $5.0.0/24
-				remote_ts = $6.0.0/24
-				esp_proposals = aes128gcm16
-			}
-			net2 {
-				local_ts = $5.1.0/24
-				remote_ts = $6.1.0/24
-				esp_proposals = aes256gcm16-x25519
-			}
-		}
-	}
-}
-secrets {
-$(ri_secret all r.rampart.test c.rampart.test "$PSK")
-}
-EOF
-}
-
-rt_start R "$NR" "" "$(conf 192.0.2.1 192.0.2.2 r.rampart.test c.rampart.test 10.1 10.2)" ||
+rt_start R "$NR" "" "$(ci_two_children 192.0.2.1 192.0.2.2 r.rampart.test c.rampart.test \
+	10.1 10.2)" ||
 	t_fail "rampartd starts"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-conf 192.0.2.2 192.0.2.1 c.rampart.test r.rampart.test 10.2 10.1 >"$T_TMP/charon.conf"
-t_check "charon starts" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "$(ci_two_children 192.0.2.2 192.0.2.1 c.rampart.test r.rampart.test \
+	10.2 10.1)"
 
-_c_child() { [ "$(charon_sa_get "$DC" "two.child-sas.$1.state")" = INSTALLED ]; }
-_r_child() { ri_sas R | grep -q "^two\.child-sas\.$1-[0-9]*\.state=INSTALLED\$"; }
-_ri_none() { [ "$(ri_count R)" = 0 ]; }
 
 check_both() { # LABEL
 	local sr="$T_TMP/sas-r-$1" n
 	ri_sas R >"$sr"
 	t_expect_eq "$1: one IKE SA on rampartd" 1 "$(ri_count R)"
 	for n in net1 net2; do
-		t_check "$1: charon has $n" wait_for 5 _c_child $n
-		t_check "$1: rampartd has $n" wait_for 5 _r_child $n
+		t_check "$1: charon has $n" wait_for 5 ci_c_child two $n
+		t_check "$1: rampartd has $n" wait_for 5 ci_r_child two $n
 		ri_sas R >"$sr"
 		t_expect_eq "$1: $n charon spi-out = rampartd spi-in" \
 			"$(ri_get "$sr" "two.child-sas.$n.spi-in")" \
@@ -124,12 +68,7 @@ t_check "swanctl --initiate net2 (CREATE_CHILD_SA)" charon_swanctl "$DC" --initi
 	--child net2 --timeout 20 >>"$DC/swanctl.out" 2>&1
 check_both charon
 t_check "swanctl --terminate two" charon_terminate "$DC" two
-t_check "rampartd sees the IKE SA gone" wait_for 10 _ri_none
+t_check "rampartd sees the IKE SA gone" wait_for 10 ci_r_none
 
-if [ "$T_FAIL" -ne 0 ]; then
-	echo "--- rampartd log tail"
-	tail -n 40 "$T_TMP/R.log"
-	echo "--- charon log tail"
-	tail -n 40 "$DC/charon.log"
-fi
+ci_tails 40
 t_done

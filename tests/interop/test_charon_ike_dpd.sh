@@ -31,57 +31,15 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl nft ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need nft
+ci_topology dr dc 10.1.0.1/24 10.2.0.1/24 "192.0.2.11/24 192.0.2.21/24" \
+	"192.0.2.12/24 192.0.2.22/24"
 
-ns_create NR dr || exit 1
-ns_create NC dc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-addr_add "$NR" veth 192.0.2.11/24 192.0.2.21/24 || exit 1
-addr_add "$NC" veth 192.0.2.12/24 192.0.2.22/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-# conn NAME LOCAL REMOTE LTS RTS DPD-DELAY DPD-ACTION: a PSK connection in swanctl syntax
-# (identities r/c.rampart.test by side, taken from LTS).
+# conn NAME LOCAL REMOTE LTS RTS DPD-DELAY DPD-ACTION
 conn() {
-	case "$4" in 10.1.*) me=r peer=c ;; *) me=c peer=r ;; esac
-	cat <<EOF
-	$1 {
-		version = 2
-		local_addrs = $2
-		remote_addrs = $3
-		proposals = aes128gcm16-prfsha256-x25519
-		dpd_delay = $6
-		keyingtries = 3
-		local {
-			auth = psk
-			id = $me.rampart.test
-		}
-		remote {
-			auth = psk
-			id = $peer.rampart.test
-		}
-		children {
-			net {
-				local_ts = $4
-				remote_ts = $5
-				esp_proposals = aes128gcm16
-				mode = tunnel
-				start_action = none
-				dpd_action = $7
-			}
-		}
-	}
-EOF
+	ci_conn "$1" "$2" "$3" "$4" "$5" "" "dpd_delay = $6
+		keyingtries = 3" "start_action = none
+				dpd_action = $7"
 }
 conns() { # MY-SUFFIX PEER-SUFFIX MY-NET THEIR-NET DEAD-DPD CDPD-DPD
 	echo "connections {"
@@ -89,24 +47,17 @@ conns() { # MY-SUFFIX PEER-SUFFIX MY-NET THEIR-NET DEAD-DPD CDPD-DPD
 	conn dead "192.0.2.1$1" "192.0.2.1$2" "$3" "$4" "$5" restart
 	conn cdpd "192.0.2.2$1" "192.0.2.2$2" "$3" "$4" "$6" clear
 	echo "}"
-	echo "secrets {"
-	ri_secret all r.rampart.test c.rampart.test "$PSK"
-	echo "}"
+	ci_secrets
 }
 
 rt_start R "$NR" "retransmit_timeout = 0.5
 	retransmit_base = 1.4
 	retransmit_tries = 2" "$(conns 1 2 10.1.0.0/24 10.2.0.0/24 1s 0)" ||
 	t_fail "rampartd starts with short retransmissions"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-conns 2 1 10.2.0.0/24 10.1.0.0/24 0 1s >"$T_TMP/charon.conf"
 CHARON_EXTRA="retransmit_timeout = 1.0
 	retransmit_base = 1.4
 	retransmit_tries = 2"
-t_check "charon starts (retransmissions shortened)" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "$(conns 2 1 10.2.0.0/24 10.1.0.0/24 0 1s)" "charon starts (retransmissions shortened)"
 
 # blackhole NS ADDR on|off: NS drops every packet arriving for ADDR (its peer hears nothing).
 blackhole() {
@@ -129,16 +80,9 @@ bh_dropped() { # NS ADDR
 		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' | head -n 1
 }
 
-_r_child() { # conn
-	ri_sas R | grep -q "^$1\.child-sas\.net-[0-9]*\.state=INSTALLED\$"
-}
-_c_child() { # conn
-	[ "$(charon_sa_get "$DC" "$1.child-sas.net.state")" = INSTALLED ]
-}
 _r_has() { # conn
 	ri_sas R | grep -q "^$1\.state="
 }
-_r_none() { [ "$(ri_count R)" = 0 ]; }
 _c_ike_gone() { # conn
 	! charon_sas "$DC" | grep -q "^$1\.state="
 }
@@ -146,20 +90,13 @@ no_ping() { # description
 	if ping_ok "$NR" 10.2.0.1 10.1.0.1 1; then t_fail "$1"; else t_pass "$1"; fi
 }
 both_clean() { # label conn
-	t_check "$1: rampartd lists no IKE SA" wait_for 10 _r_none
+	t_check "$1: rampartd lists no IKE SA" wait_for 10 ci_r_none
 	t_check "$1: charon lists no IKE SA" charon_wait_no_sas "$DC" 10
 	t_expect_eq "$1: rampartd's data plane holds no state" "" "$(rt_ctl R xfrm state list)"
 	no_ping "$1: no traffic between the subnets"
 }
 up_and_ping() { # label conn who(rampart|charon)
-	if [ "$3" = rampart ]; then
-		t_check "$1: rampart up $2" ri_up R "$2"
-		t_check "$1: charon has the CHILD_SA" wait_for 5 _c_child "$2"
-	else
-		t_check "$1: swanctl --initiate $2" charon_swanctl "$DC" --initiate --ike "$2" \
-			--child net --timeout 20 >>"$DC/swanctl.out" 2>&1
-		t_check "$1: rampartd has the Child SA" wait_for 5 _r_child "$2"
-	fi
+	ci_up "$1" "$2" "$3"
 	t_check "$1: ping rampart side -> charon side" ping_ok "$NR" 10.2.0.1 10.1.0.1 3
 	t_check "$1: ping charon side -> rampart side" ping_ok "$NC" 10.1.0.1 10.2.0.1 3
 }
@@ -199,7 +136,7 @@ t_expect_eq "3: the dead SA's ESP state left the data plane" "" \
 	"$(rt_ctl R xfrm state list | grep -v '^$' | head -n 1)"
 t_check "3: path back" blackhole "$NC" 192.0.2.12 off
 _r_new_up() {
-	_r_child dead && [ "$(ri_sas R | sed -n 's/^dead\.initiator-spi=//p')" != "$old_spi" ]
+	ci_r_child dead && [ "$(ri_sas R | sed -n 's/^dead\.initiator-spi=//p')" != "$old_spi" ]
 }
 t_check "3: restart: a new IKE SA comes up" wait_for 20 _r_new_up
 t_expect_eq "3: rampartd holds one IKE SA" 1 "$(ri_count R)"
@@ -221,14 +158,9 @@ t_expect_ge "4: rampartd's blackhole dropped charon's liveness checks" 3 \
 t_check "4: path back" blackhole "$NR" 192.0.2.21 off
 t_expect_eq "4: rampartd (no DPD on cdpd) still holds its SA" 1 "$(ri_count R)"
 t_check "4: rampart down cdpd (the peer has forgotten the SA)" rt_ctl R down cdpd
-t_check "4: rampartd lists no IKE SA" wait_for 10 _r_none
+t_check "4: rampartd lists no IKE SA" wait_for 10 ci_r_none
 t_expect_eq "4: rampartd's data plane holds no state" "" "$(rt_ctl R xfrm state list)"
 
 t_check "rampartd stops on SIGTERM" rt_stop R
-if [ "$T_FAIL" -ne 0 ]; then
-	echo "--- rampartd log tail"
-	tail -n 60 "$T_TMP/R.log"
-	echo "--- charon log tail"
-	tail -n 60 "$DC/charon.log"
-fi
+ci_tails 60
 t_done

@@ -26,57 +26,14 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
+ci_topology kr kc "10.1.0.1/24 10.3.0.1/24" "10.2.0.1/24 10.4.0.1/24" 192.0.2.11/24 192.0.2.12/24
 
-ns_create NR kr || exit 1
-ns_create NC kc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-addr_add "$NR" veth 192.0.2.11/24 || exit 1
-addr_add "$NC" veth 192.0.2.12/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 10.3.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 10.4.0.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-# conn NAME LOCAL REMOTE LTS RTS REKEY-TIME: a PSK connection in swanctl syntax (identities
-# r/c.rampart.test by side, taken from LTS); REKEY-TIME 0 turns IKE rekeying off.
+# conn NAME LOCAL REMOTE LTS RTS REKEY-TIME: REKEY-TIME 0 turns IKE rekeying off.
 conn() {
-	case "$4" in 10.1.* | 10.3.*) me=r peer=c ;; *) me=c peer=r ;; esac
-	cat <<EOF
-	$1 {
-		version = 2
-		local_addrs = $2
-		remote_addrs = $3
-		proposals = aes128gcm16-prfsha256-x25519
-		rekey_time = $6
+	ci_conn "$1" "$2" "$3" "$4" "$5" "" "rekey_time = $6
 		rand_time = 3s
-		dpd_delay = 0
-		local {
-			auth = psk
-			id = $me.rampart.test
-		}
-		remote {
-			auth = psk
-			id = $peer.rampart.test
-		}
-		children {
-			net {
-				local_ts = $4
-				remote_ts = $5
-				esp_proposals = aes128gcm16
-				mode = tunnel
-				start_action = none
-			}
-		}
-	}
-EOF
+		dpd_delay = 0"
 }
 conns() { # MY-SUFFIX PEER-SUFFIX RR-REKEY CR-REKEY (rampartd's view: nets 10.1/10.3)
 	echo "connections {"
@@ -88,31 +45,14 @@ conns() { # MY-SUFFIX PEER-SUFFIX RR-REKEY CR-REKEY (rampartd's view: nets 10.1/
 		conn cr 192.0.2.12 192.0.2.11 10.4.0.0/24 10.3.0.0/24 "$4"
 	fi
 	echo "}"
-	echo "secrets {"
-	ri_secret all r.rampart.test c.rampart.test "$PSK"
-	echo "}"
+	ci_secrets
 }
 
 rt_start R "$NR" "" "$(conns 1 2 20s 0)" || t_fail "rampartd starts"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-conns 2 1 0 20s >"$T_TMP/charon.conf"
-t_check "charon starts" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "$(conns 2 1 0 20s)"
 
-_c_child() { # conn
-	[ "$(charon_sa_get "$DC" "$1.child-sas.net.state")" = INSTALLED ]
-}
-_r_child() { # conn
-	ri_sas R | grep -q "^$1\.child-sas\.net-[0-9]*\.state=INSTALLED\$"
-}
-
-t_check "rr: rampart up rr" ri_up R rr
-t_check "rr: charon has the CHILD_SA" wait_for 5 _c_child rr
-t_check "cr: swanctl --initiate cr" charon_swanctl "$DC" --initiate --ike cr --child net \
-	--timeout 20 >>"$DC/swanctl.out" 2>&1
-t_check "cr: rampartd has the Child SA" wait_for 5 _r_child cr
+ci_up rr rr rampart
+ci_up cr cr charon
 [ "$T_FAIL" -eq 0 ] || t_done
 
 ri_sas R >"$T_TMP/before.sas"
@@ -132,17 +72,11 @@ t_track $p1
 t_track $p2
 wait $p1 $p2
 
-lost() { # file: transmitted - received
-	awk '/packets transmitted/ { print $1 - $4 }' "$1"
-}
-sent() {
-	awk '/packets transmitted/ { print $1 }' "$1"
-}
 ri_sas R >"$T_TMP/after.sas"
 charon_sas "$DC" >"$T_TMP/charon.sas"
 for c in rr cr; do
-	t_expect_eq "$c: 450 pings sent" 450 "$(sent "$T_TMP/ping.$c")"
-	t_expect_eq "$c: no ping lost across the IKE rekeys" 0 "$(lost "$T_TMP/ping.$c")"
+	t_expect_eq "$c: 450 pings sent" 450 "$(ping_sent "$T_TMP/ping.$c")"
+	t_expect_eq "$c: no ping lost across the IKE rekeys" 0 "$(ping_lost "$T_TMP/ping.$c")"
 	t_expect_ge "$c: rampartd logged at least two rekeys" 2 \
 		"$(grep -c "IKE_SA $c\[[0-9]*\] rekeyed: now $c\[" "$T_TMP/R.log")"
 	t_expect_ge "$c: charon logged at least two completed rekeys" 2 \
@@ -188,7 +122,7 @@ _r_child_new() {
 }
 t_check "rr: the Child SA was rekeyed" wait_for 10 _r_child_new
 wait $p1
-t_expect_eq "cr: no ping lost across rampart rekey" 0 "$(lost "$T_TMP/ping.m")"
+t_expect_eq "cr: no ping lost across rampart rekey" 0 "$(ping_lost "$T_TMP/ping.m")"
 ri_sas R >"$T_TMP/after2.sas"
 t_expect_eq "cr: rampartd is now the initiator" yes "$(ri_get "$T_TMP/after2.sas" cr.initiator)"
 t_expect_eq "cr: still one IKE SA at charon" 1 "$(charon_sas "$DC" | grep -c '^cr\.state=')"
@@ -214,16 +148,10 @@ t_check "rr: rampart down rr" rt_ctl R down rr
 t_check "rr: charon received the delete" wait_file_match "$DC/charon.log" \
 	"received DELETE for IKE_SA rr" 10
 t_check "cr: swanctl --terminate cr" charon_terminate "$DC" cr
-_r_none() { [ "$(ri_count R)" = 0 ]; }
-t_check "rampartd lists no IKE SA" wait_for 10 _r_none
+t_check "rampartd lists no IKE SA" wait_for 10 ci_r_none
 t_check "charon lists no IKE SA" charon_wait_no_sas "$DC" 10
 t_expect_eq "rampartd's data plane holds no state" "" "$(rt_ctl R xfrm state list)"
 
 t_check "rampartd stops on SIGTERM" rt_stop R
-if [ "$T_FAIL" -ne 0 ]; then
-	echo "--- rampartd log tail"
-	tail -n 60 "$T_TMP/R.log"
-	echo "--- charon log tail"
-	tail -n 80 "$DC/charon.log"
-fi
+ci_tails 60 80
 t_done

@@ -274,3 +274,153 @@ charon_install_cert() {
 		cp "$2/$3.crt" "$1/swanctl/x509/" &&
 		cp "$2/$3.key" "$1/swanctl/private/"
 }
+
+# ---- rampartd against charon: the setup the interop tests share ----------------------------
+# Source tests/netns/rampart_tunnel.sh and tests/netns/rampart_ike.sh too. Rampartd runs as R in
+# namespace NR, charon in NC with its instance directory DC.
+#
+#   ci_need [CMD...]           skips unless root, swanctl, ping, timeout, charon (and CMD...)
+#                              and the rampartd/rampart binaries ($RAMPARTD, $RAMPART) are there
+#   ci_topology R-TAG C-TAG R-LAN C-LAN [R-VETH C-VETH]
+#                              namespaces NR (rp-R-TAG-$$) and NC, veth 192.0.2.1/24 <->
+#                              192.0.2.2/24 with the further addresses R-VETH / C-VETH, and a
+#                              "lan" veth pair in each with the addresses R-LAN / C-LAN
+#                              (space-separated lists); exits on failure
+#   ci_conn NAME LOCAL REMOTE LTS RTS [ESP] [CONN-OPTS] [CHILD-OPTS]
+#                              ri_conn with identities r.rampart.test on rampartd's side (LTS in
+#                              10.1 or 10.3) and c.rampart.test on charon's
+#   ci_secrets                 the secrets section with the PSK (CI_PSK) both sides share
+#   ci_two_children ME PEER MY-ID PEER-ID MY-NET THEIR-NET [CONN-OPTS]
+#                              a whole configuration: connection "two" with children net1
+#                              (MY-NET.0.0/24 <-> THEIR-NET.0.0/24, aes128gcm16) and net2
+#                              (MY-NET.1.0/24 <-> THEIR-NET.1.0/24, aes256gcm16-x25519), and
+#                              ci_secrets
+#   ci_charon CONF [LABEL]     starts charon in NC (instance DC=$T_TMP/charon) and loads CONF
+#                              (text), two checks; ends the test when either fails
+#   ci_up LABEL CONN rampart|charon [SECONDS]
+#                              that side initiates CONN's child net (`rampart up`, or `swanctl
+#                              --initiate` waiting SECONDS, default 20) and the other side has
+#                              the Child SA within 5 s: two checks named "LABEL: ..."
+#   ci_r_child CONN [CHILD], ci_c_child CONN [CHILD]
+#                              CONN's Child SA CHILD (default net) is INSTALLED at rampartd /
+#                              charon
+#   ci_r_none                  rampartd lists no IKE SA
+#   ci_tails [LINES] [CHARON-LINES]   after a failure: the tails of both logs
+
+CI_PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
+
+ci_need() {
+	t_need_root
+	t_need_cmd swanctl ping timeout "$CHARON_BIN" "$@"
+	: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
+	: "${RAMPART:=$(pwd)/build/check/rampart}"
+	[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] ||
+		t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+}
+
+ci_topology() { # R-TAG C-TAG R-LAN C-LAN [R-VETH C-VETH]
+	local _n
+	ns_create NR "$1" || exit 1
+	ns_create NC "$2" || exit 1
+	link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
+	# shellcheck disable=SC2086 # address lists
+	if [ -n "${5:-}" ]; then addr_add "$NR" veth $5 || exit 1; fi
+	# shellcheck disable=SC2086
+	if [ -n "${6:-}" ]; then addr_add "$NC" veth $6 || exit 1; fi
+	for _n in "$NR" "$NC"; do
+		ip -n "$_n" link add lan type veth peer name lan-p && ip -n "$_n" link set lan up &&
+			ip -n "$_n" link set lan-p up || exit 1
+	done
+	# shellcheck disable=SC2086
+	addr_add "$NR" lan $3 || exit 1
+	# shellcheck disable=SC2086
+	addr_add "$NC" lan $4 || exit 1
+}
+
+ci_conn() { # NAME LOCAL REMOTE LTS RTS [ESP] [CONN-OPTS] [CHILD-OPTS]
+	local _me=c _peer=r
+	case "$4" in 10.1.* | 10.3.*) _me=r _peer=c ;; esac
+	ri_conn "$1" "$2" "$3" "$_me.rampart.test" "$_peer.rampart.test" "$4" "$5" "" \
+		"${6:-}" "" "${7:-}" "${8:-}"
+}
+
+ci_secrets() {
+	echo "secrets {"
+	ri_secret all r.rampart.test c.rampart.test "$CI_PSK"
+	echo "}"
+}
+
+ci_two_children() { # ME PEER MY-ID PEER-ID MY-NET THEIR-NET [CONN-OPTS]
+	cat <<EOF
+connections {
+	two {
+		version = 2
+		local_addrs = $1
+		remote_addrs = $2
+		proposals = aes128gcm16-prfsha256-x25519
+		${7:-}
+		local {
+			auth = psk
+			id = $3
+		}
+		remote {
+			auth = psk
+			id = $4
+		}
+		children {
+			net1 {
+				local_ts = $5.0.0/24
+				remote_ts = $6.0.0/24
+				esp_proposals = aes128gcm16
+			}
+			net2 {
+				local_ts = $5.1.0/24
+				remote_ts = $6.1.0/24
+				esp_proposals = aes256gcm16-x25519
+			}
+		}
+	}
+}
+$(ci_secrets)
+EOF
+}
+
+ci_charon() { # CONF [LABEL]
+	DC=$T_TMP/charon
+	mkdir -p "$DC"
+	printf '%s\n' "$1" >"$T_TMP/charon.conf"
+	t_check "${2:-charon starts}" charon_start "$NC" "$DC"
+	t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
+	[ "$T_FAIL" -eq 0 ] || t_done
+}
+
+ci_up() { # LABEL CONN rampart|charon [SECONDS]
+	if [ "$3" = rampart ]; then
+		t_check "$1: rampart up $2" ri_up R "$2"
+		t_check "$1: charon has the CHILD_SA" wait_for 5 ci_c_child "$2"
+	else
+		t_check "$1: swanctl --initiate $2" charon_swanctl "$DC" --initiate --ike "$2" \
+			--child net --timeout "${4:-20}" >>"$DC/swanctl.out" 2>&1
+		t_check "$1: rampartd has the Child SA" wait_for 5 ci_r_child "$2"
+	fi
+}
+
+ci_r_child() { # CONN [CHILD]
+	ri_sas R | grep -q "^$1\.child-sas\.${2:-net}-[0-9]*\.state=INSTALLED\$"
+}
+
+ci_c_child() { # CONN [CHILD]
+	[ "$(charon_sa_get "$DC" "$1.child-sas.${2:-net}.state")" = INSTALLED ]
+}
+
+ci_r_none() {
+	[ "$(ri_count R)" = 0 ]
+}
+
+ci_tails() { # [LINES] [CHARON-LINES]
+	[ "$T_FAIL" -ne 0 ] || return 0
+	echo "--- rampartd log tail"
+	tail -n "${1:-60}" "$T_TMP/R.log"
+	echo "--- charon log tail"
+	tail -n "${2:-${1:-60}}" "$DC/charon.log"
+}

@@ -353,6 +353,12 @@ ping_ok() {
 	ip netns exec "$1" ping -q -n -c "${4:-3}" -i 0.2 -W 2 $_src "$2" >/dev/null 2>&1
 }
 
+# ping_sent FILE, ping_received FILE, ping_lost FILE: echo requests sent, answered, and sent but
+# not answered, in the summary ping -q wrote to FILE.
+ping_sent() { awk '/packets transmitted/ { print $1 }' "$1"; }
+ping_received() { awk '/packets transmitted/ { print $4 }' "$1"; }
+ping_lost() { awk '/packets transmitted/ { print $1 - $4 }' "$1"; }
+
 # ---- captures --------------------------------------------------------------------------------
 
 # capture_start NS IF FILE [FILTER...]: starts tcpdump on IF (full packets, unbuffered) and

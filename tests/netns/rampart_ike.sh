@@ -3,8 +3,11 @@
 # tests against charon and `make demo`.
 #
 #   ri_conn NAME LOCAL REMOTE LID RID LTS RTS [IKE-PROPOSALS] [ESP-PROPOSALS] [CHILD]
+#           [CONN-OPTS] [CHILD-OPTS]
 #                              one connection (PSK both ways, tunnel mode, child CHILD,
-#                              default "net", start_action none) as swanctl.conf text
+#                              default "net") as swanctl.conf text; CONN-OPTS are lines in the
+#                              connection (default "dpd_delay = 0"), CHILD-OPTS in the child
+#                              (default "start_action = none")
 #   ri_secret NAME ID1 ID2 SECRET   one `ike-NAME` PSK entry (put inside secrets { })
 #   ri_up NAME CONN[/CHILD]    `rampart up` in NAME's namespace (60 s at most); its output
 #                              in RI_OUT, printed as a comment
@@ -24,7 +27,7 @@ ri_conn() {
 		local_addrs = $2
 		remote_addrs = $3
 		proposals = ${8:-aes128gcm16-prfsha256-x25519}
-		dpd_delay = 0
+		${11:-dpd_delay = 0}
 		local {
 			auth = psk
 			id = $4
@@ -39,7 +42,7 @@ ri_conn() {
 				remote_ts = $7
 				esp_proposals = ${9:-aes128gcm16}
 				mode = tunnel
-				start_action = none
+				${12:-start_action = none}
 			}
 		}
 	}
