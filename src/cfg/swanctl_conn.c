@@ -295,11 +295,12 @@ static int get_limit(struct swanctl_ctx *l, const struct conf_node *sec, const c
 	return swanctl_get_u64(l, sec, key, def, UINT64_MAX, out);
 }
 
-/* Rekey/life/rand triple with strongSwan's derived defaults: life = 110 % of rekey,
- * rand = life - rekey. */
+/* Rekey/life/rand triple with strongSwan's derived defaults: life = 110 % of rekey (at most
+ * the largest value the limit holds: 32 bits for times), rand = life - rekey. */
 static void load_limits(struct swanctl_ctx *l, const struct conf_node *sec, const char *what,
 			uint64_t rekey_def, uint64_t *rekey, uint64_t *life, uint64_t *rand)
 {
+	const uint64_t max = strcmp(what, "time") == 0 ? UINT32_MAX : UINT64_MAX;
 	char kr[32], kl[32], kx[32];
 	uint64_t r = 0, f = 0, x = 0;
 
@@ -307,7 +308,7 @@ static void load_limits(struct swanctl_ctx *l, const struct conf_node *sec, cons
 	snprintf(kl, sizeof(kl), "life_%s", what);
 	snprintf(kx, sizeof(kx), "rand_%s", what);
 	get_limit(l, sec, kr, what, rekey_def, &r);
-	get_limit(l, sec, kl, what, r + r / 10, &f);
+	get_limit(l, sec, kl, what, r > max - r / 10 ? max : r + r / 10, &f);
 	get_limit(l, sec, kx, what, f > r ? f - r : 0, &x);
 	if (r && f && f < r)
 		swanctl_bad(l, conf_child(sec, kl, CONF_KEY) ? conf_child(sec, kl, CONF_KEY) : sec,

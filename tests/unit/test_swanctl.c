@@ -307,6 +307,37 @@ static void test_defaults(void)
 	swanctl_config_free(cfg);
 }
 
+/* A rekey limit near the top of its range: the derived life (110 %) saturates at the largest
+ * value the limit holds instead of wrapping below rekey or overflowing the 32-bit time, which
+ * rejected the file with an error about a key it did not set. */
+static void test_limit_defaults_saturate(void)
+{
+	struct swanctl_config *cfg = NULL;
+
+	T_EQ(
+	    load(
+		".",
+		"connections {\n a {\n  children {\n   c {\n    rekey_time = 4000000000\n"
+		"    rekey_packets = 18446744073709551615\n    rekey_bytes = 18000000000000000000\n"
+		"   }\n  }\n }\n}\n",
+		&cfg),
+	    0);
+	T_EQ(nerrors, 0);
+	if (!cfg)
+		return;
+	const struct conn_child *ch = cfg->conns[0]->children[0];
+	T_EQ(ch->rekey_time, 4000000000u);
+	T_EQ(ch->life_time, UINT32_MAX);
+	T_EQ(ch->rand_time, UINT32_MAX - 4000000000u);
+	T_OK(ch->rekey_packets == UINT64_MAX && ch->life_packets == UINT64_MAX &&
+		 ch->rand_packets == 0,
+	     "packets: life saturates at rekey = UINT64_MAX");
+	T_OK(ch->rekey_bytes == 18000000000000000000u && ch->life_bytes == UINT64_MAX &&
+		 ch->rand_bytes == UINT64_MAX - 18000000000000000000u,
+	     "bytes: life saturates above rekey");
+	swanctl_config_free(cfg);
+}
+
 /* The action keys, updown and tfc_padding as strongSwan reads them. */
 static void test_actions(void)
 {
@@ -556,6 +587,7 @@ int main(void)
 	test_bad();
 	test_all_errors();
 	test_defaults();
+	test_limit_defaults_saturate();
 	test_actions();
 	test_childless();
 	test_reauth_defaults();
