@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto/rand.h"
 #include "ike/conn.h"
 #include "ike/ike.h"
 #include "lib/err.h"
@@ -381,22 +380,6 @@ static void test_rekey_collision(void)
 	}
 }
 
-/* Nonces of one fill octet (and a counter), the rest from crypto/rand. */
-struct nonce_hook {
-	uint8_t fill, ctr;
-};
-
-static int hook_rand(void *ctx, enum ike_rand_use use, uint8_t *buf, size_t len)
-{
-	struct nonce_hook *h = ctx;
-
-	if (use != IKE_RAND_NONCE)
-		return crypto_rand_bytes(buf, len);
-	memset(buf, h->fill, len);
-	buf[len - 1] = h->ctr++;
-	return 0;
-}
-
 /* §2.8.1 with chosen nonces: the SA of the exchange holding the lowest nonce goes. Node 0
  * installs the SA of node 1's exchange first (records 2, 3), then its own (4, 5). */
 static void test_rekey_collision_order(void)
@@ -411,8 +394,8 @@ static void test_rekey_collision_order(void)
 	};
 
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
-		struct nonce_hook h0 = {.fill = rows[r].fill0}, h1 = {.fill = rows[r].fill1};
-		struct ike_test_hooks hooks = {.rand = hook_rand};
+		struct xnet_nonce h0 = {.fill = rows[r].fill0}, h1 = {.fill = rows[r].fill1};
+		struct ike_test_hooks hooks = {.rand = xnet_nonce_rand};
 		struct ike_sa_info info[2];
 		size_t cnt = 0, total = 0;
 		int line = rows[r].line;

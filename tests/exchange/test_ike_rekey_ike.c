@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto/rand.h"
 #include "ike/conn.h"
 #include "ike/engine.h"
 #include "ike/ike.h"
@@ -410,22 +409,6 @@ static void test_rekey_delete_lost(void)
 	xnet_cleanup(&n);
 }
 
-/* Nonces of one fill octet (and a counter), the rest from crypto/rand. */
-struct nonce_hook {
-	uint8_t fill, ctr;
-};
-
-static int hook_rand(void *ctx, enum ike_rand_use use, uint8_t *buf, size_t len)
-{
-	struct nonce_hook *h = ctx;
-
-	if (use != IKE_RAND_NONCE)
-		return crypto_rand_bytes(buf, len);
-	memset(buf, h->fill, len);
-	buf[len - 1] = h->ctr++;
-	return 0;
-}
-
 /* §2.8.2: both ends rekey the IKE SA at once. Chosen nonces decide whose new SA stays (fill
  * 0 = random nonces); drop_first drops node 1's first request (node 0 completes without
  * seeing the collision; node 0's Delete of the old SA then settles it at node 1). */
@@ -448,8 +431,8 @@ static void test_collision(void)
 	};
 
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
-		struct nonce_hook h0 = {.fill = rows[r].fill0}, h1 = {.fill = rows[r].fill1};
-		struct ike_test_hooks hooks = {.rand = hook_rand};
+		struct xnet_nonce h0 = {.fill = rows[r].fill0}, h1 = {.fill = rows[r].fill1};
+		struct ike_test_hooks hooks = {.rand = xnet_nonce_rand};
 		struct ike_sa_info s[2];
 		struct opts o = {0};
 		struct fault f = {0};

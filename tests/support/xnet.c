@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/alg.h"
+#include "crypto/rand.h"
 #include "ike/conn.h"
 #include "lib/addr.h"
 #include "lib/err.h"
@@ -354,6 +355,17 @@ uint8_t xnet_exchange(const struct xnet_dgram *d)
 bool xnet_is_response(const struct xnet_dgram *d)
 {
 	return d->len >= 28 && (d->data[19] & IKEV2_FLAG_RESPONSE);
+}
+
+int xnet_nonce_rand(void *ctx, enum ike_rand_use use, uint8_t *buf, size_t len)
+{
+	struct xnet_nonce *h = ctx;
+
+	if (use != IKE_RAND_NONCE)
+		return crypto_rand_bytes(buf, len);
+	memset(buf, h->fill, len);
+	buf[len - 1] = h->ctr++;
+	return 0;
 }
 
 struct conn *xnet_psk_conn_addrs(const char *name, const struct addr *local,

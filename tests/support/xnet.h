@@ -130,6 +130,14 @@ const struct xnet_child *xnet_child(const struct xnet_node *nd, bool inbound, ui
 uint8_t xnet_exchange(const struct xnet_dgram *d);
 bool xnet_is_response(const struct xnet_dgram *d);
 
+/* Chosen nonces (RFC 7296 §2.8.1 collisions: the lowest nonce decides): an ike_test_hooks
+ * rand hook whose ctx is a struct xnet_nonce fills each nonce with fill and ends it with a
+ * counter; other random bytes come from crypto/rand. */
+struct xnet_nonce {
+	uint8_t fill, ctr;
+};
+int xnet_nonce_rand(void *ctx, enum ike_rand_use use, uint8_t *buf, size_t len);
+
 /* ---- configurations the exchange tests share ------------------------------------------- */
 
 /* The PSK every xnet_psk_* configuration uses. */
