@@ -6,8 +6,9 @@
  * file = moon.key load for real and the swanctl --load-all directory scan runs every time.
  *
  * Checked: success yields a configuration with at most SWANCTL_MAX_CONNS connections, each
- * present; ERR_INVAL comes after at least one non-empty report; no other result than 0,
- * ERR_INVAL and ERR_NOMEM. */
+ * within conn.h's limits (proposals, 1..CONN_MAX_ROUNDS rounds each way, children with ESP or AH
+ * proposals, no life limit below its rekey limit); ERR_INVAL comes after at least one non-empty
+ * report; no other result than 0, ERR_INVAL and ERR_NOMEM. */
 #include <errno.h>
 #include <netdb.h>
 #include <stdint.h>
@@ -112,6 +113,33 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* A limit pair as the loader promises it: no life shorter than the rekey it follows. */
+static void check_limits(uint64_t rekey, uint64_t life)
+{
+	if (rekey && life && life < rekey)
+		abort();
+}
+
+/* What conn.h promises of a configured connection. */
+static void check_conn(const struct conn *c)
+{
+	if (!c || c->nproposals < 1 || c->nlocal_auth < 1 || c->nlocal_auth > CONN_MAX_ROUNDS ||
+	    c->nremote_auth < 1 || c->nremote_auth > CONN_MAX_ROUNDS ||
+	    c->nchildren > CONN_MAX_CHILDREN || c->nlocal_addrs > CONN_MAX_ADDRS ||
+	    c->nremote_addrs > CONN_MAX_ADDRS)
+		abort();
+	for (size_t i = 0; i < c->nchildren; i++) {
+		const struct conn_child *ch = c->children[i];
+
+		if (!ch || ch->nesp + ch->nah < 1 || ch->local_ts.n > TS_LIST_MAX ||
+		    ch->remote_ts.n > TS_LIST_MAX)
+			abort();
+		check_limits(ch->rekey_time, ch->life_time);
+		check_limits(ch->rekey_bytes, ch->life_bytes);
+		check_limits(ch->rekey_packets, ch->life_packets);
+	}
+}
+
 struct reports {
 	unsigned n;
 };
@@ -141,8 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!cfg || cfg->nconns > SWANCTL_MAX_CONNS || !cfg->secrets)
 			abort();
 		for (size_t i = 0; i < cfg->nconns; i++)
-			if (!cfg->conns[i])
-				abort();
+			check_conn(cfg->conns[i]);
 	} else if (cfg || (rc == ERR_INVAL && r.n == 0) || (rc != ERR_INVAL && rc != ERR_NOMEM)) {
 		abort();
 	}
