@@ -13,6 +13,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.sh"
 . "$here/../netns/charon.sh"
+. "$here/../netns/rampart_ike.sh"
 
 PEER=$here/../../build/check/tests/exchange/test_ike_udp
 
@@ -28,40 +29,9 @@ addr_add "$B" lo 10.2.0.1/32 || exit 1
 DB=$T_TMP/charon-b
 mkdir -p "$DB"
 PSK=rampart-engine-interop-secret
-cat >"$T_TMP/b.conf" <<EOF
-connections {
-	gw {
-		version = 2
-		local_addrs = 192.0.2.2
-		remote_addrs = 192.0.2.1
-		proposals = aes128gcm16-prfsha256-x25519, aes256-sha256-modp2048
-		dpd_delay = 0
-		local {
-			auth = psk
-			id = b.rampart.test
-		}
-		remote {
-			auth = psk
-			id = a.rampart.test
-		}
-		children {
-			net {
-				local_ts = 10.2.0.0/24
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes128gcm16, aes128-sha256
-				start_action = none
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-a = a.rampart.test
-		id-b = b.rampart.test
-		secret = "$PSK"
-	}
-}
-EOF
+charon_psk_conf 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 b.rampart.test a.rampart.test "$PSK" \
+	"aes128gcm16-prfsha256-x25519, aes256-sha256-modp2048" "aes128gcm16, aes128-sha256" \
+	>"$T_TMP/b.conf"
 
 t_check "charon b starts" charon_start "$B" "$DB"
 t_check "charon b loads its config" charon_load "$DB" "$T_TMP/b.conf"

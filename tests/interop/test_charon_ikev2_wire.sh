@@ -17,6 +17,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.sh"
 . "$here/../netns/charon.sh"
+. "$here/../netns/rampart_ike.sh"
 
 DECODER=$here/../../build/check/tests/unit/test_ikev2_wire
 ENCODER=$here/../../build/check/tests/unit/test_ikev2_codec
@@ -35,42 +36,9 @@ addr_add "$A" lo 10.1.0.1/32 || exit 1
 addr_add "$B" lo 10.2.0.1/32 || exit 1
 
 conf() { # local_addr remote_addr local_ts remote_ts id remote_id
-	cat <<EOF2
-connections {
-	gw {
-		version = 2
-		local_addrs = $1
-		remote_addrs = $2
-		proposals = aes256gcm16-prfsha256-ecp256
-		dpd_delay = 1s
-		fragmentation = yes
-		local {
-			auth = psk
-			id = $5
-		}
-		remote {
-			auth = psk
-			id = $6
-		}
-		children {
-			net {
-				local_ts = $3
-				remote_ts = $4
-				esp_proposals = aes128gcm16-ecp256,aes256gcm16
-				mode = tunnel
-				start_action = none
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-a = a.rampart.test
-		id-b = b.rampart.test
-		secret = "0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-	}
-}
-EOF2
+	charon_psk_conf "$@" "0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA==" \
+		aes256gcm16-prfsha256-ecp256 aes128gcm16-ecp256,aes256gcm16 "dpd_delay = 1s
+		fragmentation = yes"
 }
 
 DA=$T_TMP/charon-a

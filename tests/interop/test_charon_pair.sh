@@ -15,6 +15,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.sh"
 . "$here/../netns/charon.sh"
+. "$here/../netns/rampart_ike.sh"
 
 t_need_root
 t_need_cmd swanctl tcpdump ping "$CHARON_BIN"
@@ -26,41 +27,7 @@ addr_add "$A" lo 10.1.0.1/32 fd01::1/128 || exit 1
 addr_add "$B" lo 10.2.0.1/32 fd02::1/128 || exit 1
 
 conf() { # local_addr remote_addr local_ts remote_ts id remote_id
-	cat <<EOF
-connections {
-	gw {
-		version = 2
-		local_addrs = $1
-		remote_addrs = $2
-		proposals = aes128gcm16-prfsha256-x25519
-		dpd_delay = 0
-		local {
-			auth = psk
-			id = $5
-		}
-		remote {
-			auth = psk
-			id = $6
-		}
-		children {
-			net {
-				local_ts = $3
-				remote_ts = $4
-				esp_proposals = aes128gcm16
-				mode = tunnel
-				start_action = none
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-a = a.rampart.test
-		id-b = b.rampart.test
-		secret = "0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-	}
-}
-EOF
+	charon_psk_conf "$@" "0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
 }
 
 DA=$T_TMP/charon-a

@@ -15,6 +15,10 @@
 #   charon_sa_get DIR PATH       one value from charon_sas, e.g. "gw.state"
 #   charon_wait_ike DIR IKE, charon_wait_child DIR IKE.child-sas.CHILD   wait for the states
 #   charon_stop DIR              stop it (cleanup stops every instance anyway)
+#   charon_psk_conf LOCAL REMOTE LTS RTS ID PEER-ID PSK [IKE] [ESP] [CONN-OPTS]
+#                                a whole swanctl.conf: connection gw as ri_conn writes it
+#                                (source tests/netns/rampart_ike.sh), secret ike-gw PSK for
+#                                a.rampart.test and b.rampart.test
 #   pki_ca DIR [TYPE]            CA key and certificate DIR/ca.key, DIR/ca.crt
 #   pki_cert DIR NAME TYPE DN SAN...  end-entity key DIR/NAME.key and cert DIR/NAME.crt
 #
@@ -130,6 +134,15 @@ charon_stop() {
 charon_load() {
 	cp "$2" "$1/swanctl/swanctl.conf" || return 1
 	charon_swanctl "$1" --load-all --noprompt >>"$1/swanctl.out" 2>&1
+}
+
+charon_psk_conf() {
+	echo "connections {"
+	ri_conn gw "$1" "$2" "$5" "$6" "$3" "$4" "${8:-}" "${9:-}" "" "${10:-}"
+	echo "}"
+	echo "secrets {"
+	ri_secret gw a.rampart.test b.rampart.test "$7"
+	echo "}"
 }
 
 # charon_initiate DIR CHILD [SECONDS]: initiates CHILD and waits for the result.
