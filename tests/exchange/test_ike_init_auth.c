@@ -478,7 +478,7 @@ static void test_wrong_psk(void)
 	if (e0 >= 0)
 		T_OK(strcmp(n.node[0].ev[e0].msg,
 			    "AUTHENTICATION_FAILED from 192.0.2.2: it refused us as 192.0.2.1 "
-			    "(PSK mismatch, or identity unknown there?)") == 0,
+			    "(PSK mismatch, unknown identity, or unique = keep there?)") == 0,
 		     "'%s'", n.node[0].ev[e0].msg);
 	if (e1 >= 0)
 		T_OK(strcmp(n.node[1].ev[e1].msg, "AUTHENTICATION_FAILED for 192.0.2.1 (id "

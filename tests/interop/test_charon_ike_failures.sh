@@ -16,7 +16,7 @@
 #   2 noesp      ESP aes128gcm16 against aes256-sha256: "NO_PROPOSAL_CHOSEN from PEER for
 #                CHILD_SA net: we proposed ..." (the IKE SA stays up)
 #   3 wrongpsk   different PSKs: "AUTHENTICATION_FAILED from PEER: it refused us as ID (PSK
-#                mismatch, or identity unknown there?)"
+#                mismatch, unknown identity, or unique = keep there?)"
 #   4 ts         remote_ts 10.9.0.0/24, which the responder does not have: "TS_UNACCEPTABLE
 #                from PEER for CHILD_SA net: we proposed TSi 10.1.0.0/24 TSr 10.9.0.0/24"
 #                (rampartd as the responder names both sides' selectors)
@@ -137,11 +137,11 @@ for peer in c b; do
 	fails "$who noesp" "$peer-noesp" \
 		"NO_PROPOSAL_CHOSEN from $p\\.22 for CHILD_SA net: we proposed ESP:AES_GCM_16_128/NO_ESN"
 	fails "$who wrongpsk" "$peer-wrongpsk" \
-		"AUTHENTICATION_FAILED from $p\\.23: it refused us as wr\\.rampart\\.test \\(PSK mismatch, or identity unknown there\\?\\)"
+		"AUTHENTICATION_FAILED from $p\\.23: it refused us as wr\\.rampart\\.test \\(PSK mismatch, unknown identity, or unique = keep there\\?\\)"
 	fails "$who ts" "$peer-ts" \
 		"TS_UNACCEPTABLE from $p\\.24 for CHILD_SA net: we proposed TSi 10\\.1\\.0\\.0/24 TSr 10\\.9\\.0\\.0/24"
 	fails "$who unknownid" "$peer-unknownid" \
-		"AUTHENTICATION_FAILED from $p\\.25: it refused us as u\\.rampart\\.test \\(PSK mismatch, or identity unknown there\\?\\)"
+		"AUTHENTICATION_FAILED from $p\\.25: it refused us as u\\.rampart\\.test \\(PSK mismatch, unknown identity, or unique = keep there\\?\\)"
 done
 logged "noprop" "no proposal chosen for 198\\.51\\.100\\.11: we accept IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048, peer proposed IKE:$OURS"
 logged "noesp" "no proposal chosen for CHILD_SA net: we accept ESP:AES_CBC_256/HMAC_SHA2_256_128.*, peer proposed ESP:AES_GCM_16_128"

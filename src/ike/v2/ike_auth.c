@@ -595,7 +595,7 @@ int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct i
 				  "AUTHENTICATION_FAILED from %s: it refused us as %s (%s)", peer,
 				  conn_id_str(&sa->local_id, rid, sizeof(rid)),
 				  sa->conn->local_auth[0].method == CONN_AUTH_PSK
-				      ? "PSK mismatch, or identity unknown there?"
+				      ? "PSK mismatch, unknown identity, or unique = keep there?"
 				      : "certificate or signature not accepted");
 		else
 			eng_event(e, sa->id, 0, IKE_EV_IKE_FAILED, "IKE_AUTH with %s failed: %s",
