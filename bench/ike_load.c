@@ -2,11 +2,17 @@
  * many initiator IKE SAs, each IKE_SA_INIT + IKE_AUTH with one CHILD_SA (PSK, X25519,
  * AES-GCM), at most WINDOW setups in flight at once.
  *
- *   ike_load -r RESPONDER -l LOCAL [-n N] [-w WINDOW] [-i IDS] [-k PSK] [-t TIMEOUT_S]
+ *   ike_load -r RESPONDER -l LOCAL [-a NADDR] [-n N] [-w WINDOW] [-i IDS] [-k PSK]
+ *            [-t TIMEOUT_S] [--reuse-dh]
  *       drives a responder over UDP port 500 (LOCAL:500 must be free: run it in its own
  *       namespace). Identities are c<k>.bench for k < IDS (round robin), unique = never (no
  *       INITIAL_CONTACT, so a responder keeps every SA); the responder must accept any of
- *       them with one PSK.
+ *       them with one PSK. -a: identity k sends from the (k mod NADDR)-th IPv4 address from
+ *       LOCAL on (LOCAL, LOCAL+1, ...: all must be configured), as NADDR clients would.
+ *       --reuse-dh (BENCH ONLY): the initiator makes one X25519 key pair and sends it in every
+ *       IKE_SA_INIT (RFC 7296 §2.12 permits reusing DH values; the engine never does), so
+ *       the load generator spends one X25519 operation per setup instead of two and bounds
+ *       the measurement less. The responder still makes a fresh key pair for every setup.
  *   ike_load --inproc [-n N] [-w WINDOW]
  *       runs the responder as a second engine in this process over an in-memory network and
  *       counts the heap the responder's calls keep (mallinfo2 around each call): bytes per
@@ -33,18 +39,20 @@
 #include <unistd.h>
 
 #include "crypto/alg.h"
+#include "crypto/kex.h"
 #include "ike/conn.h"
 #include "ike/ike.h"
 #include "lib/addr.h"
 #include "lib/log.h"
 #include "lib/ts.h"
 
-#define MAX_IDS 1000
+#define MAX_IDS	  1000
+#define MAX_ADDRS 250
 
 struct opts {
 	const char *remote, *local, *psk;
-	unsigned n, window, ids, timeout_s;
-	bool inproc, noheap;
+	unsigned n, window, ids, timeout_s, naddr;
+	bool inproc, noheap, reuse_dh;
 };
 
 /* A datagram in flight on the in-memory network. */
@@ -59,14 +67,17 @@ struct dgram {
 struct gen {
 	struct opts o;
 	struct ike_engine *ini, *resp;
-	int fd;
+	struct kex *dh; /* --reuse-dh: the initiator's one key pair */
+	int fd[MAX_ADDRS];
+	struct addr addrs[MAX_ADDRS]; /* the local addresses, fd[i] bound to addrs[i]:500 */
 	uint64_t now;
 	unsigned started, inflight, ok, failed, resp_up;
 	/* in-process network */
 	struct dgram *qhead, *qtail;
-	uint32_t *ids; /* IKE SA ids of the setups started */
+	uint32_t *ids;	     /* IKE SA ids of the setups started */
 	long long resp_heap; /* bytes the responder's calls kept */
 	long long peak;	     /* resp_heap with every SA established */
+	double resp_cpu;     /* --noheap: thread CPU seconds inside the responder's calls */
 };
 
 static uint64_t mono_ms(void)
@@ -94,6 +105,14 @@ static double cpu_s(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static long long heap_used(void)
 {
 	struct mallinfo2 mi = mallinfo2();
@@ -108,10 +127,13 @@ static int send_udp(void *ctx, const struct ike_path *path, const uint8_t *data,
 	struct gen *g = ctx;
 	struct sockaddr_storage ss;
 	socklen_t sl;
+	unsigned i = 0;
 
+	while (i + 1 < g->o.naddr && !addr_equal(&g->addrs[i], &path->local))
+		i++;
 	if (addr_to_sockaddr(&path->remote, path->remote_port, &ss, &sl) != 0)
 		return -1;
-	if (sendto(g->fd, data, len, 0, (struct sockaddr *)&ss, sl) < 0)
+	if (sendto(g->fd[i], data, len, 0, (struct sockaddr *)&ss, sl) < 0)
 		return -1;
 	return 0;
 }
@@ -181,8 +203,8 @@ static void resp_event(void *ctx, uint32_t id, uint32_t child_id, enum ike_event
 
 /* ---- configuration ----------------------------------------------------------------------- */
 
-static struct conn *mkconn(const char *name, const char *local, const char *remote, const char *lid,
-			   bool initiator)
+static struct conn *mkconn(const char *name, const struct addr *local, const char *remote,
+			   const char *lid, bool initiator)
 {
 	struct conn *c = conn_new(name);
 	struct conn_child *ch = NULL;
@@ -195,7 +217,7 @@ static struct conn *mkconn(const char *name, const char *local, const char *remo
 	c->version = CONN_VERSION_2;
 	if (local) {
 		c->nlocal_addrs = 1;
-		addr_parse(local, &c->local_addrs[0], NULL, 0);
+		c->local_addrs[0] = *local;
 	}
 	if (remote) {
 		c->nremote_addrs = 1;
@@ -239,19 +261,52 @@ static int configure(struct ike_engine *e, struct conn **conns, size_t n, const 
 	return rc;
 }
 
+/* --reuse-dh: every IKE_SA_INIT of the initiator carries the same key pair. */
+static struct kex *reused_kex(void *ctx, uint16_t group)
+{
+	struct gen *g = ctx;
+
+	if (g->dh && kex_group(g->dh) != group) {
+		kex_free(g->dh);
+		g->dh = NULL;
+	}
+	if (!g->dh)
+		g->dh = kex_new(group);
+	return g->dh ? kex_dup(g->dh) : NULL;
+}
+
+/* The local addresses: o.local and the next naddr - 1 IPv4 addresses. 0 or -1. */
+static int local_addrs(struct gen *g)
+{
+	if (addr_parse(g->o.local, &g->addrs[0], NULL, 0) != 0 ||
+	    (g->o.naddr > 1 && g->addrs[0].family != AF_INET))
+		return -1;
+	for (unsigned i = 1; i < g->o.naddr; i++) {
+		uint32_t v;
+		memcpy(&v, g->addrs[0].bytes, 4);
+		v = htonl(ntohl(v) + i);
+		g->addrs[i] = g->addrs[0];
+		memcpy(g->addrs[i].bytes, &v, 4);
+	}
+	return 0;
+}
+
 static int setup_initiator(struct gen *g, const struct ike_callbacks *cb)
 {
 	static struct conn *conns[MAX_IDS];
+	const struct ike_test_hooks hooks = {.kex_new = reused_kex};
 	unsigned k = g->o.ids;
 
 	g->ini = ike_engine_new(cb, g);
-	if (!g->ini)
+	if (!g->ini || local_addrs(g) != 0)
 		return -1;
+	if (g->o.reuse_dh)
+		ike_engine_set_test_hooks(g->ini, &hooks, g);
 	for (unsigned i = 0; i < k; i++) {
 		char name[32], id[64];
 		snprintf(name, sizeof(name), "c%u", i);
 		snprintf(id, sizeof(id), "c%u.bench", i);
-		conns[i] = mkconn(name, g->o.local, g->o.remote, id, true);
+		conns[i] = mkconn(name, &g->addrs[i % g->o.naddr], g->o.remote, id, true);
 		if (!conns[i])
 			return -1;
 	}
@@ -278,13 +333,14 @@ static void top_up(struct gen *g)
 
 /* ---- UDP mode ---------------------------------------------------------------------------- */
 
-static int open_socket(const char *local, struct addr *a)
+static int open_socket(const struct addr *a)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
+	char txt[ADDR_STRLEN];
 	int fd, one = 1, big = 8 << 20;
 
-	if (addr_parse(local, a, NULL, 0) != 0 || addr_to_sockaddr(a, IKE_PORT, &ss, &sl) != 0)
+	if (addr_to_sockaddr(a, IKE_PORT, &ss, &sl) != 0)
 		return -1;
 	fd = socket(a->family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -293,50 +349,63 @@ static int open_socket(const char *local, struct addr *a)
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
-		fprintf(stderr, "ike_load: bind %s:500: %s\n", local, strerror(errno));
+		fprintf(stderr, "ike_load: bind %s:500: %s\n", addr_str(a, txt, sizeof(txt)),
+			strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static int run_udp(struct gen *g)
+/* Reads what socket i has queued (at most a budget) into the initiator. */
+static void drain(struct gen *g, unsigned i)
 {
 	static uint8_t buf[IKE_MAX_MSG];
+
+	for (int budget = 0; budget < 256; budget++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct ike_path path;
+		ssize_t n = recvfrom(g->fd[i], buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+		if (n < 0)
+			break;
+		memset(&path, 0, sizeof(path));
+		if (addr_from_sockaddr((struct sockaddr *)&ss, sl, &path.remote,
+				       &path.remote_port) != 0)
+			continue;
+		path.local = g->addrs[i];
+		path.local_port = IKE_PORT;
+		ike_engine_input(g->ini, g->now, &path, buf, (size_t)n);
+	}
+}
+
+static int run_udp(struct gen *g)
+{
+	static struct pollfd pfd[MAX_ADDRS];
 	const struct ike_callbacks cb = {.send = send_udp, .event = ini_event};
-	struct addr local;
 	uint64_t end;
 
-	g->fd = open_socket(g->o.local, &local);
-	if (g->fd < 0 || setup_initiator(g, &cb) != 0)
+	if (setup_initiator(g, &cb) != 0)
 		return -1;
+	for (unsigned i = 0; i < g->o.naddr; i++) {
+		g->fd[i] = open_socket(&g->addrs[i]);
+		if (g->fd[i] < 0)
+			return -1;
+		pfd[i] = (struct pollfd){.fd = g->fd[i], .events = POLLIN};
+	}
 	g->now = mono_ms();
 	end = g->now + (uint64_t)g->o.timeout_s * 1000;
 	top_up(g);
 	while ((g->inflight > 0 || g->started < g->o.n) && g->now < end) {
-		struct pollfd pfd = {.fd = g->fd, .events = POLLIN};
 		uint64_t d = ike_engine_next_deadline(g->ini);
 		int wait = 100;
 		if (d != UINT64_MAX)
 			wait = d <= g->now ? 0 : (int)(d - g->now < 100 ? d - g->now : 100);
-		poll(&pfd, 1, wait);
+		poll(pfd, g->o.naddr, wait);
 		g->now = mono_ms();
-		for (int budget = 0; budget < 256; budget++) {
-			struct sockaddr_storage ss;
-			socklen_t sl = sizeof(ss);
-			struct ike_path path;
-			ssize_t n =
-			    recvfrom(g->fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
-			if (n < 0)
-				break;
-			memset(&path, 0, sizeof(path));
-			if (addr_from_sockaddr((struct sockaddr *)&ss, sl, &path.remote,
-					       &path.remote_port) != 0)
-				continue;
-			path.local = local;
-			path.local_port = IKE_PORT;
-			ike_engine_input(g->ini, g->now, &path, buf, (size_t)n);
-		}
+		for (unsigned i = 0; i < g->o.naddr; i++)
+			if (pfd[i].revents & POLLIN)
+				drain(g, i);
 		if (ike_engine_next_deadline(g->ini) <= g->now)
 			ike_engine_timeout(g->ini, g->now);
 		top_up(g);
@@ -345,6 +414,13 @@ static int run_udp(struct gen *g)
 }
 
 /* ---- in-process mode --------------------------------------------------------------------- */
+
+/* One datagram into the responder (its own function: `valgrind --tool=callgrind
+ * --toggle-collect=resp_input` profiles the responder alone). */
+__attribute__((noinline)) static void resp_input(struct gen *g, const struct dgram *d)
+{
+	ike_engine_input(g->resp, g->now, &d->path, d->data, d->len);
+}
 
 /* Delivers queued datagrams; calls into the responder are measured. */
 static void pump(struct gen *g)
@@ -355,7 +431,9 @@ static void pump(struct gen *g)
 		if (!g->qhead)
 			g->qtail = NULL;
 		if (d->to == 1 && g->o.noheap) {
-			ike_engine_input(g->resp, g->now, &d->path, d->data, d->len);
+			double c0 = thread_cpu_s();
+			resp_input(g, d);
+			g->resp_cpu += thread_cpu_s() - c0;
 		} else if (d->to == 1) {
 			long long before = heap_used(), after;
 			/* the datagram is freed after the call: not part of the responder's heap */
@@ -379,6 +457,7 @@ static int run_inproc(struct gen *g, long long *left)
 
 	g->o.remote = "10.99.0.2";
 	g->o.local = "10.99.0.1";
+	g->o.naddr = 1;
 	g->ids = calloc(g->o.n, sizeof(*g->ids));
 	if (!g->ids || setup_initiator(g, &ci) != 0)
 		return -1;
@@ -418,9 +497,9 @@ static int run_inproc(struct gen *g, long long *left)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ike_load -r RESPONDER -l LOCAL [-n N] [-w WINDOW] [-i IDS] "
-			"[-k PSK] [-t TIMEOUT_S]\n"
-			"       ike_load --inproc|--noheap [-n N] [-w WINDOW]\n");
+	fprintf(stderr, "usage: ike_load -r RESPONDER -l LOCAL [-a NADDR] [-n N] [-w WINDOW] "
+			"[-i IDS] [-k PSK] [-t TIMEOUT_S] [--reuse-dh]\n"
+			"       ike_load --inproc|--noheap [-n N] [-w WINDOW] [--reuse-dh]\n");
 	exit(2);
 }
 
@@ -433,13 +512,21 @@ int main(int argc, char **argv)
 
 	if (!g)
 		return 1;
-	g->o = (struct opts){
-	    .psk = "a bench shared secret", .n = 1000, .window = 32, .ids = 100, .timeout_s = 600};
+	g->o = (struct opts){.psk = "a bench shared secret",
+			     .n = 1000,
+			     .window = 32,
+			     .ids = 100,
+			     .timeout_s = 600,
+			     .naddr = 1};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--inproc") == 0 || strcmp(a, "--noheap") == 0) {
 			g->o.inproc = true;
 			g->o.noheap = g->o.noheap || strcmp(a, "--noheap") == 0;
+			continue;
+		}
+		if (strcmp(a, "--reuse-dh") == 0) {
+			g->o.reuse_dh = true;
 			continue;
 		}
 		if (!v)
@@ -459,11 +546,13 @@ int main(int argc, char **argv)
 			g->o.ids = (unsigned)strtoul(v, NULL, 10);
 		else if (strcmp(a, "-t") == 0)
 			g->o.timeout_s = (unsigned)strtoul(v, NULL, 10);
+		else if (strcmp(a, "-a") == 0)
+			g->o.naddr = (unsigned)strtoul(v, NULL, 10);
 		else
 			usage();
 	}
-	if (g->o.ids == 0 || g->o.ids > MAX_IDS || g->o.window == 0 ||
-	    (!g->o.inproc && (!g->o.remote || !g->o.local)))
+	if (g->o.ids == 0 || g->o.ids > MAX_IDS || g->o.window == 0 || g->o.naddr == 0 ||
+	    g->o.naddr > MAX_ADDRS || (!g->o.inproc && (!g->o.remote || !g->o.local)))
 		usage();
 	log_set_level_all(LOG_LVL_WARN);
 	t0 = mono_s();
@@ -484,6 +573,9 @@ int main(int argc, char **argv)
 	       g->ok ? cpu * 1e6 / g->ok : 0.0);
 	if (g->o.inproc && !g->o.noheap)
 		printf(" resp_bytes_per_sa=%.0f resp_left=%lld", (double)g->peak / g->ok, left);
+	if (g->o.noheap)
+		printf(" resp_cpu_us_per_setup=%.0f", g->ok ? g->resp_cpu * 1e6 / g->ok : 0.0);
 	printf("\n");
+	kex_free(g->dh);
 	return g->failed ? 1 : 0;
 }

@@ -50,6 +50,12 @@ struct kex *kex_new(uint16_t group);
  * NULL when the group is unsupported, the key is out of range, or on failure. */
 struct kex *kex_new_from_private(uint16_t group, const uint8_t *priv, size_t len);
 
+/* A second handle on k's key pair: the same private and public value (the EVP_PKEY is shared
+ * by reference count, not copied); each handle is freed with kex_free. For a load generator
+ * that reuses one DH value across exchanges, as RFC 7296 §2.12 permits (bench/ike_load.c);
+ * the engine itself makes a fresh key pair per exchange. NULL on failure. */
+struct kex *kex_dup(const struct kex *k);
+
 uint16_t kex_group(const struct kex *k);
 
 /* The local public value exactly as it goes into the KE payload; *len = kex_public_len.
