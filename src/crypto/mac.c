@@ -58,37 +58,67 @@ size_t mac_alg_out_len(enum mac_alg alg)
 	return 0;
 }
 
+/* One keyed EVP_MAC_CTX per HMAC digest and for CMAC, made once per process (an all-zero key;
+ * never used to compute): a new object is a copy of it re-keyed. Fetching the MAC and its digest
+ * by name per object costs OpenSSL 3 a method-store lookup each (a third of an IKE_SA_INIT's
+ * HMAC work); a copy shares the fetched methods. The templates are only read after
+ * mac_templates_init (EVP_MAC_CTX_dup does not change its source), so any thread may copy them.
+ */
+#define MAC_NALGS (MAC_AES128_CMAC + 1)
+static EVP_MAC_CTX *templates[MAC_NALGS];
+static CRYPTO_ONCE templates_once = CRYPTO_ONCE_STATIC_INIT;
+
+static EVP_MAC_CTX *template_new(enum mac_alg alg)
+{
+	static const uint8_t zero[16];
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, alg == MAC_AES128_CMAC ? "CMAC" : "HMAC", NULL);
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	OSSL_PARAM params[2];
+
+	if (alg == MAC_AES128_CMAC)
+		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
+							     (char *)"AES-128-CBC", 0);
+	else
+		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+							     (char *)digest_name(alg), 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (ctx && EVP_MAC_init(ctx, zero, sizeof(zero), params) != 1) {
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+	}
+	EVP_MAC_free(mac);
+	return ctx;
+}
+
+static void templates_free(void)
+{
+	for (size_t i = 0; i < MAC_NALGS; i++) {
+		EVP_MAC_CTX_free(templates[i]);
+		templates[i] = NULL;
+	}
+}
+
+static void mac_templates_init(void)
+{
+	for (int a = 0; a < MAC_NALGS; a++)
+		if (a != MAC_AES128_XCBC)
+			templates[a] = template_new((enum mac_alg)a);
+	atexit(templates_free); /* not a leak for the sanitizers' exit check */
+}
+
 static int new_evp_mac(struct mac *m, const uint8_t *key, size_t key_len)
 {
 	static const uint8_t empty[1];
-	EVP_MAC *mac = NULL;
-	OSSL_PARAM params[2];
-	int err = ERR_CRYPTO;
 
-	if (m->alg == MAC_AES128_CMAC) {
-		mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
-		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
-							     (char *)"AES-128-CBC", 0);
-	} else {
-		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-							     (char *)digest_name(m->alg), 0);
-	}
-	params[1] = OSSL_PARAM_construct_end();
-	if (!mac)
-		goto out;
-	m->mctx = EVP_MAC_CTX_new(mac);
-	if (!m->mctx) {
-		err = ERR_NOMEM;
-		goto out;
-	}
+	if (!CRYPTO_THREAD_run_once(&templates_once, mac_templates_init) || !templates[m->alg])
+		return ERR_CRYPTO;
+	m->mctx = EVP_MAC_CTX_dup(templates[m->alg]);
+	if (!m->mctx)
+		return ERR_NOMEM;
 	/* A zero-length HMAC key is legal (RFC 2104); OpenSSL wants a non-NULL pointer. */
-	if (EVP_MAC_init(m->mctx, key_len ? key : empty, key_len, params) != 1)
-		goto out;
-	err = 0;
-out:
-	EVP_MAC_free(mac);
-	return err;
+	if (EVP_MAC_init(m->mctx, key_len ? key : empty, key_len, NULL) != 1)
+		return ERR_CRYPTO;
+	return 0;
 }
 
 /* RFC 3566 §4 steps 1: K1 = E(K, 0x01..), K2 = E(K, 0x02..), K3 = E(K, 0x03..). */

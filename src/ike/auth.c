@@ -74,22 +74,29 @@ static int signed_octets(const struct ike_sa *sa, bool of_initiator, const struc
 	return 0;
 }
 
-/* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), <signed octets>). */
-static int psk_mac(const struct ike_sa *sa, const struct secret *psk, const uint8_t *so,
-		   size_t so_len, uint8_t *out, size_t *out_len)
+/* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), <signed octets>). The inner value depends on the
+ * PSK and the PRF only: the engine keeps the last one (e->pad_*, wiped with the secrets). */
+static int psk_mac(struct ike_engine *e, const struct ike_sa *sa, const struct secret *psk,
+		   const uint8_t *so, size_t so_len, uint8_t *out, size_t *out_len)
 {
-	uint8_t padkey[PRF_MAX_OUT_LEN];
 	struct crypto_span pad = {key_pad, sizeof(key_pad) - 1}, msg = {so, so_len};
 	struct prf_info pi;
 	int rc = prf_lookup(sa->alg.prf, &pi);
 
+	if (rc == 0 && pi.out_len > sizeof(e->pad_key))
+		rc = ERR_INVAL;
+	if (rc == 0 && (e->pad_psk != psk || e->pad_prf != sa->alg.prf)) {
+		e->pad_psk = NULL;
+		rc = prf_oneshot(sa->alg.prf, psk->p, psk->len, &pad, 1, e->pad_key);
+		if (rc == 0) {
+			e->pad_psk = psk;
+			e->pad_prf = sa->alg.prf;
+		}
+	}
 	if (rc == 0)
-		rc = prf_oneshot(sa->alg.prf, psk->p, psk->len, &pad, 1, padkey);
-	if (rc == 0)
-		rc = prf_oneshot(sa->alg.prf, padkey, pi.out_len, &msg, 1, out);
+		rc = prf_oneshot(sa->alg.prf, e->pad_key, pi.out_len, &msg, 1, out);
 	if (rc == 0)
 		*out_len = pi.out_len;
-	secret_wipe(padkey, sizeof(padkey));
 	return rc;
 }
 
@@ -146,7 +153,7 @@ int auth_build(struct ike_engine *e, const struct ike_sa *sa, const struct conn_
 			rc = ERR_NOTFOUND;
 			goto out;
 		}
-		rc = psk_mac(sa, psk, so, so_len, buf, &n);
+		rc = psk_mac(e, sa, psk, so, so_len, buf, &n);
 		if (rc == 0)
 			*a = (struct ikev2_auth){IKEV2_AUTH_SHARED_KEY_MIC, buf, n};
 		goto out;
@@ -256,7 +263,7 @@ static int verify_psk(struct ike_engine *e, struct ike_sa *sa, const struct ikev
 		*why = "no PSK configured for this pair of identities";
 		return ERR_AUTH;
 	}
-	rc = psk_mac(sa, psk, so, so_len, want, &want_len);
+	rc = psk_mac(e, sa, psk, so, so_len, want, &want_len);
 	if (rc == 0 && !secret_equal(a->data, a->len, want, want_len)) {
 		*why = "PSK mismatch?";
 		rc = ERR_AUTH;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/kex.h"
 #include "crypto/rand.h"
 #include "ike/sa.h"
@@ -13,9 +15,24 @@
 
 int eng_rand(struct ike_engine *e, enum ike_rand_use use, void *buf, size_t len)
 {
+	size_t off;
+	int rc;
+
 	if (e->have_hooks && e->hooks.rand)
 		return e->hooks.rand(e->hooks_ctx, use, buf, len);
-	return crypto_rand_bytes(buf, len);
+	if (len > sizeof(e->rpool))
+		return crypto_rand_bytes(buf, len);
+	if (e->rpool_left < len) {
+		rc = crypto_rand_bytes(e->rpool, sizeof(e->rpool));
+		if (rc)
+			return rc;
+		e->rpool_left = sizeof(e->rpool);
+	}
+	off = sizeof(e->rpool) - e->rpool_left;
+	memcpy(buf, e->rpool + off, len);
+	OPENSSL_cleanse(e->rpool + off, len);
+	e->rpool_left -= len;
+	return 0;
 }
 
 struct kex *eng_kex_new(struct ike_engine *e, uint16_t group)

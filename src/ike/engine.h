@@ -40,6 +40,14 @@ struct ike_engine {
 	uint32_t next_id, next_reqid;
 	uint8_t cookie_secret[32];
 	bool cookie_secret_set;
+	/* eng_rand's pool: the unused octets are the last rpool_left, used ones are wiped */
+	uint8_t rpool[256];
+	size_t rpool_left;
+	/* auth.c: prf(PSK, "Key Pad for IKEv2") of the last PSK used (a pointer into secrets)
+	 * with PRF pad_prf, until the secrets change (drop_config wipes it) */
+	const struct secret *pad_psk;
+	uint16_t pad_prf;
+	uint8_t pad_key[64];
 	struct ike_stats stats;
 	int64_t wall_offset_ms; /* Unix time in ms = wall_offset_ms + now_ms */
 	/* retransmission (ike_engine_set_retransmit) */
@@ -60,7 +68,9 @@ struct ike_engine {
 	struct ikev2_ts_payload ts_a, ts_b;
 };
 
-/* Random octets for use (test hook, or crypto/rand). */
+/* Random octets for use (test hook, or crypto/rand through the engine's pool: one
+ * RAND_bytes call costs OpenSSL's DRBG about the same for 32 octets as for 1 KiB, and a
+ * setup draws six or seven times; octets leave the pool once and are wiped there). */
 int eng_rand(struct ike_engine *e, enum ike_rand_use use, void *buf, size_t len);
 /* A key pair for group (test hook, or kex_new). NULL on failure. */
 struct kex *eng_kex_new(struct ike_engine *e, uint16_t group);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include <stdio.h>
 
 #include "ike/action.h"
@@ -61,6 +63,8 @@ static void drop_config(struct ike_engine *e)
 	e->nconns = 0;
 	conn_secrets_free(e->secrets);
 	e->secrets = NULL;
+	OPENSSL_cleanse(e->pad_key, sizeof(e->pad_key));
+	e->pad_psk = NULL;
 }
 
 void ike_engine_free(struct ike_engine *e)
@@ -71,6 +75,8 @@ void ike_engine_free(struct ike_engine *e)
 	drop_config(e);
 	trap_free_all(e);
 	action_free(e);
+	OPENSSL_cleanse(e->rpool, sizeof(e->rpool));
+	OPENSSL_cleanse(e->cookie_secret, sizeof(e->cookie_secret));
 	free(e);
 }
 
