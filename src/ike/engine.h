@@ -48,6 +48,10 @@ struct ike_engine {
 	const struct secret *pad_psk;
 	uint16_t pad_prf;
 	uint8_t pad_key[64];
+	/* sk.c: the SK cipher contexts of the last message opened [0] and sealed [1], re-keyed
+	 * per message from the SA's keys (an SA keeps keys, not contexts; a new OpenSSL context
+	 * per message cost four times the re-keying). Freed with the engine. */
+	struct enc *sk_enc[2];
 	struct ike_stats stats;
 	int64_t wall_offset_ms; /* Unix time in ms = wall_offset_ms + now_ms */
 	/* retransmission (ike_engine_set_retransmit) */

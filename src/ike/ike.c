@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "crypto/enc.h"
 #include "ike/action.h"
 #include "ike/child.h"
 #include "ike/dispatch.h"
@@ -75,6 +76,8 @@ void ike_engine_free(struct ike_engine *e)
 	drop_config(e);
 	trap_free_all(e);
 	action_free(e);
+	enc_free(e->sk_enc[0]);
+	enc_free(e->sk_enc[1]);
 	OPENSSL_cleanse(e->rpool, sizeof(e->rpool));
 	OPENSSL_cleanse(e->cookie_secret, sizeof(e->cookie_secret));
 	free(e);
@@ -193,7 +196,7 @@ static int reassemble(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		drop(e, &e->stats.drop_malformed, now, "unexpected fragment", path);
 		return 0;
 	}
-	rc = sk_decrypt(sa, data, len, &e->outer, e->plain, sizeof(e->plain), &inner_len, &base);
+	rc = sk_decrypt(e, sa, data, len, &e->outer, e->plain, sizeof(e->plain), &inner_len, &base);
 	if (rc) {
 		drop(e, rc == ERR_AUTH ? &e->stats.drop_auth : &e->stats.drop_malformed, now,
 		     rc == ERR_AUTH ? "fragment integrity check failed" : "bad SKF payload", path);
@@ -340,8 +343,8 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		nat_path_seen(e, sa, path, now);
 	} else if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT) {
 		memset(&derr, 0, sizeof(derr));
-		rc =
-		    sk_open(sa, data, len, &e->outer, e->plain, sizeof(e->plain), &e->inner, &derr);
+		rc = sk_open(e, sa, data, len, &e->outer, e->plain, sizeof(e->plain), &e->inner,
+			     &derr);
 		if ((rc == ERR_CRITICAL || derr.notify) && !response &&
 		    hdr.msgid == sa->next_peer_id && sa->state >= IKE_ST_INIT_DONE) {
 			/* authentic but unacceptable: §2.5 / §2.21.2, answered under SK */

@@ -27,27 +27,36 @@ int sk_begin(const struct ike_sa *sa, struct ikev2_builder *b)
 }
 
 /* The SK cipher and (without an AEAD) MAC of one direction, keyed from SK_e and SK_a for one
- * message: an SA keeps keys, not OpenSSL contexts (a few KiB each). The caller frees both. */
-static int keyed(const struct ike_sa *sa, bool outbound, struct enc **enc, struct integ **integ)
+ * message: an SA keeps keys, not OpenSSL contexts (a few KiB each). The cipher is the engine's
+ * context of that direction, re-keyed (borrowed: the caller does not free it); the MAC is
+ * new (the caller frees it). */
+static int keyed(struct ike_engine *e, const struct ike_sa *sa, bool outbound, struct enc **enc,
+		 struct integ **integ)
 {
 	bool ours_i = sa->initiator == outbound; /* the _i keys protect initiator->responder */
 	const struct secret *ke = ours_i ? sa->keys.sk_ei : sa->keys.sk_er;
 	const struct secret *ka = ours_i ? sa->keys.sk_ai : sa->keys.sk_ar;
-	int rc;
+	enum enc_dir dir = outbound ? ENC_ENCRYPT : ENC_DECRYPT;
+	struct enc **slot = &e->sk_enc[outbound ? 1 : 0];
+	int rc = ERR_INVAL;
 
 	*enc = NULL;
 	*integ = NULL;
 	if (!sa->keyed)
 		return ERR_INVAL;
-	rc = enc_new(sa->alg.encr, sa->alg.encr_bits, outbound ? ENC_ENCRYPT : ENC_DECRYPT,
-		     ke ? ke->p : NULL, ke ? ke->len : 0, enc);
-	if (rc == 0 && !sa->enc_info.aead) {
-		rc = ka ? integ_new(sa->alg.integ, ka->p, ka->len, integ) : ERR_INVAL;
-		if (rc) {
-			enc_free(*enc);
-			*enc = NULL;
-		}
+	if (*slot && ke && enc_get_info(*slot)->id == sa->alg.encr &&
+	    enc_get_info(*slot)->key_bits == sa->enc_info.key_bits)
+		rc = enc_rekey(*slot, dir, ke->p, ke->len);
+	if (rc) {
+		enc_free(*slot);
+		*slot = NULL;
+		rc = enc_new(sa->alg.encr, sa->alg.encr_bits, dir, ke ? ke->p : NULL,
+			     ke ? ke->len : 0, slot);
 	}
+	if (rc == 0 && !sa->enc_info.aead)
+		rc = ka ? integ_new(sa->alg.integ, ka->p, ka->len, integ) : ERR_INVAL;
+	if (rc == 0)
+		*enc = *slot;
 	return rc;
 }
 
@@ -61,7 +70,7 @@ static int seal(struct ike_engine *e, struct ike_sa *sa, uint8_t *buf,
 	int rc = eng_rand(e, IKE_RAND_IV, buf + lay->iv_off, lay->iv_len);
 
 	if (rc == 0)
-		rc = keyed(sa, true, &enc, &integ);
+		rc = keyed(e, sa, true, &enc, &integ);
 	if (rc)
 		return rc;
 	if (sa->enc_info.aead) {
@@ -74,7 +83,6 @@ static int seal(struct ike_engine *e, struct ike_sa *sa, uint8_t *buf,
 		if (rc == 0)
 			rc = integ_compute(integ, &span, 1, buf + lay->icv_off);
 	}
-	enc_free(enc);
 	integ_free(integ);
 	return rc;
 }
@@ -160,8 +168,9 @@ int sk_end_seal_frag(struct ike_engine *e, struct ike_sa *sa, struct ikev2_build
 	return 0;
 }
 
-int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
-	       uint8_t *plain, size_t cap, size_t *inner_len, size_t *base)
+int sk_decrypt(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg, size_t len,
+	       const struct ikev2_digest *d, uint8_t *plain, size_t cap, size_t *inner_len,
+	       size_t *base)
 {
 	struct ikev2_sk_parts parts;
 	size_t iv, blk, icv;
@@ -179,7 +188,7 @@ int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 		return rc;
 	if (parts.ct_len > cap || sk->aad_len > len || len < icv)
 		return ERR_LIMIT;
-	rc = keyed(sa, false, &enc, &integ);
+	rc = keyed(e, sa, false, &enc, &integ);
 	if (rc)
 		return rc;
 	if (sa->enc_info.aead) {
@@ -192,7 +201,6 @@ int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 		if (rc == 0)
 			rc = enc_open(enc, parts.iv, NULL, 0, parts.ct, parts.ct_len, plain, NULL);
 	}
-	enc_free(enc);
 	integ_free(integ);
 	if (rc == 0)
 		rc = ikev2_sk_unpad(plain, parts.ct_len, inner_len);
@@ -201,15 +209,16 @@ int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 	return rc;
 }
 
-int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
-	    uint8_t *plain, size_t cap, struct ikev2_digest *inner, struct ikev2_decode_err *err)
+int sk_open(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg, size_t len,
+	    const struct ikev2_digest *d, uint8_t *plain, size_t cap, struct ikev2_digest *inner,
+	    struct ikev2_decode_err *err)
 {
 	size_t inner_len = 0, base = 0;
 	int rc;
 
 	if (!d->sk || d->sk->type != IKEV2_PT_SK)
 		return ERR_INVAL;
-	rc = sk_decrypt(sa, msg, len, d, plain, cap, &inner_len, &base);
+	rc = sk_decrypt(e, sa, msg, len, d, plain, cap, &inner_len, &base);
 	if (rc)
 		return rc;
 	return ikev2_decode_inner(plain, inner_len, base, d->sk->u.sk.first_inner, inner, err);

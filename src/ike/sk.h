@@ -32,14 +32,16 @@ int sk_end_seal_frag(struct ike_engine *e, struct ike_sa *sa, struct ikev2_build
 		     struct ike_dgrams *out);
 /* Verifies and decrypts an SK or SKF payload into plain; *inner_len is the length of the
  * inner payloads (padding removed), *base the absolute offset of the ciphertext. */
-int sk_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
-	       uint8_t *plain, size_t cap, size_t *inner_len, size_t *base);
+int sk_decrypt(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg, size_t len,
+	       const struct ikev2_digest *d, uint8_t *plain, size_t cap, size_t *inner_len,
+	       size_t *base);
 /* Verifies and decrypts the SK payload of a decoded message msg (len octets, outer digest d)
  * into plain (cap octets, must outlive *inner) and decodes the inner payload chain into
  * *inner. ERR_AUTH when the ICV does not verify, ERR_INVAL / ERR_TRUNC when malformed,
  * ERR_CRITICAL for an unknown critical inner payload. */
-int sk_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ikev2_digest *d,
-	    uint8_t *plain, size_t cap, struct ikev2_digest *inner, struct ikev2_decode_err *err);
+int sk_open(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg, size_t len,
+	    const struct ikev2_digest *d, uint8_t *plain, size_t cap, struct ikev2_digest *inner,
+	    struct ikev2_decode_err *err);
 /* Answers the peer's request msgid of exchange with HDR, SK {N(type, data)} and caches it as
  * the response (§2.5 UNSUPPORTED_CRITICAL_PAYLOAD, §2.21.2 INVALID_SYNTAX). */
 int sk_answer_notify(struct ike_engine *e, struct ike_sa *sa, uint8_t exchange, uint32_t msgid,
