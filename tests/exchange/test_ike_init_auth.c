@@ -340,8 +340,8 @@ static void test_critical_inside_sk(void)
 		struct ikev2_digest outer, inner;
 		uint8_t plain[512];
 		T_EQ(ikev2_decode(n.q[0].data, n.q[0].len, &outer, NULL), 0);
-		T_EQ(sk_open(sa, n.q[0].data, n.q[0].len, &outer, plain, sizeof(plain), &inner,
-			     NULL),
+		T_EQ(sk_open(n.node[0].e, sa, n.q[0].data, n.q[0].len, &outer, plain, sizeof(plain),
+			     &inner, NULL),
 		     0);
 		const struct ikev2_payload *pn =
 		    ikev2_digest_notify(&inner, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD);
