@@ -54,17 +54,31 @@ static int parse_addr_item(const char *item, struct addr *out)
 	return rc;
 }
 
+/* After a list loop that conf_list_next ended with rc: a list that did not read to its end
+ * (an empty item, an item longer than len - 1) is reported, so that what comes before the
+ * problem never stands for the whole list. */
+static void list_end(struct swanctl_ctx *l, const struct conf_node *k, const char *key, int rc,
+		     size_t len)
+{
+	if (rc == ERR_NOSPACE)
+		swanctl_bad(l, k, "invalid list in '%s': an item longer than %zu characters", key,
+			    len - 1);
+	else if (rc < 0)
+		swanctl_bad(l, k, "invalid list in '%s': an empty item (a stray comma?)", key);
+}
+
 static void load_addrs(struct swanctl_ctx *l, const struct conf_node *sec, const char *key,
 		       struct addr *addrs, size_t *n)
 {
 	const struct conf_node *k;
 	const char *v = swanctl_value(sec, key, &k);
 	char item[256];
+	int rc;
 
 	*n = 0;
 	if (!v)
 		return;
-	for (const char *cur = v; conf_list_next(&cur, item, sizeof(item)) > 0;) {
+	for (const char *cur = v; (rc = conf_list_next(&cur, item, sizeof(item))) > 0;) {
 		if (strcmp(item, "%any") == 0 || strcmp(item, "%any4") == 0 ||
 		    strcmp(item, "%any6") == 0 || strcmp(item, "0.0.0.0/0") == 0 ||
 		    strcmp(item, "::/0") == 0) {
@@ -85,6 +99,7 @@ static void load_addrs(struct swanctl_ctx *l, const struct conf_node *sec, const
 		}
 		(*n)++;
 	}
+	list_end(l, k, key, rc, sizeof(item));
 }
 
 /* ---- proposals and selectors ----------------------------------------------------------- */
@@ -109,10 +124,11 @@ static void load_ts(struct swanctl_ctx *l, const struct conf_node *sec, const ch
 	const char *v = swanctl_value(sec, key, &k);
 	char item[256], err[256];
 	struct ts_list list = {0};
+	int rc;
 
 	if (!v)
 		return;
-	for (const char *cur = v; conf_list_next(&cur, item, sizeof(item)) > 0;) {
+	for (const char *cur = v; (rc = conf_list_next(&cur, item, sizeof(item))) > 0;) {
 		struct ts t;
 		bool dynamic = false;
 
@@ -129,7 +145,9 @@ static void load_ts(struct swanctl_ctx *l, const struct conf_node *sec, const ch
 			t.type = 0; /* conn.h: type 0 is "dynamic" */
 		list.ts[list.n++] = t;
 	}
-	*out = list;
+	list_end(l, k, key, rc, sizeof(item));
+	if (rc == 0)
+		*out = list;
 }
 
 /* ---- authentication rounds ------------------------------------------------------------- */
@@ -140,10 +158,11 @@ static void load_cert_list(struct swanctl_ctx *l, const struct conf_node *sec, c
 	const struct conf_node *k;
 	const char *v = swanctl_value(sec, key, &k);
 	char item[PATH_MAX];
+	int rc;
 
 	if (!v)
 		return;
-	for (const char *cur = v; conf_list_next(&cur, item, sizeof(item)) > 0;) {
+	for (const char *cur = v; (rc = conf_list_next(&cur, item, sizeof(item))) > 0;) {
 		if (*n == max) {
 			swanctl_bad(l, k, "'%s' lists more than %zu certificates", key, max);
 			return;
@@ -151,6 +170,7 @@ static void load_cert_list(struct swanctl_ctx *l, const struct conf_node *sec, c
 		if (swanctl_load_cert_file(l, k, sub, item, &certs[*n]) == 0)
 			(*n)++;
 	}
+	list_end(l, k, key, rc, sizeof(item));
 }
 
 static const char *const auth_keys[] = {"round", "auth", "id", "certs", "cacerts", NULL};

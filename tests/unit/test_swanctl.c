@@ -242,6 +242,25 @@ static const struct {
      "connections {\n a {\n  children {\n   c {\n    tfc_padding = lots\n   }\n  }\n "
      "}\n}\n",
      "swanctl.conf:5:"},
+    /* a list that does not read to its end is an error, not the items before the problem
+     * (nothing, for a trailing comma: no address would have meant any address) */
+    {__LINE__, "connections {\n a {\n  remote_addrs = 192.0.2.1,\n }\n}\n",
+     "swanctl.conf:3: invalid list in 'remote_addrs': an empty item"},
+    {__LINE__, "connections {\n a {\n  local_addrs = 192.0.2.1,,192.0.2.2\n }\n}\n",
+     "swanctl.conf:3: invalid list in 'local_addrs': an empty item"},
+    {__LINE__,
+     "connections {\n a {\n  remote_addrs = 192.0.2.1, "
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "\n }\n}\n",
+     "swanctl.conf:3: invalid list in 'remote_addrs': an item longer than 255 characters"},
+    {__LINE__,
+     "connections {\n a {\n  children {\n   c {\n    local_ts = 10.1.0.0/24,\n   }\n  }\n "
+     "}\n}\n",
+     "swanctl.conf:5: invalid list in 'local_ts': an empty item"},
+    {__LINE__, "connections {\n a {\n  remote {\n   cacerts = ,ca.pem\n  }\n }\n}\n",
+     "swanctl.conf:4: invalid list in 'cacerts': an empty item"},
     {__LINE__, "pools {\n p {\n  addrs = 10.3.0.0/24\n }\n}\n",
      "swanctl.conf:1: 'pools' (virtual IP pools) are not supported"},
 };
