@@ -81,18 +81,8 @@ int ts_from_range(struct ts *out, const struct addr *start, const struct addr *e
  * the type, start <= end address, ports either start <= end or OPAQUE. */
 int ts_check(const struct ts *t);
 
-/* Parses one selector. *dynamic (may be NULL only if the caller rejects "dynamic" itself: a
- * dynamic selector then fails with ERR_INVAL) is set to whether the text was "dynamic". */
-int ts_parse(const char *s, struct ts *out, bool *dynamic, char *err, size_t errlen);
 /* Fills the addresses of a dynamic selector with a single host address. */
 int ts_set_dynamic(struct ts *t, const struct addr *host);
-/* Parses a comma-separated list ("10.1.0.0/16, fec1::/64[tcp]"), at most TS_LIST_MAX entries.
- * "dynamic" entries are rejected here (the caller resolves them with ts_parse). */
-int ts_parse_list(const char *s, struct ts_list *out, char *err, size_t errlen);
-
-/* Writes the text form into buf and returns buf (truncated when len < TS_STRLEN). */
-const char *ts_format(const struct ts *t, char *buf, size_t len);
-
 /* Whether the selector's address range is exactly one prefix, and which. */
 bool ts_to_prefix(const struct ts *t, struct prefix *out);
 bool ts_equal(const struct ts *a, const struct ts *b);
@@ -129,9 +119,11 @@ enum {
 int ts_narrow(const struct ts_list *proposed, const struct ts_list *policy, unsigned flags,
 	      struct ts_list *out);
 
-/* IP protocol names as used in selectors: "tcp", "udp", "icmp", "ipv6-icmp", ...; returns a
- * static name or NULL when the number has none in the built-in table. */
-const char *ts_proto_name(uint8_t proto);
-int ts_proto_parse(const char *s, uint8_t *out);
+/* Port helpers shared with lib/ts_text.c: OPAQUE (start 65535, end 0), and ANY (0-65535). */
+bool ts_ports_opaque(uint16_t start, uint16_t end);
+bool ts_ports_any(const struct ts *t);
+
+/* The text syntax above: lib/ts_text.h (included here for every user). */
+#include "lib/ts_text.h"
 
 #endif
