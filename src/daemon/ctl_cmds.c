@@ -90,27 +90,33 @@ int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *l
 	return r;
 }
 
+static const char *astr(const struct addr *a, char *buf, size_t len)
+{
+	xfrm_addr_str(a, buf, len);
+	return buf;
+}
+
 static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_reply *rep)
 {
+	enum log_level lvl = c->quiet ? LOG_LVL_DEBUG : LOG_LVL_INFO;
 	char a[64], b[64];
 	struct xfrm_db_state *st;
 	uint8_t dir;
 	int r;
 
-	xfrm_addr_str(&s->src, a, sizeof(a));
-	xfrm_addr_str(&s->dst, b, sizeof(b));
 	if (is_local(c, &s->src))
 		dir = XFRM_DIR_OUT;
 	else if (is_local(c, &s->dst))
 		dir = XFRM_DIR_IN;
 	else {
-		ctl_reply_error(rep, "neither src %s nor dst %s is an address of this host", a, b);
+		ctl_reply_error(rep, "neither src %s nor dst %s is an address of this host",
+				astr(&s->src, a, sizeof(a)), astr(&s->dst, b, sizeof(b)));
 		return;
 	}
 	r = xfrm_db_state_add(c->db, s, dir, &st);
 	if (r == ERR_EXISTS) {
-		ctl_reply_error(rep, "state dst %s proto %s spi 0x%08x already exists", b,
-				xfrm_proto_name(s->proto), s->spi);
+		ctl_reply_error(rep, "state dst %s proto %s spi 0x%08x already exists",
+				astr(&s->dst, b, sizeof(b)), xfrm_proto_name(s->proto), s->spi);
 		return;
 	}
 	if (r) {
@@ -122,8 +128,11 @@ static void state_add(struct ctl_cmds *c, struct xfrm_state_spec *s, struct ctl_
 		xfrm_db_state_remove(c->db, st);
 		return;
 	}
-	log_info(LOG_DAEMON, "state added: %s -> %s %s spi 0x%08x (%s)", a, b,
-		 xfrm_proto_name(st->spec.proto), st->spec.spi, dir == XFRM_DIR_OUT ? "out" : "in");
+	if (log_enabled(LOG_DAEMON, lvl))
+		log_msg(LOG_DAEMON, lvl, "state added: %s -> %s %s spi 0x%08x (%s)",
+			astr(&st->spec.src, a, sizeof(a)), astr(&st->spec.dst, b, sizeof(b)),
+			xfrm_proto_name(st->spec.proto), st->spec.spi,
+			dir == XFRM_DIR_OUT ? "out" : "in");
 }
 
 static void state_del(struct ctl_cmds *c, const struct xfrm_state_spec *s, struct ctl_reply *rep)

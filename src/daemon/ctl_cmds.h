@@ -78,6 +78,8 @@ struct ctl_cmds {
 	 * local). is_local, when set, overrides it (tests). */
 	struct netmon *nm;
 	int (*is_local)(const struct addr *a);
+	/* Added states logged at debug level: the caller logs them its own way (IKE). */
+	bool quiet;
 };
 
 /* ctl_handler_fn for ctl_server. */

@@ -32,6 +32,22 @@ struct dp_route {
 	struct addr src;
 };
 
+/* Outbound SAs alike for every template - the same (reqid, src, dst, proto, mode) - share one
+ * internal reqid. The SAD gives the newest SA of a reqid, which is then the newest state that
+ * any template matching one of them matches (RFC 4301 §4.4.1.2 as resolve_out does it), so
+ * adding or removing such an SA (a new Child SA of the same peers, a rekey) moves no template
+ * and the SPD is not rebuilt. A group whose states moved (NAT, MOBIKE) leaves the index: new
+ * states start a new group. */
+struct dp_group {
+	uint32_t id; /* the internal reqid */
+	unsigned long refs;
+	bool keyed; /* in the index */
+	uint8_t proto, mode;
+	uint32_t reqid;
+	struct addr src, dst;
+	struct dp_group *next; /* index chain */
+};
+
 struct dataplane {
 	const struct daemon_config *cfg;
 	struct tun tun;
@@ -39,6 +55,8 @@ struct dataplane {
 	bool rule[2];
 	struct dp_shared sh;
 	uint32_t next_reqid;
+	struct dp_group **groups; /* index by key, gmask + 1 heads */
+	size_t gmask, ngroups;
 	struct dp_route *routes;
 	size_t n_routes;
 	uint64_t routes_gen; /* db->policy_gen the routes were made from */
@@ -159,7 +177,9 @@ int dataplane_new(struct dataplane **out, const struct daemon_config *cfg)
 	    ESP_HEADROOM + (cfg->mtu > DP_OUTER_MTU ? cfg->mtu : DP_OUTER_MTU) + ESP_TAILROOM + 256;
 	dp->sh.tun = &dp->tun;
 	dp->sh.sad = esp_sad_new();
-	if (dp->sh.stop_fd < 0 || dp->sh.event_fd < 0 || !dp->sh.sad) {
+	dp->gmask = 63;
+	dp->groups = calloc(dp->gmask + 1, sizeof(*dp->groups));
+	if (dp->sh.stop_fd < 0 || dp->sh.event_fd < 0 || !dp->sh.sad || !dp->groups) {
 		r = ERR_NOMEM;
 		goto out;
 	}
@@ -246,6 +266,14 @@ void dataplane_free(struct dataplane *dp)
 	esp_sad_free(dp->sh.sad);
 	free(dp->routes);
 	free(dp->resolved);
+	for (size_t i = 0; dp->groups && i <= dp->gmask; i++) {
+		while (dp->groups[i]) {
+			struct dp_group *g = dp->groups[i];
+			dp->groups[i] = g->next;
+			free(g);
+		}
+	}
+	free(dp->groups);
 	free(dp);
 }
 
@@ -298,6 +326,112 @@ static unsigned key_bits(const struct xfrm_key_alg *k)
 	}
 }
 
+static size_t group_slot(size_t mask, const struct xfrm_state_spec *s)
+{
+	uint64_t w[4], h;
+
+	memcpy(w, s->src.bytes, 16);
+	memcpy(w + 2, s->dst.bytes, 16);
+	h = ((uint64_t)s->reqid << 16 | (uint64_t)s->proto << 8 | (uint64_t)s->mode) ^
+	    ((uint64_t)s->src.family << 56);
+	for (int i = 0; i < 4; i++)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+static bool group_is(const struct dp_group *g, const struct xfrm_state_spec *s)
+{
+	return g->reqid == s->reqid && g->proto == s->proto && g->mode == s->mode &&
+	       addr_equal(&g->src, &s->src) && addr_equal(&g->dst, &s->dst);
+}
+
+static void groups_grow(struct dataplane *dp)
+{
+	size_t n = (dp->gmask + 1) * 2;
+	struct dp_group **h = calloc(n, sizeof(*h));
+
+	if (!h)
+		return; /* longer chains */
+	for (size_t i = 0; i <= dp->gmask; i++) {
+		while (dp->groups[i]) {
+			struct dp_group *g = dp->groups[i], **b;
+			struct xfrm_state_spec k;
+			dp->groups[i] = g->next;
+			memset(&k, 0, sizeof(k));
+			k.reqid = g->reqid;
+			k.proto = g->proto;
+			k.mode = g->mode;
+			k.src = g->src;
+			k.dst = g->dst;
+			b = &h[group_slot(n - 1, &k)];
+			g->next = *b;
+			*b = g;
+		}
+	}
+	free(dp->groups);
+	dp->groups = h;
+	dp->gmask = n - 1;
+}
+
+/* The group of outbound state s (made when new), with a reference taken; NULL: no memory. */
+static struct dp_group *group_get(struct dataplane *dp, const struct xfrm_state_spec *s)
+{
+	struct dp_group **h = &dp->groups[group_slot(dp->gmask, s)], *g;
+
+	for (g = *h; g; g = g->next)
+		if (group_is(g, s))
+			break;
+	if (!g) {
+		g = calloc(1, sizeof(*g));
+		if (!g)
+			return NULL;
+		g->id = dp->next_reqid++;
+		if (dp->next_reqid == DP_REQID_NONE)
+			dp->next_reqid = DP_REQID_BASE;
+		g->keyed = true;
+		g->reqid = s->reqid;
+		g->proto = s->proto;
+		g->mode = (uint8_t)s->mode;
+		g->src = s->src;
+		g->dst = s->dst;
+		g->next = *h;
+		*h = g;
+		if (++dp->ngroups > dp->gmask)
+			groups_grow(dp);
+	}
+	g->refs++;
+	return g;
+}
+
+static void group_unkey(struct dataplane *dp, struct dp_group *g)
+{
+	struct xfrm_state_spec k;
+	struct dp_group **pp;
+
+	if (!g->keyed)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.reqid = g->reqid;
+	k.proto = g->proto;
+	k.mode = g->mode;
+	k.src = g->src;
+	k.dst = g->dst;
+	for (pp = &dp->groups[group_slot(dp->gmask, &k)]; *pp && *pp != g; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = g->next;
+	g->keyed = false;
+	dp->ngroups--;
+}
+
+static void group_put(struct dataplane *dp, struct dp_group *g)
+{
+	if (!g || --g->refs)
+		return;
+	group_unkey(dp, g);
+	free(g);
+}
+
 static int dp_state_add(void *ctx, struct xfrm_db_state *st)
 {
 	struct dataplane *dp = ctx;
@@ -312,7 +446,14 @@ static int dp_state_add(void *ctx, struct xfrm_db_state *st)
 	c.mode = s->mode == XFRM_MODE_TUNNEL ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
 	c.dir = st->dir == XFRM_DIR_OUT ? ESP_DIR_OUT : ESP_DIR_IN;
 	c.esn = s->esn;
-	c.reqid = st->dir == XFRM_DIR_OUT ? dp->next_reqid : s->reqid;
+	c.reqid = s->reqid;
+	if (st->dir == XFRM_DIR_OUT) {
+		struct dp_group *g = group_get(dp, s);
+		if (!g)
+			return ERR_NOMEM;
+		st->dp_group = g;
+		c.reqid = g->id;
+	}
 	c.src = s->src;
 	c.dst = s->dst;
 	if (s->aead.alg) {
@@ -362,17 +503,19 @@ static int dp_state_add(void *ctx, struct xfrm_db_state *st)
 	r = esp_sa_new(&c, &sa);
 	if (r) {
 		log_warn(LOG_DAEMON, "esp_sa_new spi 0x%08x: %s", s->spi, err_str(r));
-		return r;
+		goto fail;
 	}
 	r = esp_sad_add(dp->sh.sad, sa);
 	if (r) {
 		esp_sa_put(sa);
-		return r;
+		goto fail;
 	}
-	if (st->dir == XFRM_DIR_OUT)
-		dp->next_reqid++;
 	st->dp = sa; /* our reference; the SAD holds its own */
 	return 0;
+fail:
+	group_put(dp, st->dp_group);
+	st->dp_group = NULL;
+	return r;
 }
 
 static void dp_state_del(void *ctx, struct xfrm_db_state *st)
@@ -385,6 +528,8 @@ static void dp_state_del(void *ctx, struct xfrm_db_state *st)
 	esp_sad_del(dp->sh.sad, sa);
 	esp_sa_put(sa);
 	st->dp = NULL;
+	group_put(dp, st->dp_group);
+	st->dp_group = NULL;
 }
 
 static int dp_state_move(void *ctx, struct xfrm_db_state *st)
@@ -398,6 +543,9 @@ static int dp_state_move(void *ctx, struct xfrm_db_state *st)
 
 	if (!st->dp)
 		return ERR_NOTFOUND;
+	/* its group's key names the old addresses: new states must not join it */
+	if (st->dp_group)
+		group_unkey(dp, st->dp_group);
 	/* the SAD takes its writer lock: an inbound SA's destination is part of its key */
 	return esp_sad_set_path(dp->sh.sad, st->dp, &p);
 }

@@ -180,7 +180,9 @@ static int apply(struct ike_io *io, struct xfrm_cmd *cmd, const char *what, bool
 	int r = 0;
 
 	ctl_reply_init(&rep, false);
+	io->cmds->quiet = true; /* the Child SA's own line says it */
 	ctl_cmds_xfrm(io->cmds, cmd, &rep);
+	io->cmds->quiet = false;
 	if (rep.status) {
 		const char *m = rep.err && rep.err_len ? rep.err : "failed";
 		if (!(tolerate_exists && strstr(m, "exists"))) {

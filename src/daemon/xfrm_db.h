@@ -20,6 +20,7 @@ struct xfrm_db_state {
 	struct xfrm_state_spec spec; /* owns the keys */
 	uint8_t dir;		     /* XFRM_DIR_IN or XFRM_DIR_OUT: which end is local */
 	void *dp;		     /* the data plane's SA, owned by daemon/dataplane.c */
+	void *dp_group;		     /* its group of alike outbound SAs (daemon/dataplane.c) */
 	/* Lifetime events and use, kept by ctl_cmds_expire (control thread only). */
 	uint8_t ev_seen;      /* CTL_EV_* (daemon/ctl_cmds.h) already handled */
 	uint64_t use_packets; /* packet count at the last scan */

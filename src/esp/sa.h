@@ -189,7 +189,8 @@ struct esp_sa {
 	struct esp_stats stats;
 	struct esp_replay replay;
 	struct esp_sa *next_in, *next_out; /* SAD chains */
-	uint64_t bitmap[];		   /* replay bitmap */
+	struct esp_sa **pprev_out; /* the link to this SA in its SAD chain; NULL: in no SAD */
+	uint64_t bitmap[];	   /* replay bitmap */
 };
 
 /* Creates an SA (reference count 1). ERR_INVAL for inconsistent configuration,

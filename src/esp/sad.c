@@ -53,6 +53,8 @@ void esp_sad_free(struct esp_sad *sad)
 		}
 		for (sa = sad->out[i]; sa; sa = next) {
 			next = sa->next_out;
+			sa->next_out = NULL;
+			sa->pprev_out = NULL;
 			esp_sa_put(sa);
 		}
 	}
@@ -99,35 +101,44 @@ static void sad_grow(struct esp_sad *sad)
 {
 	size_t n = (sad->mask + 1) * 2;
 	struct esp_sa **in = calloc(n, sizeof(*in)), **out = calloc(n, sizeof(*out));
+	struct esp_sa ***tin = malloc(n * sizeof(*tin)), ***tout = malloc(n * sizeof(*tout));
 
-	if (in == NULL || out == NULL) {
+	if (in == NULL || out == NULL || tin == NULL || tout == NULL) {
 		free(in);
 		free(out);
+		free(tin);
+		free(tout);
 		return; /* keep the old tables: longer chains, still correct */
 	}
+	for (size_t i = 0; i < n; i++) {
+		tin[i] = &in[i];
+		tout[i] = &out[i];
+	}
+	/* Each chain is appended to at its tail (tin/tout) so that every chain keeps its order
+	 * (newest first) in linear time. */
 	for (size_t i = 0; i <= sad->mask; i++) {
 		struct esp_sa *sa, *next;
 
-		/* Reversing twice (old order -> stack -> new table) is avoided by appending. */
 		for (sa = sad->in[i]; sa; sa = next) {
-			struct esp_sa **pp = &in[hash32(sa->spi, n - 1)];
+			size_t b = hash32(sa->spi, n - 1);
 
 			next = sa->next_in;
-			while (*pp)
-				pp = &(*pp)->next_in;
 			sa->next_in = NULL;
-			*pp = sa;
+			*tin[b] = sa;
+			tin[b] = &sa->next_in;
 		}
 		for (sa = sad->out[i]; sa; sa = next) {
-			struct esp_sa **pp = &out[hash32(sa->reqid, n - 1)];
+			size_t b = hash32(sa->reqid, n - 1);
 
 			next = sa->next_out;
-			while (*pp)
-				pp = &(*pp)->next_out;
 			sa->next_out = NULL;
-			*pp = sa;
+			sa->pprev_out = tout[b];
+			*tout[b] = sa;
+			tout[b] = &sa->next_out;
 		}
 	}
+	free(tin);
+	free(tout);
 	free(sad->in);
 	free(sad->out);
 	sad->in = in;
@@ -159,13 +170,14 @@ int esp_sad_add(struct esp_sad *sad, struct esp_sa *sa)
 	} else {
 		struct esp_sa **head = &sad->out[hash32(sa->reqid, sad->mask)];
 
-		for (struct esp_sa *s = *head; s; s = s->next_out) {
-			if (s == sa) {
-				err = ERR_EXISTS;
-				goto out;
-			}
+		if (sa->pprev_out) {
+			err = ERR_EXISTS;
+			goto out;
 		}
 		sa->next_out = *head; /* newest first: it becomes the reqid's SA */
+		if (*head)
+			(*head)->pprev_out = &sa->next_out;
+		sa->pprev_out = head;
 		*head = sa;
 	}
 	esp_sa_get(sa);
@@ -192,12 +204,14 @@ int esp_sad_del(struct esp_sad *sad, struct esp_sa *sa)
 			}
 		}
 	} else {
-		for (pp = &sad->out[hash32(sa->reqid, sad->mask)]; *pp; pp = &(*pp)->next_out) {
-			if (*pp == sa) {
-				*pp = sa->next_out;
-				err = 0;
-				break;
-			}
+		pp = sa->pprev_out;
+		if (pp && *pp == sa) {
+			*pp = sa->next_out;
+			if (sa->next_out)
+				sa->next_out->pprev_out = pp;
+			sa->next_out = NULL;
+			sa->pprev_out = NULL;
+			err = 0;
 		}
 	}
 	if (err == 0)

@@ -407,26 +407,26 @@ void prefix_last(const struct prefix *p, struct addr *out)
 
 int prefix_from_range(const struct addr *first, const struct addr *last, struct prefix *out)
 {
-	unsigned bits = addr_family_bits(first->family);
+	unsigned bits = addr_family_bits(first->family), len = 0;
 	struct prefix p;
 	struct addr end;
 
 	if (!bits || first->family != last->family || addr_cmp(first, last) > 0)
 		return ERR_INVAL;
-	/* The longest common leading run decides the only candidate length. */
-	for (unsigned len = 0; len <= bits; len++) {
-		prefix_make(&p, first, len);
-		if (!addr_equal(&p.addr, first))
-			continue; /* first has host bits set at this length */
-		prefix_last(&p, &end);
-		if (addr_equal(&end, last)) {
-			*out = p;
-			return 0;
-		}
-		if (addr_cmp(&end, last) < 0)
-			return ERR_INVAL; /* shorter lengths only grow the range */
-	}
-	return ERR_INVAL;
+	/* The longest common leading run decides the only candidate length: a prefix's first
+	 * and last addresses agree above its length and differ in the bit just below. */
+	while (len < bits && first->bytes[len / 8] == last->bytes[len / 8])
+		len += 8;
+	while (len < bits && !((first->bytes[len / 8] ^ last->bytes[len / 8]) & (0x80u >> len % 8)))
+		len++;
+	prefix_make(&p, first, len);
+	if (!addr_equal(&p.addr, first))
+		return ERR_INVAL; /* first has host bits set at this length */
+	prefix_last(&p, &end);
+	if (!addr_equal(&end, last))
+		return ERR_INVAL;
+	*out = p;
+	return 0;
 }
 
 int addr_range_parse(const char *s, struct addr_range *out, char *err, size_t errlen)
