@@ -27,6 +27,8 @@ void config_defaults(struct daemon_config *c)
 	c->retransmit_base_x10 = IKE_RETRANSMIT_BASE_X10;
 	c->retransmit_tries = IKE_RETRANSMIT_TRIES;
 	c->keep_alive_s = IKE_KEEPALIVE_MS / 1000;
+	c->log_default = -1;
+	memset(c->log_level, -1, sizeof(c->log_level));
 }
 
 void config_cleanup(struct daemon_config *c)
@@ -245,7 +247,9 @@ static const char *const rampart_keys[] = {"control",
 					   "retransmit_tries",
 					   "keep_alive",
 					   NULL};
-static const char *const rampart_sections[] = {"xfrm", NULL};
+static const char *const rampart_sections[] = {"xfrm", "log", NULL};
+static const char *const log_keys[] = {"default", "lib", "crypto", "wire", "ike",
+				       "esp",	  "cfg", "daemon", "ctl",  NULL};
 static const char *const xfrm_keys[] = {"state-*", "policy-*", NULL};
 static const char *const no_names[] = {NULL};
 
@@ -268,6 +272,25 @@ static int apply(struct parse *p, const struct conf_node *root)
 			continue; /* "key =": the default */
 		if ((r = set_key(p, k->name, k->value)))
 			return r;
+	}
+	x = conf_section(sec, "log");
+	if (x && conf_check_names(x, log_keys, no_names, NULL, NULL, msg, sizeof(msg))) {
+		snprintf(p->err, p->err_size, "%s", msg);
+		return ERR_INVAL;
+	}
+	for (k = x ? conf_first_key(x) : NULL; k; k = conf_next_key(k)) {
+		enum log_level lvl;
+		enum log_subsys ss;
+		p->node = k;
+		if (!k->value)
+			continue;
+		if (log_level_parse(k->value, &lvl))
+			return perr(p, "log.%s: expected error, warn, info or debug, got \"%s\"",
+				    k->name, k->value);
+		if (strcmp(k->name, "default") == 0)
+			p->c->log_default = (int8_t)lvl;
+		else if (log_subsys_parse(k->name, &ss) == 0)
+			p->c->log_level[ss] = (int8_t)lvl;
 	}
 	x = conf_section(sec, "xfrm");
 	if (!x)
@@ -328,6 +351,18 @@ int config_load(struct daemon_config *c, const char *path, char *err, size_t err
 		snprintf(c->path, sizeof(c->path), "%s", path);
 	conf_free(tree);
 	return r;
+}
+
+void config_apply_log(const struct daemon_config *c, uint32_t debug_mask)
+{
+	for (int i = 0; i < LOG_SUBSYS_COUNT; i++) {
+		int lvl = c->log_level[i] >= 0	? c->log_level[i]
+			  : c->log_default >= 0 ? c->log_default
+						: LOG_LVL_INFO;
+		if (debug_mask & (1u << i))
+			lvl = LOG_LVL_DEBUG;
+		log_set_level((enum log_subsys)i, (enum log_level)lvl);
+	}
 }
 
 int config_xfrm_argv(const struct config_xfrm *e, char *buf, size_t buf_size, const char **words,

@@ -12,6 +12,10 @@
  *       retransmit_base = 1.8                # IKE: back-off factor per retransmit
  *       retransmit_tries = 5                 # IKE: retransmits before giving up (DPD: dead)
  *       keep_alive = 20s                     # NAT keepalive interval behind a NAT (0: none)
+ *       log {                                # levels per subsystem (error|warn|info|debug),
+ *           default = info                   #   as strongSwan's charon.syslog.daemon.<subsys>;
+ *           ike = debug                      #   --debug SUBSYS overrides; a SIGHUP applies
+ *       }                                    #   changes
  *       xfrm {                               # static SAs and policies, ip-xfrm syntax:
  *           state-NAME = "src ... dst ..."   #   `xfrm state add` + the value
  *           policy-NAME = "src ... dir ..."  #   `xfrm policy add` + the value
@@ -33,6 +37,7 @@
 #include <sys/un.h>
 
 #include "daemon/xfrm_args.h"
+#include "lib/log.h"
 
 #define CONFIG_DEFAULT_CONTROL "/run/rampart/rampart.ctl"
 #define CONFIG_DEFAULT_TUN     "rampart0"
@@ -60,6 +65,9 @@ struct daemon_config {
 	uint32_t retransmit_timeout_ms;
 	unsigned retransmit_base_x10, retransmit_tries;
 	uint32_t keep_alive_s; /* NAT keepalives, strongSwan's charon.keep_alive (0 = none) */
+	/* log { }: the default level and each subsystem's (enum log_level; -1: not set) */
+	int8_t log_default;
+	int8_t log_level[LOG_SUBSYS_COUNT];
 	size_t n_xfrm, cap_xfrm;
 	struct config_xfrm *xfrm;
 };
@@ -73,6 +81,9 @@ int config_load(struct daemon_config *c, const char *path, char *err, size_t err
 int config_parse(struct daemon_config *c, const char *name, const char *text, size_t len, char *err,
 		 size_t err_size);
 void config_cleanup(struct daemon_config *c);
+/* Sets every subsystem's log level from c's log section (unset: its default, else info), then
+ * debug for the subsystems whose bit (1 << enum log_subsys) is in debug_mask (--debug). */
+void config_apply_log(const struct daemon_config *c, uint32_t debug_mask);
 /* Builds the argv of entry e ("state" "add" ...) into words (pointing into buf). */
 int config_xfrm_argv(const struct config_xfrm *e, char *buf, size_t buf_size, const char **words,
 		     int max);

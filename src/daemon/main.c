@@ -40,6 +40,7 @@ struct daemon {
 	struct ike_io *ike;
 	struct netmon *nm;
 	unsigned ticks;
+	uint32_t debug_mask; /* --debug: bit (1 << enum log_subsys) per subsystem */
 };
 
 static void usage(FILE *f)
@@ -61,7 +62,16 @@ static void on_signal(void *ctx, int signo)
 	struct daemon *d = ctx;
 
 	if (signo == SIGHUP) {
+		struct daemon_config nc;
+		char err[512];
 		log_info(LOG_DAEMON, "SIGHUP: reloading %s", d->cfg.path);
+		/* of the rampart section only the log levels change at run time */
+		if (config_load(&nc, d->cfg.path, err, sizeof(err)) == 0) {
+			config_apply_log(&nc, d->debug_mask);
+			config_cleanup(&nc);
+		} else {
+			log_error(LOG_DAEMON, "%s (log levels unchanged)", err);
+		}
 		if (d->ike && ike_io_reload(d->ike))
 			log_error(LOG_DAEMON, "reload failed; the previous configuration stays");
 		return;
@@ -189,9 +199,9 @@ int main(int argc, char **argv)
 			else if (a[2] == 'c')
 				check = v;
 			else if (strcmp(v, "all") == 0)
-				log_set_level_all(LOG_LVL_DEBUG);
+				d.debug_mask = ~0u;
 			else if (log_subsys_parse(v, &ss) == 0)
-				log_set_level(ss, LOG_LVL_DEBUG);
+				d.debug_mask |= 1u << ss;
 			else {
 				fprintf(stderr, "rampartd: unknown subsystem \"%s\" for --debug\n",
 					v);
@@ -209,6 +219,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		size_t nconns = 0;
+		config_apply_log(&d.cfg, d.debug_mask);
 		if (ike_io_check(check, &nconns)) {
 			config_cleanup(&d.cfg);
 			return 1;
@@ -226,6 +237,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rampartd: %s\n", err);
 		return 1;
 	}
+	config_apply_log(&d.cfg, d.debug_mask);
 	if (!foreground) {
 		if (daemonize(&ready_fd)) {
 			fprintf(stderr, "rampartd: cannot daemonize: %s\n", strerror(errno));

@@ -18,7 +18,9 @@
 #      proposal;
 #   3. a misspelt key in A's file and SIGHUP: the log names FILE:LINE and the key to use, the
 #      previous configuration stays (extra still listed, gw's SAs untouched); `rampart reload`
-#      fails saying so.
+#      fails saying so;
+#   4. `log { ike = debug  daemon = warn }` in the rampart section and SIGHUP: a rekey then logs
+#      ike debug lines and no daemon info lines.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
 . tests/netns/rampart_tunnel.sh
@@ -56,13 +58,14 @@ conns() {
 	ri_secret extra ea.rampart.test eb.rampart.test "$PSK"
 	echo "}"
 }
-a_conf() { # OTHER-ESP EXTRA [TYPO]: A's whole file
+a_conf() { # OTHER-ESP EXTRA [TYPO] [RAMPART-LINES]: A's whole file
 	cat <<EOF
 rampart {
 	control = $T_TMP/A.ctl
 	tun = rampart0
 	mtu = 1400
 	workers = 2
+	${4:-}
 }
 $(conns 192.0.2.1 192.0.2.2 a.rampart.test b.rampart.test 10.1 10.2 "$1" "$2" "${3:-}")
 EOF
@@ -142,5 +145,23 @@ else
 	t_pass "rampart reload fails on the broken file"
 fi
 t_check "... saying the configuration has errors" grep -q "reload failed: the configuration has errors" "$T_TMP/reload.out"
+
+# ---- 4. log levels per subsystem, changed by SIGHUP ------------------------------------------
+a_conf aes256gcm16 yes "" "log {
+		ike = debug
+		daemon = warn
+	}" >"$T_TMP/A.conf"
+kill -HUP "$RT_PID_A"
+t_check "A reloaded (log { ike = debug, daemon = warn })" wait_for 5 sh -c \
+	"[ \$(grep -c 'SIGHUP: reloading' $T_TMP/A.log) = 3 ] && grep -q 'loaded 3 connections' $T_TMP/A.log"
+sleep 1
+mark=$(wc -l <"$T_TMP/A.log")
+t_check "rampart rekey gw" rt_ctl A rekey gw/net
+gw_rekeyed() { ri_sas A >"$T_TMP/after4" && [ "$(ri_get "$T_TMP/after4" gw.child-sas.net.spi-in)" != "$gw_spi" ]; }
+t_check "the Child SA was rekeyed" wait_for 5 gw_rekeyed
+tail -n +"$((mark + 1))" "$T_TMP/A.log" >"$T_TMP/A.tail"
+t_check "ike debug lines appear" grep -q '^\[ike\] debug: ' "$T_TMP/A.tail"
+t_check "no daemon info lines (the new states go unlogged)" sh -c "! grep -q '^\[daemon\] info: ' $T_TMP/A.tail"
+t_check "ping through gw after the rekey" ping_ok "$NA" 10.2.0.1 10.1.0.1 3
 
 t_done

@@ -57,7 +57,8 @@ static const struct {
      "t:2: retransmit_timeout: expected seconds from 0.1 to 600, got "
      "\"99999999999999999999999\""},
     {__LINE__, "rampart {\n colour = blue\n}\n", "t:2: unknown key 'colour' in 'rampart'"},
-    {__LINE__, "rampart {\n\n foo {\n }\n}\n", "t:3: unknown section 'foo' in 'rampart'"},
+    {__LINE__, "rampart {\n\n interfaces {\n }\n}\n",
+     "t:3: unknown section 'interfaces' in 'rampart'"},
     {__LINE__, "rampart {\n xfrm {\n  sa-1 = x\n }\n}\n",
      "t:3: unknown key 'sa-1' in 'rampart.xfrm'"},
     {__LINE__,
@@ -75,6 +76,11 @@ static const struct {
     {__LINE__, "rampart {\n mtu = 1400;\n}\n",
      "t:2: mtu: expected a number from 576 to 65535, got \"1400;\""},
     {__LINE__, "rampart { $ }\n", "t:1: expected '=' or '{' after '$', got '}'"},
+    {__LINE__, "rampart {\n log {\n  default = warn\n  ike = debug\n  esp = error\n }\n}\n", NULL},
+    {__LINE__, "rampart {\n log {\n  ike = verbose\n }\n}\n",
+     "t:3: log.ike: expected error, warn, info or debug, got \"verbose\""},
+    {__LINE__, "rampart {\n log {\n  ikev2 = debug\n }\n}\n",
+     "t:3: unknown key 'ikev2' in 'rampart.log', did you mean 'ike'?"},
 };
 
 static void test_rows(void)
@@ -166,9 +172,37 @@ static void test_values(void)
 	config_cleanup(&c);
 }
 
+/* log { }: levels per subsystem, the default for the others, --debug on top. */
+static void test_log(void)
+{
+	static const char text[] = "rampart {\n log {\n  default = warn\n  ike = debug\n"
+				   "  esp = error\n }\n}\n";
+	struct daemon_config c;
+	char err[512] = "";
+
+	T_EQ(config_parse(&c, "t", text, strlen(text), err, sizeof(err)), 0);
+	config_apply_log(&c, 0);
+	T_EQ(log_get_level(LOG_IKE), LOG_LVL_DEBUG);
+	T_EQ(log_get_level(LOG_ESP), LOG_LVL_ERROR);
+	T_EQ(log_get_level(LOG_CFG), LOG_LVL_WARN);
+	T_EQ(log_get_level(LOG_DAEMON), LOG_LVL_WARN);
+	config_apply_log(&c, 1u << LOG_ESP);
+	T_EQ(log_get_level(LOG_ESP), LOG_LVL_DEBUG);
+	T_EQ(log_get_level(LOG_IKE), LOG_LVL_DEBUG);
+	T_EQ(log_get_level(LOG_CTL), LOG_LVL_WARN);
+	config_cleanup(&c);
+	/* nothing configured: info everywhere */
+	T_EQ(config_parse(&c, "t", "", 0, err, sizeof(err)), 0);
+	config_apply_log(&c, 0);
+	for (int i = 0; i < LOG_SUBSYS_COUNT; i++)
+		T_EQ(log_get_level((enum log_subsys)i), LOG_LVL_INFO);
+	config_cleanup(&c);
+}
+
 int main(void)
 {
 	test_rows();
 	test_values();
+	test_log();
 	return t_finish();
 }
