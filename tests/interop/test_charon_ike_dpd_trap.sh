@@ -23,52 +23,22 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
+ci_topology dr dc 10.1.0.1/24 10.2.0.1/24
 
-ns_create NR dr || exit 1
-ns_create NC dc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-secrets() {
-	echo "secrets {"
-	ri_secret all r.rampart.test c.rampart.test "$PSK"
-	echo "}"
-}
 rt_start R "$NR" "retransmit_timeout = 0.5
 	retransmit_base = 1.4
 	retransmit_tries = 2" "$(
 	echo "connections {"
-	ri_conn gw 192.0.2.1 192.0.2.2 r.rampart.test c.rampart.test 10.1.0.0/24 10.2.0.0/24 |
-		sed 's|dpd_delay = 0|dpd_delay = 1s|; s|start_action = none|dpd_action = trap|'
+	ci_conn gw 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 "" "dpd_delay = 1s" "dpd_action = trap"
 	echo "}"
-	secrets
+	ci_secrets
 )" || t_fail "rampartd starts (dpd_delay 1s, dpd_action trap)"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-{
-	echo "connections {"
-	ri_conn gw 192.0.2.2 192.0.2.1 c.rampart.test r.rampart.test 10.2.0.0/24 10.1.0.0/24
-	echo "}"
-	secrets
-} >"$T_TMP/charon.conf"
-t_check "charon starts" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "connections {
+$(ci_conn gw 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24)
+}
+$(ci_secrets)"
 
-r_up() { ri_sas R | grep -q '^gw\.child-sas\.net-[0-9]*\.state=INSTALLED$'; }
-r_none() { [ "$(ri_count R)" = 0 ]; }
-c_up() { [ "$(charon_sa_get "$DC" gw.child-sas.net.state)" = INSTALLED ]; }
 pinged() { ip netns exec "$NR" ping -q -n -c 1 -W 1 -I 10.1.0.1 10.2.0.1 >/dev/null 2>&1; }
 r_states() { rt_ctl R xfrm state list 2>/dev/null | grep -c '^src '; }
 
@@ -84,7 +54,7 @@ kill -KILL "$(charon_pid "$DC")" 2>/dev/null
 charon_stop "$DC"
 t_check "rampartd declares the peer dead (dpd_action trap)" \
 	wait_for 15 grep -q 'declared dead (dpd_action trap)' "$T_TMP/R.log"
-t_check "rampartd: no SA left" wait_for 5 r_none
+t_check "rampartd: no SA left" wait_for 5 ci_r_none
 t_expect_eq "rampartd: no ESP state left in the data plane" 0 "$(r_states)"
 
 # ---- 3. the peer returns; traffic brings the tunnel back ---------------------------------------
@@ -94,8 +64,8 @@ t_check "charon loads its config again" charon_load "$DC" "$T_TMP/charon.conf"
 t_expect_eq "charon has no SA" 0 "$(charon_ike_count "$DC")"
 t_check "a ping from rampartd's side brings the tunnel back (the trap's acquire)" \
 	wait_for 15 pinged
-t_check "rampartd: Child SA INSTALLED" wait_for 5 r_up
-t_check "charon: CHILD_SA INSTALLED" wait_for 5 c_up
+t_check "rampartd: Child SA INSTALLED" wait_for 5 ci_r_child gw
+t_check "charon: CHILD_SA INSTALLED" wait_for 5 ci_c_child gw
 ri_sas R >"$T_TMP/sas-r"
 t_check "a new IKE SA (was $id1)" test "$(ri_get "$T_TMP/sas-r" gw.uniqueid)" != "$id1"
 t_expect_eq "rampartd initiated it" yes "$(ri_get "$T_TMP/sas-r" gw.initiator)"

@@ -31,11 +31,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
 
 ns_create NR fr || exit 1
 ns_create NC fc || exit 1
@@ -47,7 +43,7 @@ for k in 2 3 4 5; do
 		addr_add "$NR" vb "198.51.100.1$k/24" && addr_add "$NB" vr "198.51.100.2$k/24" || exit 1
 done
 
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
+PSK=$CI_PSK
 # conns PREFIX SIDE: SIDE i (initiator) or r (responder) of the five connections towards the
 # responder at PREFIX.2X
 conns() {

@@ -20,80 +20,23 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
+ci_topology qr qc "10.1.0.1/24 10.1.1.1/24" "10.2.0.1/24 10.2.1.1/24"
 
-ns_create NR qr || exit 1
-ns_create NC qc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 10.1.1.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 10.2.1.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-conf() { # ME PEER MY-ID PEER-ID MY-NET-PREFIX THEIR-NET-PREFIX [EXTRA-KEYS]
-	cat <<EOF
-connections {
-	two {
-		version = 2
-		local_addrs = $1
-		remote_addrs = $2
-		proposals = aes128gcm16-prfsha256-x25519
-		${7:-}
-		local {
-			auth = psk
-			id = $3
-		}
-		remote {
-			auth = psk
-			id = $4
-		}
-		children {
-			net1 {
-				local_ts = $5.0.0/24
-				remote_ts = $6.0.0/24
-				esp_proposals = aes128gcm16
-			}
-			net2 {
-				local_ts = $5.1.0/24
-				remote_ts = $6.1.0/24
-				esp_proposals = aes256gcm16-x25519
-			}
-		}
-	}
-}
-secrets {
-$(ri_secret all r.rampart.test c.rampart.test "$PSK")
-}
-EOF
-}
-
-rt_start R "$NR" "" "$(conf 192.0.2.1 192.0.2.2 r.rampart.test c.rampart.test 10.1 10.2 \
+rt_start R "$NR" "" "$(ci_two_children 192.0.2.1 192.0.2.2 r.rampart.test c.rampart.test \
+	10.1 10.2 \
 	'reauth_time = 8s
 		over_time = 20s
 		rand_time = 0')" ||
 	t_fail "rampartd starts"
-DC=$T_TMP/charon
-mkdir -p "$DC"
-conf 192.0.2.2 192.0.2.1 c.rampart.test r.rampart.test 10.2 10.1 >"$T_TMP/charon.conf"
-t_check "charon starts" charon_start "$NC" "$DC"
-t_check "charon loads its config" charon_load "$DC" "$T_TMP/charon.conf"
-[ "$T_FAIL" -eq 0 ] || t_done
+ci_charon "$(ci_two_children 192.0.2.2 192.0.2.1 c.rampart.test r.rampart.test \
+	10.2 10.1)"
 
-_c_child() { [ "$(charon_sa_get "$DC" "two.child-sas.$1.state")" = INSTALLED ]; }
-
-_r_child() { ri_sas R | grep -q "^two\.child-sas\.$1-[0-9]*\.state=INSTALLED\$"; }
 t_check "charon initiates two/net1 (IKE_AUTH)" charon_initiate "$DC" net1
 t_check "charon initiates two/net2 (CREATE_CHILD_SA)" charon_initiate "$DC" net2
-t_check "charon has net2" wait_for 5 _c_child net2
-t_check "rampartd has net1" wait_for 5 _r_child net1
-t_check "rampartd has net2" wait_for 5 _r_child net2
+t_check "charon has net2" wait_for 5 ci_c_child two net2
+t_check "rampartd has net1" wait_for 5 ci_r_child two net1
+t_check "rampartd has net2" wait_for 5 ci_r_child two net2
 t_expect_eq "rampartd is the IKE responder" no "$(ri_sas R | sed -n 's/^two\.initiator=//p' | head -n 1)"
 first=$(ri_sas R | sed -n 's/^two\.uniqueid=//p' | head -n 1)
 ip netns exec "$NR" ping -q -n -c 250 -i 0.1 -W 1 -I 10.1.0.1 10.2.0.1 >"$T_TMP/p1" 2>&1 &
@@ -101,9 +44,8 @@ p1=$!
 ip netns exec "$NR" ping -q -n -c 250 -i 0.1 -W 1 -I 10.1.1.1 10.2.1.1 >"$T_TMP/p2" 2>&1 &
 p2=$!
 wait $p1 $p2
-received() { sed -n 's/.* \([0-9]*\) received.*/\1/p' "$1"; }
-r1=$(received "$T_TMP/p1")
-r2=$(received "$T_TMP/p2")
+r1=$(ping_received "$T_TMP/p1")
+r2=$(ping_received "$T_TMP/p2")
 t_log "lost $((250 - ${r1:-0}))/250 through net1, $((250 - ${r2:-0}))/250 through net2 (target 0)"
 t_expect_ge "net1: at most 1 % lost across reauthentications" 248 "${r1:-0}"
 t_expect_ge "net2: at most 1 % lost across reauthentications" 248 "${r2:-0}"
@@ -113,17 +55,12 @@ t_expect_eq "rampartd ends with one IKE SA" 1 "$(ri_count R)"
 now=$(ri_sas R | sed -n 's/^two\.uniqueid=//p' | head -n 1)
 t_check "... a new one (was $first, now $now)" test "$first" != "$now"
 t_expect_eq "... which rampartd initiated" yes "$(ri_sas R | sed -n 's/^two\.initiator=//p' | head -n 1)"
-t_check "charon ends with net1" _c_child net1
-t_check "charon ends with net2" _c_child net2
+t_check "charon ends with net1" ci_c_child two net1
+t_check "charon ends with net2" ci_c_child two net2
 t_expect_eq "charon ends with one IKE SA" 1 \
 	"$(charon_sas "$DC" | grep -c '^two\.state=ESTABLISHED$')"
 t_check "rampart down two" rt_ctl R down two
 t_check "charon sees the IKE SA gone" charon_wait_no_sas "$DC" 10
 
-if [ "$T_FAIL" -ne 0 ]; then
-	echo "--- rampartd log tail"
-	tail -n 60 "$T_TMP/R.log"
-	echo "--- charon log tail"
-	tail -n 40 "$DC/charon.log"
-fi
+ci_tails 60 40
 t_done

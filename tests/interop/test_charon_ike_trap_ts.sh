@@ -19,29 +19,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
+ci_topology tr tc 10.1.0.1/24 "10.2.1.1/24 10.2.2.1/24"
 
-ns_create NR tr || exit 1
-ns_create NC tc || exit 1
-link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-for n in "$NR" "$NC"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.1.1/24 || exit 1
-addr_add "$NC" lan 10.2.2.1/24 || exit 1
-
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
-secrets() {
-	echo "secrets {"
-	ri_secret all r.rampart.test c.rampart.test "$PSK"
-	echo "}"
-}
 cat >"$T_TMP/R.conf" <<EOF
 rampart {
 	control = $T_TMP/R.ctl
@@ -50,10 +30,9 @@ rampart {
 	workers = 2
 }
 connections {
-$(ri_conn gw 192.0.2.1 192.0.2.2 r.rampart.test c.rampart.test 10.1.0.0/24 10.2.0.0/16 |
-	sed "s|start_action = none|start_action = trap|")
+$(ci_conn gw 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/16 "" "" "start_action = trap")
 }
-$(secrets)
+$(ci_secrets)
 EOF
 ns_bg "$NR" "$T_TMP/R.log" "$RAMPARTD" --foreground --config "$T_TMP/R.conf"
 RT_PID_R=$T_BG_PID
@@ -76,23 +55,20 @@ mkdir -p "$DC"
 			after = 2
 		}'
 	echo "}"
-	secrets
+	ci_secrets
 } >"$T_TMP/charon.conf"
 t_check "charon starts" charon_start "$NC" "$DC"
 t_check "charon loads its config (children one and two)" charon_load "$DC" "$T_TMP/charon.conf"
 [ "$T_FAIL" -eq 0 ] || t_done
 
-r_up() { ri_sas R | grep -q '^gw\.child-sas\.net-[0-9]*\.state=INSTALLED$'; }
-r_none() { [ "$(ri_count R)" = 0 ]; }
-c_up() { [ "$(charon_sa_get "$DC" "gw.child-sas.$1.state")" = INSTALLED ]; }
 pinged() { ip netns exec "$NR" ping -q -n -c 1 -W 1 -I 10.1.0.1 "$1" >/dev/null 2>&1; }
 
 # check_child CHILD SUBNET: charon runs CHILD only, both listings show SUBNET === 10.1.0.0/24
 check_child() {
 	local other=one
 	[ "$1" = one ] && other=two
-	t_check "charon: CHILD_SA $1 INSTALLED" wait_for 5 c_up "$1"
-	t_check "rampartd: Child SA INSTALLED" wait_for 5 r_up
+	t_check "charon: CHILD_SA $1 INSTALLED" wait_for 5 ci_c_child gw "$1"
+	t_check "rampartd: Child SA INSTALLED" wait_for 5 ci_r_child gw
 	charon_sas "$DC" >"$T_TMP/sas-c"
 	ri_sas R >"$T_TMP/sas-r"
 	t_expect_eq "charon: no CHILD_SA $other" "" "$(charon_sa_get "$T_TMP/sas-c" "gw.child-sas.$other.state")"
@@ -107,7 +83,7 @@ check_child() {
 }
 
 # ---- 1. a packet to the second subnet ------------------------------------------------------------
-t_check "rampartd: no SA before traffic" r_none
+t_check "rampartd: no SA before traffic" ci_r_none
 t_check "a ping to 10.2.2.1 brings the tunnel up" wait_for 15 pinged 10.2.2.1
 check_child two 10.2.2.0/24
 t_check "ping 10.1.0.1 -> 10.2.2.1" ping_ok "$NR" 10.2.2.1 10.1.0.1 3
@@ -115,7 +91,7 @@ t_check "ping 10.2.2.1 -> 10.1.0.1" ping_ok "$NC" 10.1.0.1 10.2.2.1 3
 
 # ---- 2. a packet to the first subnet -------------------------------------------------------------
 t_check "rampart down gw" rt_ctl R down gw
-t_check "rampartd: SA gone" wait_for 5 r_none
+t_check "rampartd: SA gone" wait_for 5 ci_r_none
 t_check "charon: SA gone" charon_wait_no_sas "$DC"
 t_check "a ping to 10.2.1.1 brings the tunnel up" wait_for 15 pinged 10.2.1.1
 check_child one 10.2.1.0/24

@@ -29,26 +29,18 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
 
-t_need_root
-t_need_cmd swanctl ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need
 
 ns_create NR ur || exit 1
 ns_create NC uc || exit 1
 ns_create NB ub || exit 1
 link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
 link_pair "$NR" vb "$NB" veth 198.51.100.1/24 198.51.100.3/24 || exit 1
-for n in "$NR" "$NC" "$NB"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 || exit 1
-addr_add "$NB" lan 10.2.0.3/24 || exit 1
+lan_add "$NR" 10.1.0.1/24 || exit 1
+lan_add "$NC" 10.2.0.1/24 || exit 1
+lan_add "$NB" 10.2.0.3/24 || exit 1
 
-PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
+PSK=$CI_PSK
 secrets() {
 	echo "secrets {"
 	ri_secret rep r.rampart.test c.rampart.test "$PSK"
