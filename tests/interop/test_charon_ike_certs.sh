@@ -70,13 +70,9 @@ frag_drops() { # which rule: 1 = IKE/ESP-in-UDP first fragments, 2 = any other f
 	ip netns exec "$NM" nft list table ip rampart_nofrag |
 		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' | sed -n "${1}p"
 }
-for n in "$NR" "$NC" "$NR2"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NR" lan 10.1.0.1/24 || exit 1
-addr_add "$NC" lan 10.2.0.1/24 || exit 1
-addr_add "$NR2" lan 10.5.0.1/24 || exit 1
+lan_add "$NR" 10.1.0.1/24 || exit 1
+lan_add "$NC" 10.2.0.1/24 || exit 1
+lan_add "$NR2" 10.5.0.1/24 || exit 1
 
 # ---- certificates: one root, small end entities, and the big chain ---------------------------
 P=$T_TMP/pki

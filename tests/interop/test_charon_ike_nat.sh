@@ -20,11 +20,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/charon.sh
 . tests/netns/rampart_tunnel.sh
 . tests/netns/rampart_ike.sh
-t_need_root
-t_need_cmd swanctl nft ping timeout "$CHARON_BIN"
-: "${RAMPARTD:=$(pwd)/build/check/rampartd}"
-: "${RAMPART:=$(pwd)/build/check/rampart}"
-[ -x "$RAMPARTD" ] && [ -x "$RAMPART" ] || t_skip_all "no $RAMPARTD / $RAMPART (make check-build)"
+ci_need nft
 
 PSK="nat-interop-psk-0123456789abcdef"
 
@@ -34,12 +30,8 @@ topo() {
 	link_pair "$NA" a0 "$NM" m0 10.31.0.2/24 10.31.0.1/24 || return 1
 	link_pair "$NM" m1 "$NB" b0 198.51.100.1/24 198.51.100.2/24 || return 1
 	route_add "$NA" default 10.31.0.1 || return 1
-	for n in "$NA" "$NB"; do
-		ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-			ip -n "$n" link set lan-p up || return 1
-	done
-	addr_add "$NA" lan 10.1.0.1/24 && addr_add "$NB" lan 10.2.0.1/24 &&
-		ns_forwarding "$NM" && nat 20000-20999
+	lan_add "$NA" 10.1.0.1/24 && lan_add "$NB" 10.2.0.1/24 && ns_forwarding "$NM" &&
+		nat 20000-20999
 }
 # nat PORTS: masquerade on m1 to source ports PORTS (the table replaced)
 nat() {

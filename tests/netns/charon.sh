@@ -332,7 +332,6 @@ ci_need() {
 }
 
 ci_topology() { # R-TAG C-TAG R-LAN C-LAN [R-VETH C-VETH]
-	local _n
 	ns_create NR "$1" || exit 1
 	ns_create NC "$2" || exit 1
 	link_pair "$NR" veth "$NC" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
@@ -340,14 +339,10 @@ ci_topology() { # R-TAG C-TAG R-LAN C-LAN [R-VETH C-VETH]
 	if [ -n "${5:-}" ]; then addr_add "$NR" veth $5 || exit 1; fi
 	# shellcheck disable=SC2086
 	if [ -n "${6:-}" ]; then addr_add "$NC" veth $6 || exit 1; fi
-	for _n in "$NR" "$NC"; do
-		ip -n "$_n" link add lan type veth peer name lan-p && ip -n "$_n" link set lan up &&
-			ip -n "$_n" link set lan-p up || exit 1
-	done
 	# shellcheck disable=SC2086
-	addr_add "$NR" lan $3 || exit 1
+	lan_add "$NR" $3 || exit 1
 	# shellcheck disable=SC2086
-	addr_add "$NC" lan $4 || exit 1
+	lan_add "$NC" $4 || exit 1
 }
 
 ci_conn() { # NAME LOCAL REMOTE LTS RTS [ESP] [CONN-OPTS] [CHILD-OPTS]

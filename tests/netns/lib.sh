@@ -344,6 +344,17 @@ wait_socket() { wait_for "${2:-10}" test -S "$1"; }
 # wait_file_match FILE REGEX [SECONDS]: a line of FILE matches REGEX (grep -E).
 wait_file_match() { wait_for "${3:-10}" grep -qE "$2" "$1"; }
 
+# lan_add NS [ADDR...]: a veth pair lan / lan-p inside NS, both up (a subnet behind the host),
+# with the addresses ADDR... on lan.
+lan_add() {
+	local _ns
+	_ns=$1
+	shift
+	ip -n "$_ns" link add lan type veth peer name lan-p && ip -n "$_ns" link set lan up &&
+		ip -n "$_ns" link set lan-p up || return 1
+	[ $# -eq 0 ] || addr_add "$_ns" lan "$@"
+}
+
 # ping_ok NS DEST [SRC] [COUNT]: COUNT (default 3) echo requests, all answered within 2 s each.
 ping_ok() {
 	local _src

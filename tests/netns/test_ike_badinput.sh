@@ -38,12 +38,8 @@ ns_create NB bb || exit 1
 link_pair "$NA" veth "$NB" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
 addr_add "$NA" veth 192.0.2.31/24 192.0.2.41/24 || exit 1
 addr_add "$NB" veth 192.0.2.42/24 || exit 1
-for n in "$NA" "$NB"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NA" lan 10.1.0.1/24 || exit 1
-addr_add "$NB" lan 10.2.0.1/24 || exit 1
+lan_add "$NA" 10.1.0.1/24 || exit 1
+lan_add "$NB" 10.2.0.1/24 || exit 1
 route_add "$NB" 198.18.0.0/15 192.0.2.1 || exit 1
 ip netns exec "$NB" sysctl -q -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.veth.rp_filter=0 \
 	>/dev/null || exit 1

@@ -28,12 +28,8 @@ ns_create NB nb || exit 1
 link_pair "$NA" a0 "$NM" m0 10.31.0.2/24 10.31.0.1/24 || exit 1
 link_pair "$NM" m1 "$NB" b0 198.51.100.1/24 198.51.100.2/24 || exit 1
 route_add "$NA" default 10.31.0.1 || exit 1
-for n in "$NA" "$NB"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NA" lan 10.1.0.1/24 || exit 1
-addr_add "$NB" lan 10.2.0.1/24 || exit 1
+lan_add "$NA" 10.1.0.1/24 || exit 1
+lan_add "$NB" 10.2.0.1/24 || exit 1
 ns_forwarding "$NM" || exit 1
 
 # nat PORTS: masquerade on m1 to source ports PORTS (the table replaced)

@@ -37,12 +37,8 @@ ns_create NB ib || exit 1
 link_pair "$NA" veth "$NB" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
 addr_add "$NA" veth 192.0.2.11/24 192.0.2.21/24 || exit 1
 addr_add "$NB" veth 192.0.2.12/24 192.0.2.22/24 || exit 1
-for n in "$NA" "$NB"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NA" lan 10.1.0.1/24 || exit 1
-addr_add "$NB" lan 10.2.0.1/24 || exit 1
+lan_add "$NA" 10.1.0.1/24 || exit 1
+lan_add "$NB" 10.2.0.1/24 || exit 1
 
 PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
 # side LOCAL-SUFFIX REMOTE-SUFFIX MY-NET THEIR-NET ME PEER WRONG-PSK NOPROP-PROPOSALS

@@ -34,14 +34,8 @@ t_need_cmd ip ping timeout
 ns_create NA la || exit 1
 ns_create NB lb || exit 1
 link_pair "$NA" veth "$NB" veth 192.0.2.1/24 192.0.2.2/24 || exit 1
-for n in "$NA" "$NB"; do
-	ip -n "$n" link add lan type veth peer name lan-p && ip -n "$n" link set lan up &&
-		ip -n "$n" link set lan-p up || exit 1
-done
-addr_add "$NA" lan 10.1.0.1/24 10.1.1.1/24 || exit 1
-addr_add "$NA" lan 10.1.2.1/24 || exit 1
-addr_add "$NB" lan 10.2.0.1/24 10.2.1.1/24 || exit 1
-addr_add "$NB" lan 10.2.2.1/24 || exit 1
+lan_add "$NA" 10.1.0.1/24 10.1.1.1/24 10.1.2.1/24 || exit 1
+lan_add "$NB" 10.2.0.1/24 10.2.1.1/24 10.2.2.1/24 || exit 1
 
 PSK="0sc2VjcmV0LXByZS1zaGFyZWQta2V5LWZvci10aGUtdGVzdA=="
 # conns ME PEER MY-ID PEER-ID MY-NET THEIR-NET OTHER-ESP EXTRA(yes/no) [TYPO]
