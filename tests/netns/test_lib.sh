@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checks the namespace helpers in tests/netns/lib.sh that other tests rely on: addressing
-# (IPv4 and IPv6), forwarding, masquerade NAT (with and without fully-random), packet loss,
+# (IPv4 and IPv6), the subnet pair (lan_add), ping summaries, forwarding, masquerade NAT (with and without fully-random), packet loss,
 # the wait helpers, captures, and cleanup of namespaces and their processes.
 #
 #   ns c                     ns m (forwards; NAT, loss)             ns s
@@ -72,6 +72,25 @@ fi
 t_expect_ge "loss rule counted drops" 1 "$(loss_dropped "$M")"
 loss_set "$M" 0
 t_check "no loss after loss_set 0" ping_ok "$C" 198.51.100.2 "" 10
+
+# lan_add: the subnet pair up, its addresses on lan (the first one primary).
+t_check "lan_add" lan_add "$S" 10.9.0.1/24 10.9.1.1/24 fd09::1/64
+t_check "lan_add: lan and lan-p up" sh -c "ip -n '$S' -br link show lan | grep -q UP &&
+	ip -n '$S' -br link show lan-p | grep -q UP"
+t_expect_eq "lan_add: IPv4 addresses in order" "10.9.0.1/24 10.9.1.1/24" \
+	"$(ip -n "$S" -4 -o addr show dev lan | awk '{ printf "%s%s", sep, $4; sep = " " }')"
+t_check "lan_add: IPv6 address" sh -c "ip -n '$S' -6 -o addr show dev lan | grep -q fd09::1/64"
+if lan_add "$S" 10.9.2.1/24 2>/dev/null; then t_fail "a second lan_add fails"; else
+	t_pass "a second lan_add fails"
+fi
+
+# ping_sent / ping_received / ping_lost read ping -q's summary line.
+printf '%s\n' "--- 10.2.0.1 ping statistics ---" \
+	"40 packets transmitted, 27 received, +2 errors, 32.5% packet loss, time 800ms" >"$T_TMP/ping.sum"
+t_expect_eq "ping_sent" 40 "$(ping_sent "$T_TMP/ping.sum")"
+t_expect_eq "ping_received" 27 "$(ping_received "$T_TMP/ping.sum")"
+t_expect_eq "ping_lost" 13 "$(ping_lost "$T_TMP/ping.sum")"
+t_expect_eq "ping_lost with no summary" "" "$(ping_lost /dev/null)"
 
 # Waits: a listening port is found; a port nobody listens on times out in time.
 ns_bg "$S" "$T_TMP/nc.log" nc -l -p 7001
