@@ -164,8 +164,23 @@ static void policies_changed(struct ctl_cmds *c, struct ctl_reply *rep)
 {
 	int r;
 
+	if (c->defer_sync) {
+		c->sync_pending = true;
+		return;
+	}
 	if (c->ops && (r = c->ops->policies_sync(c->dp, c->db)))
 		ctl_reply_error(rep, "data plane: %s", err_str(r));
+}
+
+void ctl_cmds_flush(struct ctl_cmds *c)
+{
+	int r;
+
+	if (!c->sync_pending)
+		return;
+	c->sync_pending = false;
+	if (c->ops && (r = c->ops->policies_sync(c->dp, c->db)))
+		log_error(LOG_DAEMON, "data plane: policies not published: %s", err_str(r));
 }
 
 static void stats_cb(void *ctx, const struct xfrm_db_state *st, struct ctl_reply *rep)

@@ -80,6 +80,10 @@ struct ctl_cmds {
 	int (*is_local)(const struct addr *a);
 	/* Added states logged at debug level: the caller logs them its own way (IKE). */
 	bool quiet;
+	/* Set by a caller that applies changes in bursts (IKE, one Child SA = 2 states and their
+	 * policies): the data plane's policies are republished once, by ctl_cmds_flush. */
+	bool defer_sync;
+	bool sync_pending;
 };
 
 /* ctl_handler_fn for ctl_server. */
@@ -94,6 +98,8 @@ void ctl_cmds_xfrm(struct ctl_cmds *c, struct xfrm_cmd *cmd, struct ctl_reply *r
 int ctl_cmds_move_reqid(struct ctl_cmds *c, uint32_t reqid, const struct addr *local,
 			uint16_t lport, const struct addr *remote, uint16_t rport, bool encap,
 			size_t *moved);
+/* Publishes the policies if a deferred change (defer_sync) is pending; errors are logged. */
+void ctl_cmds_flush(struct ctl_cmds *c);
 /* Scans every state for new lifetime events and records when each was last used (a state
  * is "used" at a scan that sees its packet count grow). Called from the control loop when
  * the data plane signals an event and once a second for time limits. fn may be NULL. */

@@ -180,9 +180,13 @@ static int apply(struct ike_io *io, struct xfrm_cmd *cmd, const char *what, bool
 	int r = 0;
 
 	ctl_reply_init(&rep, false);
-	io->cmds->quiet = true; /* the Child SA's own line says it */
+	/* the Child SA's own line says it; the policies are published once per burst of
+	 * changes, by ike_io_flush */
+	io->cmds->quiet = true;
+	io->cmds->defer_sync = true;
 	ctl_cmds_xfrm(io->cmds, cmd, &rep);
 	io->cmds->quiet = false;
+	io->cmds->defer_sync = false;
 	if (rep.status) {
 		const char *m = rep.err && rep.err_len ? rep.err : "failed";
 		if (!(tolerate_exists && strstr(m, "exists"))) {
@@ -900,6 +904,7 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 			goto fail;
 		io->event_fd = dataplane_event_fd(dp);
 	}
+	ctl_cmds_flush(cmds); /* traps installed with the configuration */
 	*out = io;
 	return 0;
 fail:
@@ -949,6 +954,7 @@ void ike_io_tick(struct ike_io *io, uint64_t now_ms)
 	if (ike_engine_next_deadline(io->eng) <= now_ms)
 		ike_engine_timeout(io->eng, now_ms);
 	updown_poll(io->updown, now_ms);
+	ctl_cmds_flush(io->cmds);
 }
 
 /* ---- control commands --------------------------------------------------------------------- */
@@ -967,8 +973,10 @@ void ike_io_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_reply
 			    io->cfg->nconns);
 		return;
 	}
-	if (ike_ctl_handle(&io->ctl, io->cfg, loop_now_ms(), req, rep))
+	if (ike_ctl_handle(&io->ctl, io->cfg, loop_now_ms(), req, rep)) {
+		ctl_cmds_flush(io->cmds); /* up, down: Child SAs installed or removed */
 		return;
+	}
 	ctl_cmds_handle(io->cmds, req, rep);
 	ike_io_tick(io, loop_now_ms());
 }
