@@ -75,13 +75,7 @@ struct esp_result {
 
 int esp_protect(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
 		struct esp_result *res);
-int esp_unprotect(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
-		  struct esp_result *res);
-int esp_input(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt, uint64_t now,
-	      struct esp_result *res);
-int esp_input_udp(struct esp_sad *sad, struct esp_worker *w, struct esp_buf *pkt,
-		  const struct addr *src, const struct addr *dst, uint16_t sport, uint16_t dport,
-		  uint64_t now, struct esp_result *res);
+/* Inbound (esp_unprotect, esp_input, esp_input_udp): esp/esp_in.h, included below. */
 
 /* Internal to src/esp (shared with ah.c). */
 
@@ -100,12 +94,24 @@ size_t esp_outer_len(const struct esp_sa *sa);
  * ESP_RES_ICMP (pkt replaced by the ICMP error) or ESP_RES_FRAGMENT; a negative error. */
 int esp_too_big(struct esp_sa *sa, struct esp_buf *pkt, const struct esp_iphdr *h, size_t out_len,
 		struct esp_result *res);
-/* Counts a drop on the SA (or the worker when sa is NULL) and fills res; returns err. */
-int esp_drop(struct esp_sa *sa, struct esp_worker *w, struct esp_result *res, enum esp_drop d,
-	     int err);
+/* Counts a drop on the SA (or the worker when sa is NULL) and fills res; returns err. Inline:
+ * the inbound and outbound paths (esp.c, esp_in.c, ah.c) call it from many branches. */
+static inline int esp_drop(struct esp_sa *sa, struct esp_worker *w, struct esp_result *res,
+			   enum esp_drop d, int err)
+{
+	if (sa)
+		esp_stats_drop(&sa->stats, d);
+	else if (w)
+		esp_stats_drop(&w->stats, d);
+	res->drop = (uint8_t)d;
+	res->kind = ESP_RES_NONE;
+	return err;
+}
 /* Tunnel inbound tail shared by ESP and AH: validates the inner packet at
  * data[off, off+len), trims it to its IP length and checks the selectors; on success pkt
  * describes the inner packet. */
 int esp_in_tunnel_inner(struct esp_sa *sa, struct esp_buf *pkt, size_t off, size_t len, uint8_t nh);
+
+#include "esp/esp_in.h"
 
 #endif
