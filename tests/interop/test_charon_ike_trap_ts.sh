@@ -11,7 +11,11 @@
 # charon: children one (10.2.1.0/24 === 10.1.0.0/24) and two (10.2.2.0/24 === 10.1.0.0/24).
 #   1. a ping to 10.2.2.1 is the acquire: charon installs two (not one, its first child that
 #      would fit the /16 alone), both listings show the narrowed 10.2.2.0/24, pings pass;
-#   2. after `rampart down`, a ping to 10.2.1.1 brings up one, narrowed to 10.2.1.0/24.
+#   2. after `rampart down`, a ping to 10.2.1.1 brings up one, narrowed to 10.2.1.0/24;
+#   3. the same against rampartd as the responder (ns B, rp-tb-$$, 198.51.100.2 on a second
+#      link from R's 198.51.100.1, lan 10.3.1.1/24 and 10.3.2.1/24; R's connection gw2 traps
+#      10.1.0.0/24 === 10.3.0.0/16): a ping to 10.3.2.1 brings up B's child two, narrowed to
+#      10.3.2.0/24 in both listings.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
@@ -21,6 +25,9 @@ cd "$(dirname "$0")/../.." || exit 1
 
 ci_need
 ci_topology tr tc 10.1.0.1/24 "10.2.1.1/24 10.2.2.1/24"
+ns_create NB tb || exit 1
+link_pair "$NR" vb "$NB" veth 198.51.100.1/24 198.51.100.2/24 || exit 1
+lan_add "$NB" 10.3.1.1/24 10.3.2.1/24 || exit 1
 
 cat >"$T_TMP/R.conf" <<EOF
 rampart {
@@ -31,6 +38,7 @@ rampart {
 }
 connections {
 $(ci_conn gw 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/16 "" "" "start_action = trap")
+$(ci_conn gw2 198.51.100.1 198.51.100.2 10.1.0.0/24 10.3.0.0/16 "" "" "start_action = trap")
 }
 $(ci_secrets)
 EOF
@@ -96,5 +104,29 @@ t_check "charon: SA gone" charon_wait_no_sas "$DC"
 t_check "a ping to 10.2.1.1 brings the tunnel up" wait_for 15 pinged 10.2.1.1
 check_child one 10.2.1.0/24
 t_check "ping 10.1.0.1 -> 10.2.1.1" ping_ok "$NR" 10.2.1.1 10.1.0.1 3
+
+# ---- 3. rampartd as the responder ------------------------------------------------------------
+rt_start B "$NB" "" "$(
+	echo "connections {"
+	ri_conn gw2 198.51.100.2 198.51.100.1 c.rampart.test r.rampart.test 10.3.1.0/24 \
+		10.1.0.0/24 "" "" one | head -n -2
+	ri_conn gw2 198.51.100.2 198.51.100.1 c.rampart.test r.rampart.test 10.3.2.0/24 \
+		10.1.0.0/24 "" "" two | sed -n '/^\t\t\ttwo {$/,$p'
+	echo "}"
+	ci_secrets
+)" || t_fail "rampartd B starts (children one and two)"
+b_up() { ri_sas B | grep -q "^gw2\.child-sas\.$1-[0-9]*\.state=INSTALLED\$"; }
+r2_up() { ri_sas R | grep -q '^gw2\.child-sas\.net-[0-9]*\.state=INSTALLED$'; }
+t_check "a ping to 10.3.2.1 brings gw2 up" wait_for 15 pinged 10.3.2.1
+t_check "B: child two INSTALLED" wait_for 5 b_up two
+t_check "R: gw2's Child SA INSTALLED" wait_for 5 r2_up
+ri_sas B >"$T_TMP/sas-b"
+ri_sas R >"$T_TMP/sas-r"
+t_expect_eq "B: no child one" "" "$(ri_get "$T_TMP/sas-b" gw2.child-sas.one.state)"
+t_expect_eq "B local-ts (two)" "[10.3.2.0/24]" "$(ri_get "$T_TMP/sas-b" gw2.child-sas.two.local-ts)"
+t_expect_eq "B remote-ts (two)" "[10.1.0.0/24]" "$(ri_get "$T_TMP/sas-b" gw2.child-sas.two.remote-ts)"
+t_expect_eq "R remote-ts narrowed to 10.3.2.0/24" "[10.3.2.0/24]" \
+	"$(ri_get "$T_TMP/sas-r" gw2.child-sas.net.remote-ts)"
+t_check "ping 10.1.0.1 -> 10.3.2.1" ping_ok "$NR" 10.3.2.1 10.1.0.1 3
 
 t_done
