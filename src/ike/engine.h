@@ -63,6 +63,9 @@ struct ike_engine {
 	size_t ntraps;
 	struct eng_actions *actions;
 	uint32_t keepalive_ms; /* NAT keepalives (ike/nat.h), 0 = none */
+	/* MOBIKE (RFC 4555, v2/mobike.h): while a request of an SA with MOBIKE is handled, our
+	 * responses go back to the path it came on (strongSwan's rule), not the SA's; NULL else */
+	const struct ike_path *reply_path;
 	/* scratch space for one message at a time (the engine is single-threaded) */
 	uint8_t tx[IKE_MAX_MSG];
 	uint8_t plain[IKE_MAX_MSG];

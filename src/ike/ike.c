@@ -23,6 +23,7 @@
 #include "ike/v2/create_child_sa.h"
 #include "ike/v2/ike_sa_init.h"
 #include "ike/v2/informational.h"
+#include "ike/v2/mobike.h"
 #include "ike/v2/rekey_ike.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -317,6 +318,8 @@ static int input(struct ike_engine *e, uint64_t now, const struct ike_path *path
 		return 0;
 	}
 	eng_sa_touch(e, sa); /* its timers may change */
+	if (!response && sa->mob)
+		e->reply_path = path; /* MOBIKE: answers go back where requests come from */
 	if (hdr.exchange != IKEV2_EXCH_IKE_SA_INIT && sa->state != IKE_ST_INIT_SENT &&
 	    memcmp(sa->initiator ? hdr.spi_r : hdr.spi_i, sa->initiator ? sa->spi_r : sa->spi_i,
 		   8) != 0) {
@@ -390,6 +393,7 @@ int ike_engine_input(struct ike_engine *e, uint64_t now_ms, const struct ike_pat
 
 	e->stats.rx++;
 	rc = input(e, now_ms, path, data, len);
+	e->reply_path = NULL;
 	reap(e);
 	action_run(e, now_ms);
 	return rc;
@@ -619,6 +623,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 	while ((sa = eng_sa_due(e, now_ms)) != NULL) {
 		if (sa->state == IKE_ST_DEAD)
 			continue;
+		mobike_poll(e, sa, now_ms);
 		informational_poll(e, sa, now_ms);
 		create_child_sa_poll(e, sa, now_ms);
 		rekey_ike_poll(e, sa, now_ms);
@@ -648,7 +653,7 @@ void ike_engine_timeout(struct ike_engine *e, uint64_t now_ms)
 
 uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa)
 {
-	uint64_t d = sa->deadline_ms, t[7];
+	uint64_t d = sa->deadline_ms, t[8];
 
 	if (sa->state == IKE_ST_DEAD)
 		return UINT64_MAX;
@@ -659,7 +664,8 @@ uint64_t eng_sa_deadline(const struct ike_engine *e, const struct ike_sa *sa)
 	t[4] = child_new_deadline(sa);
 	t[5] = expire_deadline(sa);
 	t[6] = reauth_deadline(sa);
-	for (size_t i = 0; i < 7; i++)
+	t[7] = mobike_deadline(sa);
+	for (size_t i = 0; i < 8; i++)
 		if (t[i] < d)
 			d = t[i];
 	return d;
@@ -687,6 +693,11 @@ static void fill_info(const struct ike_sa *sa, struct ike_sa_info *o)
 	o->nat_local = sa->nat_local;
 	o->nat_remote = sa->nat_remote;
 	o->nat_fake = sa->nat_fake;
+	o->mobike = sa->mob != NULL;
+	if (sa->mob) {
+		o->mobike_updates = sa->mob->updates;
+		o->peer_addrs = sa->mob->naddl;
+	}
 	o->encr_alg = sa->alg.encr;
 	o->encr_keysize = sa->alg.encr_bits;
 	o->integ_alg = sa->alg.integ;

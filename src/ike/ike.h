@@ -269,6 +269,23 @@ int ike_engine_acquire_packet(struct ike_engine *e, uint64_t now_ms, uint32_t re
 int ike_engine_peer_moved(struct ike_engine *e, uint64_t now_ms, uint32_t reqid,
 			  const struct addr *remote, uint16_t remote_port);
 
+/* MOBIKE (RFC 4555, ike/v2/mobike.h): our address of the IKE SA with unique id changed (the
+ * old one disappeared or a better one appeared). The IKE SA and its Child SAs move to local
+ * (NULL: the path stays) at once (child_update) and HDR, SK {N(UPDATE_SA_ADDRESSES), NAT
+ * detection, N(COOKIE2)} goes to the peer from there as soon as the window is free,
+ * retransmitted by the normal rules. ERR_NOTFOUND; ERR_BADSTATE when the SA is not
+ * established, MOBIKE was not negotiated, or we are not its initiator (only the initiator
+ * moves an IKE SA, §3.1); ERR_INVAL when local is not of the peer's address family. */
+int ike_engine_mobike_update(struct ike_engine *e, uint64_t now_ms, uint32_t id,
+			     const struct addr *local);
+/* An IKE SA that ike_engine_mobike_update can move: established, MOBIKE, we initiated it. */
+struct ike_mobike_sa {
+	uint32_t id;
+	struct ike_path path;
+};
+/* Up to cap such SAs into out[0..), in creation order; returns how many were written. */
+size_t ike_engine_mobike_sas(const struct ike_engine *e, struct ike_mobike_sa *out, size_t cap);
+
 /* NAT keepalive interval in ms (default IKE_KEEPALIVE_MS; 0 disables keepalives). */
 void ike_engine_set_keepalive(struct ike_engine *e, uint32_t interval_ms);
 
@@ -310,7 +327,10 @@ struct ike_sa_info {
 	char local_id[IKE_ID_STRLEN], remote_id[IKE_ID_STRLEN]; /* local-id, remote-id */
 	uint8_t spi_i[8], spi_r[8];				/* initiator-spi, responder-spi */
 	bool nat_local, nat_remote;				/* nat-local, nat-remote */
-	bool nat_fake; /* nat-fake: encap = yes faked a NAT where there is none */
+	bool nat_fake;		 /* nat-fake: encap = yes faked a NAT where there is none */
+	bool mobike;		 /* MOBIKE (RFC 4555) negotiated: both ends sent MOBIKE_SUPPORTED */
+	uint32_t mobike_updates; /* path updates by UPDATE_SA_ADDRESSES made */
+	uint8_t peer_addrs;	 /* additional addresses the peer announced (kept) */
 	uint16_t encr_alg, encr_keysize, integ_alg, prf_alg, dh_group;
 	uint64_t established_ms; /* now_ms when it was established (0 while connecting) */
 	uint64_t rekey_at_ms, reauth_at_ms; /* rekey-time, reauth-time: due at (0: none) */

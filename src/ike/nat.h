@@ -33,8 +33,34 @@
 
 struct ike_engine;
 struct ike_sa;
+struct ikev2_builder;
+struct ikev2_digest;
 
-/* An authenticated message of sa (see above) arrived on path: follow it when allowed. */
+#define NAT_NATD_LEN 20 /* SHA-1 */
+
+/* §2.23: SHA-1(SPIi | SPIr | IP | Port) into out. 0, ERR_NOMEM or ERR_CRYPTO. */
+int nat_natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const struct addr *a,
+		  uint16_t port, uint8_t out[NAT_NATD_LEN]);
+/* N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP) for path with sa's SPIs (a random
+ * source hash when conn->encap fakes a NAT, as in IKE_SA_INIT). 0 or an error. */
+int nat_put_natd(struct ike_engine *e, const struct ike_sa *sa, const struct ike_path *path,
+		 struct ikev2_builder *b);
+/* The NAT_DETECTION_* notifies of d received on path: *seen when both were present (a source
+ * and a destination hash), then *nat_local (the destination hash does not match our address
+ * and port) and *nat_remote (the source hash does not match the peer's). Outputs are written
+ * only when both were present. */
+void nat_natd_eval(const struct ike_sa *sa, const struct ike_path *path,
+		   const struct ikev2_digest *d, bool *seen, bool *nat_local, bool *nat_remote);
+
+/* Moves sa to path (both ends may change) and every installed Child SA with it through
+ * child_update with encapsulation when a NAT is detected or faked; a Child SA the data plane
+ * cannot move (or whose encapsulation changes) is rekeyed onto the new path. why is logged. */
+void nat_move(struct ike_engine *e, struct ike_sa *sa, const struct ike_path *path, uint64_t now_ms,
+	      const char *why);
+
+/* An authenticated message of sa (see above) arrived on path: follow it when allowed. With
+ * MOBIKE (RFC 4555 §3.5) an established SA never follows implicitly: only the initiator's
+ * UPDATE_SA_ADDRESSES moves it (v2/mobike.c). */
 void nat_path_seen(struct ike_engine *e, struct ike_sa *sa, const struct ike_path *path,
 		   uint64_t now_ms);
 

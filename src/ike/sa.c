@@ -10,6 +10,7 @@
 #include "crypto/kex.h"
 #include "crypto/prf.h"
 #include "ike/engine.h"
+#include "ike/v2/mobike.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/ikev2_const.h"
@@ -187,6 +188,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_sa_frag_reset(sa);
 	for (size_t i = 0; i < sa->nchildren; i++)
 		child_free(sa->children[i]);
+	mobike_free(sa->mob);
 	conn_free(sa->conn);
 	secret_wipe(sa, sizeof(*sa));
 	free(sa);
@@ -295,13 +297,13 @@ static int pack(const struct ike_dgrams *d, uint8_t **out, size_t *out_len, size
 	return 0;
 }
 
-static void send_parts(struct ike_engine *e, struct ike_sa *sa, const uint8_t *p,
+static void send_parts(struct ike_engine *e, const struct ike_path *path, const uint8_t *p,
 		       const size_t *parts, size_t n)
 {
 	size_t off = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		eng_send(e, &sa->path, p + off, parts[i]);
+		eng_send(e, path, p + off, parts[i]);
 		off += parts[i];
 	}
 }
@@ -325,7 +327,7 @@ int ike_sa_send_request_v(struct ike_engine *e, struct ike_sa *sa, uint64_t now_
 	sa->tries = 0;
 	sa->req_sent_ms = now_ms;
 	sa->deadline_ms = now_ms + ike_retransmit_delay(e, 0);
-	send_parts(e, sa, sa->req, sa->req_parts, sa->nreq_parts);
+	send_parts(e, &sa->path, sa->req, sa->req_parts, sa->nreq_parts);
 	return 0;
 }
 
@@ -360,7 +362,8 @@ int ike_sa_send_response_v(struct ike_engine *e, struct ike_sa *sa, const struct
 	sa->nresp_parts = n;
 	sa->resp_msgid = msgid;
 	sa->have_resp = true;
-	send_parts(e, sa, sa->resp, sa->resp_parts, sa->nresp_parts);
+	send_parts(e, e->reply_path ? e->reply_path : &sa->path, sa->resp, sa->resp_parts,
+		   sa->nresp_parts);
 	return 0;
 }
 
@@ -374,7 +377,8 @@ int ike_sa_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t 
 void ike_sa_resend_response(struct ike_engine *e, struct ike_sa *sa)
 {
 	if (sa->have_resp)
-		send_parts(e, sa, sa->resp, sa->resp_parts, sa->nresp_parts);
+		send_parts(e, e->reply_path ? e->reply_path : &sa->path, sa->resp, sa->resp_parts,
+			   sa->nresp_parts);
 }
 
 void ike_sa_frag_reset(struct ike_sa *sa)
@@ -470,7 +474,7 @@ void ike_sa_timeout(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	log_debug(LOG_IKE, "#%u: retransmit %u of %s request %u", sa->id, sa->tries,
 		  ikev2_exchange_str(sa->req_exchange), sa->req_msgid);
 	sa->deadline_ms = now_ms + ike_retransmit_delay(e, sa->tries);
-	send_parts(e, sa, sa->req, sa->req_parts, sa->nreq_parts);
+	send_parts(e, &sa->path, sa->req, sa->req_parts, sa->nreq_parts);
 }
 
 void ike_sa_hdr(const struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid,

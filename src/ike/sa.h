@@ -222,6 +222,8 @@ struct ike_sa {
 	uint64_t reauth_at_ms; /* reauth_time: reauthentication due (0: not armed, v2/reauth.c) */
 	uint32_t reauth_of;    /* id of the IKE SA this one replaces (0: none) */
 	uint32_t reauth_by;    /* id of the IKE SA replacing this one (0: none) */
+	/* MOBIKE (RFC 4555, v2/mobike.c) */
+	struct ike_mobike *mob; /* state once both ends sent MOBIKE_SUPPORTED, else NULL */
 };
 
 /* A new SA (not linked) for conn (a reference is taken), with a new unique id. NULL on

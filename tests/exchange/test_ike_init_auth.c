@@ -744,7 +744,9 @@ static void test_nat(void)
 		/* encap = yes is a fake NAT (strongSwan's nat-fake), not nat-local */
 		T_EQ_ROW(line, info.nat_local, rows[i].nat);
 		T_EQ_ROW(line, info.nat_fake, rows[i].encap && !rows[i].nat);
-		T_EQ_ROW(line, info.path.remote_port, rows[i].want_local0 ? 4500 : 500);
+		/* without a NAT, MOBIKE (on by default) floats to 4500 all the same (RFC 4555 §3.3,
+		 * as charon) */
+		T_EQ_ROW(line, info.path.remote_port, 4500);
 		T_EQ_ROW(line, n.node[0].child[0].sa.encap, rows[i].want_local0);
 		ike_engine_list(n.node[1].e, &info, 1, &cnt, &total);
 		T_EQ_ROW(line, info.nat_remote, rows[i].want_remote1);

@@ -35,6 +35,7 @@ static void configure(struct xnet *n, int i, const struct opts *o)
 		c->remote_addrs[0] = n->nat_pub;
 	c->dpd_delay = o ? o->dpd_delay : 0;
 	c->encap = o && o->encap;
+	c->mobike = false; /* §2.23's implicit following; MOBIKE's is in test_ike_mobike */
 	ts_parse_list(i ? "10.2.0.0/16" : "10.1.0.0/16", &ch->local_ts, NULL, 0);
 	ts_parse_list(i ? "10.1.0.0/16" : "10.2.0.0/16", &ch->remote_ts, NULL, 0);
 	T_EQ(xnet_configure(n, i, &c, 1), 0);

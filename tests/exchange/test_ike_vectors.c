@@ -104,6 +104,7 @@ static struct conn *mkconn(const char *local, const char *remote, const char *ik
 	conn_id_parse(rid, &c->remote_auth[0].id, NULL, 0);
 	c->unique = CONN_UNIQUE_NEVER;	 /* no INITIAL_CONTACT in the vectors */
 	c->fragmentation = CONN_FRAG_NO; /* no IKEV2_FRAGMENTATION_SUPPORTED */
+	c->mobike = false;		 /* no MOBIKE_SUPPORTED in the published IKE_AUTH */
 	c->childless = CONN_CHILDLESS_NEVER; /* no CHILDLESS_IKEV2_SUPPORTED */
 	conn_child_add(c, "net", &ch);
 	T_EQ(alg_parse(ALG_PROTO_ESP, esp, ch->esp, ALG_MAX_PROPOSALS, &n, NULL, 0), 0);

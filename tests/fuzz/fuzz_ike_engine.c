@@ -10,7 +10,11 @@
  *   5. an established pair where an authentic CREATE_CHILD_SA message carries inner payloads
  *      from the input (after a selector octet): a request to the responder (even selector:
  *      IKE SA and Child SA rekeys, §2.25 refusals) or the answer to the initiator's IKE SA
- *      rekey (odd: response checks, collisions), then both run their timers for 5 minutes.
+ *      rekey (odd: response checks, collisions), then both run their timers for 5 minutes;
+ *   6. an established pair with MOBIKE (RFC 4555) where an authentic INFORMATIONAL carries
+ *      inner payloads from the input: a request to the responder from a new address (even:
+ *      UPDATE_SA_ADDRESSES, NAT detection, COOKIE2, additional addresses) or the answer to the
+ *      initiator's own address update (odd: COOKIE2 check, NAT flags).
  * Randomness is deterministic so crashes reproduce. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@
 #include "ike/ike.h"
 #include "ike/sa.h"
 #include "ike/sk.h"
+#include "ike/v2/mobike.h"
 #include "wire/ikev2_build.h"
 #include "lib/log.h"
 #include "wire/ikev2_const.h"
@@ -278,6 +283,51 @@ static void ccs_inner(const uint8_t *data, size_t size)
 	ike_engine_free(r.e);
 }
 
+/* Mode 6: INFORMATIONAL with inner payloads from the input on a pair with MOBIKE (RFC 4555):
+ * a request of the initiator (UPDATE_SA_ADDRESSES, NAT detection, COOKIE2, additional
+ * addresses...) from another address, or the answer to the initiator's own address update. */
+static void info_inner(const uint8_t *data, size_t size)
+{
+	struct node i, r;
+	struct ike_path pi = path_to("192.0.2.1", "192.0.2.2");
+	struct ike_path pr = path_to("192.0.2.2", "192.0.2.1");
+	struct ike_path moved = path_to("192.0.2.2", "192.0.2.9");
+	struct ike_sa *si, *sr;
+	bool resp = size && (data[0] & 1);
+	struct addr a;
+	size_t len = 0;
+	uint32_t id;
+
+	setup(&i, "192.0.2.1", "192.0.2.2", 9);
+	setup(&r, "192.0.2.2", NULL, 10);
+	check(ike_engine_initiate(i.e, 1000, "fz", NULL, &id) == 0);
+	pump(&i, &r, &pi, &pr);
+	check(i.up == 1 && r.up == 1);
+	si = eng_sa_by_id(i.e, id);
+	sr = r.e->sas;
+	check(si != NULL && sr != NULL && si->mob != NULL && sr->mob != NULL);
+	if (resp) {
+		/* the initiator's update is not delivered: the input answers it */
+		addr_parse("192.0.2.9", &a, NULL, 0);
+		check(ike_engine_mobike_update(i.e, 1000, id, &a) == 0);
+		drain(&i);
+		if (seal_records(r.e, sr, IKEV2_EXCH_INFORMATIONAL, true, si->next_req_id - 1,
+				 data + 1, size - 1, &len) == 0)
+			ike_engine_input(i.e, 1000, &pi, r.e->tx, len);
+	} else if (seal_records(i.e, si, IKEV2_EXCH_INFORMATIONAL, false, si->next_req_id,
+				size ? data + 1 : data, size ? size - 1 : 0, &len) == 0) {
+		ike_engine_input(r.e, 1000, &moved, i.e->tx, len);
+	}
+	drain(&r);
+	drain(&i);
+	ike_engine_timeout(i.e, 301000);
+	ike_engine_timeout(r.e, 301000);
+	drain(&r);
+	drain(&i);
+	ike_engine_free(i.e);
+	ike_engine_free(r.e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
@@ -339,5 +389,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	auth_inner(data, size);
 	/* 5. inner payloads of an authentic CREATE_CHILD_SA request or IKE rekey answer */
 	ccs_inner(data, size);
+	/* 6. inner payloads of an authentic INFORMATIONAL (MOBIKE) request or update answer */
+	info_inner(data, size);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "ike/sk.h"
 #include "ike/trap.h"
 #include "ike/v2/informational.h"
+#include "ike/v2/mobike.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/ikev2_build.h"
@@ -185,6 +186,7 @@ int ike_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now_ms)
 	auth_put_certs(e, sa, &b);
 	if (want_initial_contact(e, sa))
 		put_notify(&b, IKEV2_N_INITIAL_CONTACT, 0);
+	mobike_put_supported(sa, NULL, &b); /* RFC 4555 §3.3 */
 	auth_put_certreq(e, sa, &b);
 	if (ra->id.type != 0)
 		put_id(&b, IKEV2_PT_IDr, &ra->id);
@@ -454,6 +456,7 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	put_id(&b, IKEV2_PT_IDr, &sa->local_id);
 	auth_put_certs(e, sa, &b);
 	ikev2_build_auth(&b, &ap);
+	mobike_put_supported(sa, rx->d, &b); /* RFC 4555 §3.3: when the request had it */
 	if (child) {
 		struct prop_choice rsp = child->alg;
 		struct ts_list lts, rts;
@@ -481,6 +484,8 @@ int ike_auth_on_request(struct ike_engine *e, struct ike_sa *sa, const struct ik
 	rc = ike_sa_send_response_v(e, sa, &dg, rx->hdr->msgid);
 	if (rc)
 		goto out;
+	if (mobike_auth_done(sa, rx->d) != 0)
+		log_warn(LOG_IKE, "#%u: MOBIKE state not allocated (ENOMEM): MOBIKE off", sa->id);
 	ike_up(e, sa, rx->now);
 	if (child)
 		child_install(e, sa, child);
@@ -634,6 +639,8 @@ int ike_auth_on_response(struct ike_engine *e, struct ike_sa *sa, const struct i
 			ike_sa_kill(e, sa);
 		return 0;
 	}
+	if (mobike_auth_done(sa, rx->d) != 0)
+		log_warn(LOG_IKE, "#%u: MOBIKE state not allocated (ENOMEM): MOBIKE off", sa->id);
 	ike_up(e, sa, rx->now);
 	if (!sa->want_child)
 		return 0;

@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "crypto/kex.h"
 #include "crypto/prf.h"
 #include "ike/auth.h"
 #include "ike/engine.h"
+#include "ike/nat.h"
 #include "ike/proposal.h"
 #include "ike/sa.h"
 #include "ike/v2/ike_auth.h"
@@ -20,32 +19,11 @@
 #include "wire/ikev2_build.h"
 #include "wire/ikev2_const.h"
 
-#define NATD_LEN   20 /* SHA-1 */
+#define NATD_LEN   NAT_NATD_LEN
 #define COOKIE_LEN 32
 
 /* RFC 7427 §4 hash algorithm identifiers we verify with: SHA2-256, -384, -512, Identity. */
 static const uint8_t sighash_data[] = {0, 2, 0, 3, 0, 4, 0, 5};
-
-/* §2.23: SHA-1(SPIi | SPIr | IP | Port). */
-static int natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const struct addr *a,
-		     uint16_t port, uint8_t out[NATD_LEN])
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t pb[2] = {(uint8_t)(port >> 8), (uint8_t)port};
-	unsigned olen = 0;
-	int rc = ERR_CRYPTO;
-
-	if (!ctx)
-		return ERR_NOMEM;
-	if (EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 && EVP_DigestUpdate(ctx, spi_i, 8) == 1 &&
-	    EVP_DigestUpdate(ctx, spi_r, 8) == 1 &&
-	    EVP_DigestUpdate(ctx, a->bytes, addr_len(a)) == 1 &&
-	    EVP_DigestUpdate(ctx, pb, 2) == 1 && EVP_DigestFinal_ex(ctx, out, &olen) == 1 &&
-	    olen == NATD_LEN)
-		rc = 0;
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
 
 static int put_notify(struct ikev2_builder *b, uint16_t type, const void *data, size_t len)
 {
@@ -74,11 +52,11 @@ static int put_tail(struct ike_engine *e, struct ike_sa *sa, struct ikev2_builde
 		if (sa->conn->encap)
 			rc = eng_rand(e, IKE_RAND_NONCE, src, sizeof(src)); /* fake: force NAT-T */
 		else
-			rc = natd_hash(sa->spi_i, sa->spi_r, &sa->path.local, sa->path.local_port,
-				       src);
+			rc = nat_natd_hash(sa->spi_i, sa->spi_r, &sa->path.local,
+					   sa->path.local_port, src);
 		if (rc == 0)
-			rc = natd_hash(sa->spi_i, sa->spi_r, &sa->path.remote, sa->path.remote_port,
-				       dst);
+			rc = nat_natd_hash(sa->spi_i, sa->spi_r, &sa->path.remote,
+					   sa->path.remote_port, dst);
 		if (rc)
 			return rc;
 		put_notify(b, IKEV2_N_NAT_DETECTION_SOURCE_IP, src, sizeof(src));
@@ -101,8 +79,8 @@ static void natd_check(struct ike_sa *sa, const struct ike_path *path, const str
 	bool any_src = false, src_ok = false;
 	const struct ikev2_payload *p;
 
-	if (natd_hash(sa->spi_i, sa->spi_r, &path->remote, path->remote_port, want_src) ||
-	    natd_hash(sa->spi_i, sa->spi_r, &path->local, path->local_port, want_dst))
+	if (nat_natd_hash(sa->spi_i, sa->spi_r, &path->remote, path->remote_port, want_src) ||
+	    nat_natd_hash(sa->spi_i, sa->spi_r, &path->local, path->local_port, want_dst))
 		return;
 	for (p = ikev2_digest_first(d, IKEV2_PT_N); p; p = ikev2_digest_next(d, p)) {
 		const struct ikev2_notify *n = &p->u.n;
@@ -566,7 +544,10 @@ int ike_sa_init_on_response(struct ike_engine *e, struct ike_sa *sa, const struc
 		return rc;
 	natd_check(sa, rx->path, rx->d);
 	ike_sa_request_done(sa);
-	if ((sa->nat_local || sa->nat_remote || sa->conn->encap) &&
+	/* to port 4500 behind a NAT (§2.23), and with MOBIKE whenever the peer does NAT-T (RFC
+	 * 4555 §3.3: the address may change later; strongSwan floats then too) */
+	if ((sa->nat_local || sa->nat_remote || sa->conn->encap ||
+	     (sa->conn->mobike && ikev2_digest_notify(rx->d, IKEV2_N_NAT_DETECTION_SOURCE_IP))) &&
 	    sa->path.remote_port == IKE_PORT) {
 		sa->path.local_port = IKE_PORT_NATT;
 		sa->path.remote_port = IKE_PORT_NATT;

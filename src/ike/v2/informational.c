@@ -11,6 +11,7 @@
 #include "ike/sa.h"
 #include "ike/sk.h"
 #include "ike/v2/ike_sa_init.h"
+#include "ike/v2/mobike.h"
 #include "ike/v2/rekey_ike.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -45,10 +46,12 @@ static void put_delete(struct ikev2_builder *b, uint8_t proto, const struct spi_
 /* HDR, SK {payloads} of an INFORMATIONAL message: del_ike for D(IKE), else the ESP and AH
  * SPI sets (either may be NULL). Sealed into e->tx; *len its length. */
 static int build(struct ike_engine *e, struct ike_sa *sa, bool response, uint32_t msgid,
-		 bool del_ike, const struct spi_set *esp, const struct spi_set *ah, size_t *len)
+		 bool del_ike, const struct spi_set *esp, const struct spi_set *ah,
+		 const struct mobike_answer *mob, size_t *len)
 {
 	struct ikev2_builder b;
 	struct ikev2_hdr h;
+	int rc;
 
 	ike_sa_hdr(sa, IKEV2_EXCH_INFORMATIONAL, response, msgid, &h);
 	ikev2_build_init(&b, e->tx, sizeof(e->tx));
@@ -62,6 +65,10 @@ static int build(struct ike_engine *e, struct ike_sa *sa, bool response, uint32_
 		put_delete(&b, IKEV2_PROTO_ESP, esp);
 	if (ah)
 		put_delete(&b, IKEV2_PROTO_AH, ah);
+	if (mob && (rc = mobike_put_answer(e, sa, mob, &b)) != 0)
+		return rc;
+	if (!response && !del_ike && !esp && !ah && (rc = mobike_put_dpd(e, sa, msgid, &b)) != 0)
+		return rc;
 	return sk_end_seal(e, sa, &b, e->tx, len);
 }
 
@@ -69,7 +76,7 @@ static int send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now, b
 			const struct spi_set *esp, const struct spi_set *ah)
 {
 	size_t len = 0;
-	int rc = build(e, sa, false, sa->next_req_id, del_ike, esp, ah, &len);
+	int rc = build(e, sa, false, sa->next_req_id, del_ike, esp, ah, NULL, &len);
 
 	if (rc == 0)
 		rc = ike_sa_send_request(e, sa, now, e->tx, len, sa->next_req_id,
@@ -124,12 +131,18 @@ int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const stru
 {
 	struct spi_set esp = {0}, ah = {0};
 	struct action_closed closed[IKE_MAX_CHILDREN]; /* close_action (ike/action.h) */
+	struct mobike_answer mob;
 	size_t nclosed = 0;
 	bool del_ike = false;
 	size_t len = 0;
 	int rc;
 
 	sa->next_peer_id = rx->hdr->msgid + 1;
+	/* MOBIKE (RFC 4555) first: an address update moves the SA, and the answer goes out on
+	 * the new path */
+	rc = mobike_on_request(e, sa, rx, &mob);
+	if (rc)
+		return rc;
 	for (const struct ikev2_payload *p = ikev2_digest_first(rx->d, IKEV2_PT_D); p;
 	     p = ikev2_digest_next(rx->d, p)) {
 		const struct ikev2_delete *d = &p->u.d;
@@ -170,7 +183,7 @@ int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const stru
 				closed[nclosed++] = (struct action_closed){sa->children[k]->cfg,
 									   sa->children[k]->reqid};
 	}
-	rc = build(e, sa, true, rx->hdr->msgid, false, &esp, &ah, &len);
+	rc = build(e, sa, true, rx->hdr->msgid, false, &esp, &ah, &mob, &len);
 	if (rc == 0)
 		rc = ike_sa_send_response(e, sa, e->tx, len, rx->hdr->msgid);
 	if (del_ike)
@@ -183,7 +196,7 @@ int informational_on_request(struct ike_engine *e, struct ike_sa *sa, const stru
  * children we asked to delete go now, whatever the answer lists), or a liveness check. */
 int informational_on_response(struct ike_engine *e, struct ike_sa *sa, const struct ike_rx *rx)
 {
-	(void)rx;
+	mobike_on_response(e, sa, rx);
 	ike_sa_request_done(sa);
 	if (sa->state == IKE_ST_DELETING) {
 		ike_gone(e, sa, false, "(the peer confirmed)");

@@ -20,6 +20,7 @@
 #include "ike/sa.h"
 #include "ike/sk.h"
 #include "ike/v2/informational.h"
+#include "ike/v2/mobike.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "wire/ikev2_build.h"
@@ -115,6 +116,9 @@ static void inherit(struct ike_sa *nsa, const struct ike_sa *old, uint64_t now_m
 	nsa->peer_frag = old->peer_frag;
 	nsa->peer_sighash = old->peer_sighash;
 	nsa->peer_certreq = old->peer_certreq;
+	if (mobike_inherit(nsa, old) != 0)
+		log_warn(LOG_IKE, "#%u: MOBIKE state not carried over to the rekeyed SA (ENOMEM)",
+			 old->id);
 	nsa->ke_group = nsa->alg.ke;
 	nsa->established_ms = now_ms;
 	nsa->last_rx_ms = now_ms;
