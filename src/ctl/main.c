@@ -21,37 +21,40 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: rampart [--socket PATH] [--json] COMMAND\n"
-		"commands:\n"
-		"  xfrm state add src ADDR dst ADDR proto esp|ah spi SPI [mode tunnel|transport]\n"
-		"       [reqid N] [replay-window N] [flag esn] [encap espinudp SPORT DPORT OADDR]\n"
-		"       (aead NAME KEY ICV-BITS | enc NAME KEY auth[-trunc] NAME KEY [BITS] |\n"
-		"        auth[-trunc] NAME KEY [BITS])\n"
-		"  xfrm state del src ADDR dst ADDR proto esp|ah spi SPI\n"
-		"  xfrm state list | flush\n"
-		"  xfrm policy add|del src PREFIX dst PREFIX [proto P [sport N] [dport N]]\n"
-		"       dir in|out|fwd [action allow|block] [priority N]\n"
-		"       [tmpl [src ADDR dst ADDR] proto esp|ah mode tunnel|transport [reqid N]]\n"
-		"  xfrm policy list | flush\n"
-		"  up CONN[/CHILD] [--timeout S]  negotiate; waits, explains a failure\n"
-		"  down CONN|ID                    delete IKE SAs\n"
-		"  rekey CONN[/CHILD]|ID           rekey IKE SAs (or the CHILD SAs named CHILD)\n"
-		"  list-sas | list-conns           IKE and Child SAs (with traffic counters) /\n"
-		"                                  loaded connections\n"
-		"  reload                          re-read the configuration\n"
-		"  log [--level L]                 follow the daemon's log until interrupted\n"
-		"                                  (L: error, warn, info (default), debug)\n"
-		"  stats                           IKE and data-plane counters\n"
-		"  version\n"
-		"The socket defaults to $RAMPART_SOCKET or %s.\n",
-		CTL_DEFAULT_SOCKET);
+	fprintf(
+	    f,
+	    "usage: rampart [--socket PATH] [--json] COMMAND\n"
+	    "commands:\n"
+	    "  xfrm state add src ADDR dst ADDR proto esp|ah spi SPI [mode tunnel|transport]\n"
+	    "       [reqid N] [replay-window N] [flag esn] [encap espinudp SPORT DPORT OADDR]\n"
+	    "       (aead NAME KEY ICV-BITS | enc NAME KEY auth[-trunc] NAME KEY [BITS] |\n"
+	    "        auth[-trunc] NAME KEY [BITS])\n"
+	    "  xfrm state del src ADDR dst ADDR proto esp|ah spi SPI\n"
+	    "  xfrm state list | flush\n"
+	    "  xfrm policy add|del src PREFIX dst PREFIX [proto P [sport N] [dport N]]\n"
+	    "       dir in|out|fwd [action allow|block] [priority N]\n"
+	    "       [tmpl [src ADDR dst ADDR] proto esp|ah mode tunnel|transport [reqid N]]\n"
+	    "  xfrm policy list | flush\n"
+	    "  up CONN[/CHILD] [--timeout S]  negotiate; waits, explains a failure\n"
+	    "  down CONN|ID                    delete IKE SAs\n"
+	    "  rekey CONN[/CHILD]|ID           rekey IKE SAs (or the CHILD SAs named CHILD)\n"
+	    "  mobike [ID|all [ADDR]]          MOBIKE: move IKE SAs we initiated to the current\n"
+	    "                                  route's source (or ADDR), tell the peer\n"
+	    "  list-sas | list-conns           IKE and Child SAs (with traffic counters) /\n"
+	    "                                  loaded connections\n"
+	    "  reload                          re-read the configuration\n"
+	    "  log [--level L]                 follow the daemon's log until interrupted\n"
+	    "                                  (L: error, warn, info (default), debug)\n"
+	    "  stats                           IKE and data-plane counters\n"
+	    "  version\n"
+	    "The socket defaults to $RAMPART_SOCKET or %s.\n",
+	    CTL_DEFAULT_SOCKET);
 }
 
 static int is_plain_command(const char *c)
 {
-	static const char *const cmds[] = {"stats",    "version",    "down",   "status", "rekey",
-					   "list-sas", "list-conns", "reload", NULL};
+	static const char *const cmds[] = {"stats",  "version",	 "down",       "status", "rekey",
+					   "mobike", "list-sas", "list-conns", "reload", NULL};
 	for (size_t i = 0; cmds[i]; i++)
 		if (strcmp(c, cmds[i]) == 0)
 			return 1;

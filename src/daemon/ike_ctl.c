@@ -366,6 +366,10 @@ static void sa_json(const struct ike_ctl *c, struct ctl_reply *rep, const struct
 		kv(rep, false, "nat-fake", "yes");
 	if (s->nat_local || s->nat_remote || s->nat_fake)
 		kv(rep, false, "nat-any", "yes");
+	if (s->mobike) { /* RFC 4555 negotiated (not a vici key) */
+		kv(rep, false, "mobike", "yes");
+		kvu(rep, "mobike-updates", s->mobike_updates);
+	}
 	if (s->encr_alg) {
 		kv(rep, false, "encr-alg", iana_name(IANA_REG_IKEV2_ENCR, s->encr_alg));
 		if (s->encr_keysize)
@@ -452,6 +456,9 @@ static void sa_text(const struct ike_ctl *c, struct ctl_reply *rep, const struct
 					 secs_until(s->reauth_at_ms, now_ms));
 		ctl_reply_printf(rep, "\n");
 	}
+	if (s->mobike)
+		ctl_reply_printf(rep, "  MOBIKE, %u address update%s\n", s->mobike_updates,
+				 s->mobike_updates == 1 ? "" : "s");
 	for (size_t j = 0; j < s->nchildren; j++) {
 		const struct ike_child_info *ch = &s->children[j];
 		ctl_reply_printf(rep, "  %s: #%u, reqid %u, %s, %s, %s%s:\n", ch->name,

@@ -19,6 +19,7 @@
 #include "daemon/dataplane.h"
 #include "daemon/ike_ctl.h"
 #include "daemon/ike_inst.h"
+#include "daemon/ike_roam.h"
 #include "daemon/updown.h"
 #include "daemon/worker.h"
 #include "daemon/xfrm_alg.h"
@@ -959,6 +960,37 @@ void ike_io_tick(struct ike_io *io, uint64_t now_ms)
 
 /* ---- control commands --------------------------------------------------------------------- */
 
+/* mobike [ID|all [ADDR]]: IKE SAs with MOBIKE that we initiated move to where the kernel routes
+ * to their peer now (or to ADDR) and send UPDATE_SA_ADDRESSES (RFC 4555 §3.5); with an ID the
+ * update goes out even when the address stays. */
+static void cmd_mobike(struct ike_io *io, const struct ctlmsg_request *req, struct ctl_reply *rep)
+{
+	unsigned long id = 0;
+	struct addr a;
+	char msg[2048];
+	size_t n;
+
+	if (req->argc >= 2 && strcmp(req->argv[1], "all") != 0) {
+		char *end;
+		id = strtoul(req->argv[1], &end, 10);
+		if (*end || id == 0 || id > UINT32_MAX) {
+			ctl_reply_error(rep, "usage: mobike [ID|all [ADDR]]");
+			return;
+		}
+	}
+	if (req->argc == 3 && addr_parse(req->argv[2], &a, NULL, 0) != 0) {
+		ctl_reply_error(rep, "mobike: not an address");
+		return;
+	}
+	n = ike_roam(io->eng, loop_now_ms(), io->dp ? dataplane_fwmark(io->dp) : 0, (uint32_t)id,
+		     req->argc == 3 ? &a : NULL, id != 0, msg, sizeof(msg));
+	if (rep->json)
+		ctl_reply_printf(rep, "{\"updates\":%zu}\n", n);
+	else
+		ctl_reply_printf(rep, "%s%zu address update%s started\n", msg, n,
+				 n == 1 ? "" : "s");
+}
+
 void ike_io_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_reply *rep)
 {
 	struct ike_io *io = ctx;
@@ -971,6 +1003,12 @@ void ike_io_handle(void *ctx, const struct ctlmsg_request *req, struct ctl_reply
 			ctl_reply_printf(
 			    rep, rep->json ? "{\"reloaded\":%zu}\n" : "reloaded %zu connections\n",
 			    io->cfg->nconns);
+		return;
+	}
+	if (req->argc >= 1 && req->argc <= 3 && strcmp(req->argv[0], "mobike") == 0) {
+		cmd_mobike(io, req, rep);
+		ctl_cmds_flush(io->cmds); /* Child SAs moved */
+		ike_io_tick(io, loop_now_ms());
 		return;
 	}
 	if (ike_ctl_handle(&io->ctl, io->cfg, loop_now_ms(), req, rep)) {

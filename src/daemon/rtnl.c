@@ -201,3 +201,95 @@ int rtnl_rule(struct rtnl *nl, bool add, int family, uint32_t pref, uint32_t mar
 		return ERR_NOSPACE;
 	return transact(nl, &q);
 }
+
+/* The attributes of an RTM_NEWROUTE answer (after its struct rtmsg): RTA_PREFSRC into *src. */
+static int route_answer_src(struct buf_reader *body, int family, struct addr *src)
+{
+	const uint8_t *p;
+
+	if (buf_get_ref(body, NLMSG_ALIGN(sizeof(struct rtmsg)), &p))
+		return ERR_TRUNC;
+	while (buf_remaining(body) >= RTA_LENGTH(0)) {
+		struct rtattr ra;
+		struct buf_reader val;
+		if (buf_get_ref(body, sizeof(ra), &p))
+			return ERR_TRUNC;
+		memcpy(&ra, p, sizeof(ra));
+		if (ra.rta_len < RTA_LENGTH(0) || ra.rta_len - RTA_LENGTH(0) > buf_remaining(body))
+			return ERR_TRUNC;
+		buf_sub(body, ra.rta_len - RTA_LENGTH(0), &val);
+		buf_skip(body, RTA_ALIGN(ra.rta_len) - ra.rta_len <= buf_remaining(body)
+				   ? RTA_ALIGN(ra.rta_len) - ra.rta_len
+				   : buf_remaining(body));
+		if (ra.rta_type == RTA_PREFSRC && buf_remaining(&val) == addr_family_len(family)) {
+			const uint8_t *a;
+			buf_get_ref(&val, addr_family_len(family), &a);
+			return addr_from_bytes(src, family, a, addr_family_len(family));
+		}
+	}
+	return ERR_NOTFOUND;
+}
+
+int rtnl_route_src(struct rtnl *nl, const struct addr *dst, uint32_t mark, struct addr *src)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct nlmsghdr *h;
+	struct rtmsg *rt;
+	struct req q;
+	uint8_t ans[RTNL_BUF * 4];
+	size_t alen = addr_len(dst);
+	int r = 0;
+
+	h = req_init(&q, RTM_GETROUTE, 0, sizeof(*rt));
+	h->nlmsg_flags = NLM_F_REQUEST; /* the answer is the route, no ack */
+	rt = req_body(&q);
+	rt->rtm_family = dst->family;
+	rt->rtm_dst_len = (uint8_t)(alen * 8);
+	r |= put_attr(&q, RTA_DST, dst->bytes, alen);
+	if (mark)
+		r |= put_u32(&q, RTA_MARK, mark);
+	if (r)
+		return ERR_NOSPACE;
+	h->nlmsg_len = (uint32_t)q.len;
+	h->nlmsg_seq = ++nl->seq;
+	if (sendto(nl->fd, q.buf, q.len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return ERR_IO;
+	for (int tries = 0; tries < 16; tries++) {
+		struct buf_reader rd;
+		ssize_t n = recv(nl->fd, ans, sizeof(ans), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ERR_IO;
+		}
+		buf_reader_init(&rd, ans, (size_t)n);
+		while (buf_remaining(&rd) >= NLMSG_HDRLEN) {
+			struct nlmsghdr mh;
+			struct buf_reader body;
+			const uint8_t *p;
+			if (buf_get_ref(&rd, NLMSG_HDRLEN, &p))
+				return ERR_TRUNC;
+			memcpy(&mh, p, sizeof(mh));
+			if (mh.nlmsg_len < NLMSG_HDRLEN ||
+			    mh.nlmsg_len - NLMSG_HDRLEN > buf_remaining(&rd))
+				return ERR_TRUNC;
+			buf_sub(&rd, mh.nlmsg_len - NLMSG_HDRLEN, &body);
+			buf_skip(&rd, NLMSG_ALIGN(mh.nlmsg_len) - mh.nlmsg_len <= buf_remaining(&rd)
+					  ? NLMSG_ALIGN(mh.nlmsg_len) - mh.nlmsg_len
+					  : buf_remaining(&rd));
+			if (mh.nlmsg_seq != nl->seq)
+				continue;
+			if (mh.nlmsg_type == NLMSG_ERROR) {
+				int err;
+				if (buf_get_ref(&body, sizeof(err), &p))
+					return ERR_TRUNC;
+				memcpy(&err, p, sizeof(err));
+				errno = -err;
+				return err ? ERR_IO : ERR_NOTFOUND;
+			}
+			if (mh.nlmsg_type == RTM_NEWROUTE)
+				return route_answer_src(&body, dst->family, src);
+		}
+	}
+	return ERR_IO;
+}

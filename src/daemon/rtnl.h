@@ -29,6 +29,10 @@ int rtnl_link_up(struct rtnl *nl, int ifindex, unsigned mtu);
  * src (may be NULL or unset) becomes the preferred source address. */
 int rtnl_route(struct rtnl *nl, bool add, const struct prefix *dst, int ifindex, uint32_t table,
 	       const struct addr *src);
+/* The preferred source address the kernel picks for a packet to dst (RTM_GETROUTE, as `ip route
+ * get DST mark MARK`; mark 0: none) into *src: 0, ERR_NOTFOUND (a route without a source),
+ * ERR_IO with errno (ENETUNREACH: no route). Used for MOBIKE's new local address. */
+int rtnl_route_src(struct rtnl *nl, const struct addr *dst, uint32_t mark, struct addr *src);
 /* Adds or deletes `pref PREF not fwmark MARK/MARK lookup TABLE` for family. */
 int rtnl_rule(struct rtnl *nl, bool add, int family, uint32_t pref, uint32_t mark, uint32_t table);
 
