@@ -20,6 +20,7 @@
 #include "daemon/ike_ctl.h"
 #include "daemon/ike_inst.h"
 #include "daemon/ike_roam.h"
+#include "daemon/netmon.h"
 #include "daemon/updown.h"
 #include "daemon/worker.h"
 #include "daemon/xfrm_alg.h"
@@ -857,6 +858,8 @@ int ike_io_set_retransmit(struct ike_io *io, uint32_t timeout_ms, unsigned base_
 	return ike_engine_set_retransmit(io->eng, timeout_ms, base_x10, tries);
 }
 
+static void on_addr_change(void *ctx, enum netmon_event ev, const struct netmon_addr *a);
+
 int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, struct dataplane *dp,
 	       const char *path)
 {
@@ -875,6 +878,8 @@ int ike_io_new(struct ike_io **out, struct loop *loop, struct ctl_cmds *cmds, st
 	if (updown_new(&io->updown) || ike_inst_table_new(&io->inst))
 		goto fail;
 	updown_set_netmon(io->updown, cmds->nm);
+	if (cmds->nm && netmon_watch(cmds->nm, on_addr_change, io) != 0)
+		log_warn(LOG_IKE, "MOBIKE: address changes not watched (too many watchers)");
 	io->eng = ike_engine_new(&callbacks, io);
 	if (!io->eng)
 		goto fail;
@@ -941,6 +946,8 @@ void ike_io_free(struct ike_io *io)
 	}
 	if (io->cmds && io->cmds->stats_ctx == io)
 		io->cmds->stats_extra = NULL;
+	if (io->cmds && io->cmds->nm)
+		netmon_unwatch(io->cmds->nm, on_addr_change, io);
 	ike_engine_free(io->eng);
 	swanctl_config_free(io->cfg);
 	updown_free(io->updown);
@@ -956,6 +963,27 @@ void ike_io_tick(struct ike_io *io, uint64_t now_ms)
 		ike_engine_timeout(io->eng, now_ms);
 	updown_poll(io->updown, now_ms);
 	ctl_cmds_flush(io->cmds);
+}
+
+/* MOBIKE (RFC 4555 §3.5): an address of ours came, went or finished DAD. The IKE SAs we
+ * initiated with MOBIKE whose kernel source toward the peer changed move and tell the peer
+ * (daemon/ike_roam.h); one whose address went without a replacement waits for the next change. */
+static void on_addr_change(void *ctx, enum netmon_event ev, const struct netmon_addr *a)
+{
+	struct ike_io *io = ctx;
+	char s[ADDR_STRLEN];
+	size_t n;
+
+	n = ike_roam(io->eng, loop_now_ms(), io->dp ? dataplane_fwmark(io->dp) : 0, 0, NULL, false,
+		     NULL, 0);
+	if (n)
+		log_info(LOG_IKE, "address %s %s: %zu IKE_SA%s moved (MOBIKE)",
+			 addr_str(&a->addr, s, sizeof(s)),
+			 ev == NETMON_ADDR_ADD	 ? "added"
+			 : ev == NETMON_ADDR_DEL ? "removed"
+						 : "changed",
+			 n, n == 1 ? "" : "s");
+	ike_io_tick(io, loop_now_ms());
 }
 
 /* ---- control commands --------------------------------------------------------------------- */
