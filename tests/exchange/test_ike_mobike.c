@@ -396,7 +396,9 @@ static void test_unauthenticated(void)
 	T_EQ(n.nq, 1);
 	if (n.nq == 1) {
 		char dbg[64];
-		T_OK(is_addr(&n.q[0].path.remote, "203.0.113.66"), "replay answered at its source (%s)", addr_str(&n.q[0].path.remote, dbg, sizeof(dbg)));
+		T_OK(is_addr(&n.q[0].path.remote, "203.0.113.66"),
+		     "replay answered at its source (%s)",
+		     addr_str(&n.q[0].path.remote, dbg, sizeof(dbg)));
 		free(n.q[0].data);
 		n.nq = 0;
 	}
@@ -491,7 +493,6 @@ static bool has_type(const uint16_t *t, size_t n, uint16_t type)
 			return true;
 	return false;
 }
-
 
 /* Hand-built requests: COOKIE2 echoed; malformed MOBIKE notifies answered INVALID_SYNTAX with
  * nothing changed; NO_NATS_ALLOWED naming other addresses answered UNEXPECTED_NAT_DETECTED
@@ -675,6 +676,66 @@ out:
 	xnet_cleanup(&n);
 }
 
+/* Our address changes while a request of ours is in flight (a Child SA rekey): the path moves
+ * at once, the update waits for the window and goes out after the rekey's answer. */
+static void test_update_queued(void)
+{
+	struct ike_sa_info i1;
+	struct xnet n;
+	uint32_t id;
+
+	if (setup(&n, false, NULL, NULL, &id))
+		goto out;
+	T_EQ(ike_engine_rekey_child(n.node[0].e, n.now, live(&n.node[0], true)->child_id), 0);
+	T_EQ(n.nq, 1);
+	T_EQ(xnet_exchange(&n.q[0]), IKEV2_EXCH_CREATE_CHILD_SA);
+	T_EQ(roam(&n, id, A0B), 0);
+	T_EQ(n.nq, 1); /* the update waits for the window */
+	/* the rekey request left from the old address: its answer goes there and is lost; the
+	 * retransmission leaves from the new address and gets the cached answer, then the update
+	 * goes out */
+	advance(&n, 10000);
+	info(n.node[1].e, &i1);
+	T_OK(is_addr(&i1.path.remote, A0B), "followed after the rekey");
+	T_EQ(i1.mobike_updates, 1);
+	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 2);
+	T_OK(is_addr(&live(&n.node[1], false)->dst, A0B), "the new Child SA goes to A0B");
+	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN) + xnet_events(&n.node[1], IKE_EV_IKE_DOWN),
+	     0);
+out:
+	xnet_cleanup(&n);
+}
+
+/* An IKE SA rekey carries MOBIKE over; the new SA roams. */
+static void test_rekey_keeps_mobike(void)
+{
+	struct ike_sa_info i0, i1;
+	struct xnet n;
+	uint32_t id;
+	int ev;
+
+	if (setup(&n, false, NULL, NULL, &id))
+		goto out;
+	T_EQ(ike_engine_rekey_ike(n.node[0].e, n.now, id), 0);
+	xnet_flush(&n, 20);
+	ev = xnet_event(&n.node[0], IKE_EV_IKE_REKEYED, 0);
+	T_OK(ev >= 0, "rekeyed");
+	if (ev < 0)
+		goto out;
+	id = n.node[0].ev[ev].id;
+	info(n.node[0].e, &i0);
+	info(n.node[1].e, &i1);
+	T_EQ(i0.id, id);
+	T_OK(i0.mobike && i1.mobike, "MOBIKE on the rekeyed SA");
+	T_EQ(roam(&n, id, A0B), 0);
+	xnet_flush(&n, 10);
+	info(n.node[1].e, &i1);
+	T_OK(is_addr(&i1.path.remote, A0B), "the rekeyed SA's peer follows");
+	T_OK(is_addr(&live(&n.node[1], false)->dst, A0B), "with its Child SA");
+out:
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(getenv("T_VERBOSE") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
@@ -687,5 +748,7 @@ int main(void)
 	test_notifies();
 	test_from_responder_ignored();
 	test_nat_mapping_dpd();
+	test_update_queued();
+	test_rekey_keeps_mobike();
 	return t_finish();
 }

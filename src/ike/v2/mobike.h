@@ -4,7 +4,12 @@
  * our IKE_AUTH response when conn->mobike and the request carried it; an SA on which both sent
  * it gets sa->mob (inherited by an IKE SA rekey). With MOBIKE the initiator floats to port 4500
  * for IKE_AUTH whenever the peer does NAT-T (v2/ike_sa_init.c, as strongSwan), and the SA no
- * longer follows the peer implicitly (ike/nat.h): only UPDATE_SA_ADDRESSES moves it.
+ * longer follows the peer's IKE messages implicitly (ike/nat.h, §3.3): UPDATE_SA_ADDRESSES
+ * moves it. (The data plane's report of authenticated ESP from a NATed peer's new mapping,
+ * ike_engine_peer_moved, still applies, as strongSwan follows the kernel's mapping events.)
+ * While a request of the peer is handled, our answer goes back to the addresses and ports it
+ * came from (engine reply_path), as strongSwan answers: a peer checking a new path (charon's
+ * return-routability probe) or behind a changed NAT mapping gets the answer.
  *
  * Responder of the IKE SA (§3.5): an authenticated INFORMATIONAL request with
  * N(UPDATE_SA_ADDRESSES) that is newer than any before moves the IKE SA to the addresses and
