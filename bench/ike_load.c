@@ -232,6 +232,7 @@ static struct conn *mkconn(const char *name, const struct addr *local, const cha
 		conn_id_parse(lid, &c->local_auth[0].id, NULL, 0);
 	c->unique = initiator ? CONN_UNIQUE_NEVER : CONN_UNIQUE_NO;
 	c->dpd_delay = 0;
+	c->mobike = false; /* stay on port 500: the load socket speaks no non-ESP marker */
 	alg_parse(ALG_PROTO_ESP, "aes128gcm16", ch->esp, ALG_MAX_PROPOSALS, &n, NULL, 0);
 	ch->nesp = n;
 	if (initiator) {
