@@ -474,7 +474,7 @@ static void answer_notifies(struct xnet *n, uint32_t id, uint16_t *types, size_t
 		return;
 	d = &n->q[n->nq - 1];
 	if (ikev2_decode(d->data, d->len, &outer, &derr) != 0 ||
-	    sk_open(sa, d->data, d->len, &outer, e->plain, sizeof(e->plain), &inner, &derr) != 0)
+	    sk_open(e, sa, d->data, d->len, &outer, e->plain, sizeof(e->plain), &inner, &derr) != 0)
 		return;
 	for (const struct ikev2_payload *p = ikev2_digest_first(&inner, IKEV2_PT_N); p && *nt < 16;
 	     p = ikev2_digest_next(&inner, p)) {
