@@ -420,14 +420,14 @@ out:
 	return r;
 }
 
-/* Notifications were lost: dump again, report what changed in between. */
-static void resync(struct netmon *nm)
+int netmon_resync(struct netmon *nm)
 {
-	nm->st.resyncs++;
-	log_warn(LOG_DAEMON, "address notifications lost: reading every address again");
+	int r;
+
 	for (size_t i = 0; i < nm->n; i++)
 		nm->e[i].seen = false;
-	if (dump(nm)) {
+	r = dump(nm);
+	if (r) {
 		log_warn(LOG_DAEMON, "address dump: %s", strerror(errno));
 		for (size_t i = 0; i < nm->n; i++)
 			nm->e[i].seen = true;
@@ -439,6 +439,15 @@ static void resync(struct netmon *nm)
 		ent_del(nm, i);
 		notify(nm, NETMON_ADDR_DEL, &gone);
 	}
+	return r;
+}
+
+/* Notifications were lost: dump again, report what changed in between. */
+static void resync(struct netmon *nm)
+{
+	nm->st.resyncs++;
+	log_warn(LOG_DAEMON, "address notifications lost: reading every address again");
+	netmon_resync(nm);
 }
 
 void netmon_read(struct netmon *nm)

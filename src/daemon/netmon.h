@@ -77,6 +77,10 @@ void netmon_read(struct netmon *nm);
  * the datagram (the messages before it were applied). */
 int netmon_input(struct netmon *nm, const uint8_t *data, size_t len);
 
+/* Reads every address again (what an overrun triggers): entries gone are reported as deleted,
+ * new ones as added. 0, or ERR_IO when the dump failed (the cache stays as it was). */
+int netmon_resync(struct netmon *nm);
+
 /* Whether a is an address of an interface here. */
 bool netmon_is_local(const struct netmon *nm, const struct addr *a);
 /* The entry of address a (one of them when it is on several interfaces): 0 or ERR_NOTFOUND. */

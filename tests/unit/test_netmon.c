@@ -309,6 +309,35 @@ static void test_live(void)
 	netmon_free(nm);
 }
 
+/* A resync (as after lost notifications) drops what the kernel no longer has and reports it;
+ * what it still has stays without a report. */
+static void test_resync(void)
+{
+	struct netmon *nm = NULL;
+	struct msgbuf m = {.len = 0};
+	struct seen s = {0};
+	size_t n0;
+	int r = netmon_new(&nm);
+
+	T_EQ(r, 0);
+	if (r)
+		return;
+	n0 = netmon_count(nm);
+	T_EQ(netmon_watch(nm, on_change, &s), 0);
+	/* an address this namespace does not have, as if its deletion had been lost */
+	addr_msg(&m, RTM_NEWADDR, AF_INET, 999, 32, "192.0.2.77", NULL, 0);
+	T_EQ(netmon_input(nm, m.b, m.len), 0);
+	T_OK(local(nm, "192.0.2.77"), "the phantom address is cached");
+	T_EQ(netmon_resync(nm), 0);
+	T_OK(!local(nm, "192.0.2.77"), "gone after the resync");
+	T_EQ(s.dels, 1);
+	T_OK(s.last_ev == NETMON_ADDR_DEL && s.last.ifindex == 999, "its deletion reported");
+	T_EQ(s.adds, 1); /* only the phantom's own add */
+	T_EQ(netmon_count(nm), n0);
+	T_OK(local(nm, "127.0.0.1"), "real addresses stay");
+	netmon_free(nm);
+}
+
 int main(void)
 {
 	test_add_del();
@@ -316,5 +345,6 @@ int main(void)
 	test_malformed();
 	test_growth();
 	test_live();
+	test_resync();
 	return t_finish();
 }
