@@ -736,6 +736,40 @@ out:
 	xnet_cleanup(&n);
 }
 
+/* IPv6: the initiator moves to another IPv6 address; the peer follows; a move to an IPv4
+ * address (another family than the peer's) is refused. */
+static void test_roam_v6(void)
+{
+	struct ike_sa_info i1;
+	struct addr a, v4;
+	struct xnet n;
+	uint32_t id;
+
+	if (xnet_init(&n, "2001:db8:1::2", "2001:db8:2::2") != 0)
+		goto out;
+	n.quiet = true;
+	configure(&n, 0, NULL);
+	configure(&n, 1, NULL);
+	T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
+	xnet_flush(&n, 100);
+	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), 1);
+	info(n.node[1].e, &i1);
+	T_OK(i1.mobike, "MOBIKE over IPv6");
+	addr_parse("192.0.2.9", &v4, NULL, 0);
+	T_EQ(ike_engine_mobike_update(n.node[0].e, n.now, id, &v4), ERR_INVAL);
+	addr_parse("2001:db8:1::77", &a, NULL, 0);
+	n.node[0].addr = a;
+	T_EQ(ike_engine_mobike_update(n.node[0].e, n.now, id, &a), 0);
+	xnet_flush(&n, 10);
+	info(n.node[1].e, &i1);
+	T_OK(is_addr(&i1.path.remote, "2001:db8:1::77"), "followed to the new IPv6 address");
+	T_OK(!i1.nat_remote, "no NAT");
+	T_OK(live(&n.node[1], false) && is_addr(&live(&n.node[1], false)->dst, "2001:db8:1::77"),
+	     "Child SA moved");
+out:
+	xnet_cleanup(&n);
+}
+
 int main(void)
 {
 	log_set_level_all(getenv("T_VERBOSE") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
@@ -750,5 +784,6 @@ int main(void)
 	test_nat_mapping_dpd();
 	test_update_queued();
 	test_rekey_keeps_mobike();
+	test_roam_v6();
 	return t_finish();
 }
