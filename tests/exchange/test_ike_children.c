@@ -31,15 +31,6 @@ struct side {
 };
 
 /* Runs the network and timers for ms of fake time. */
-static void advance(struct xnet *n, uint64_t ms)
-{
-	uint64_t end = n->now + ms;
-
-	xnet_run(n, ms);
-	if (n->now < end)
-		n->now = end;
-}
-
 /* Lifetimes for node 0 (tests of hard expiry and reauthentication). */
 static uint32_t g_life0, g_reauth0, g_over0;
 
@@ -79,19 +70,10 @@ static int setup(struct xnet *n, const struct side *s0, const struct side *s1)
 	return 0;
 }
 
-static size_t live(const struct xnet_node *nd)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < nd->nchild; i++)
-		k += !nd->child[i].deleted;
-	return k;
-}
-
 /* Every live data-plane SA of node 0 has its mirror live on node 1 with the same keys. */
 static void check_pairs(struct xnet *n, int line)
 {
-	T_EQ_ROW(line, live(&n->node[0]), live(&n->node[1]));
+	T_EQ_ROW(line, xnet_live(&n->node[0]), xnet_live(&n->node[1]));
 	for (size_t i = 0; i < n->node[0].nchild; i++) {
 		const struct xnet_child *x = &n->node[0].child[i], *y;
 		if (x->deleted)
@@ -151,7 +133,7 @@ static void test_several(void)
 		T_EQ(xnet_events(&n.node[k], IKE_EV_IKE_UP), 1);
 		T_EQ(xnet_events(&n.node[k], IKE_EV_CHILD_UP), 3);
 		T_EQ(xnet_events(&n.node[k], IKE_EV_CHILD_FAILED), 0);
-		T_EQ(live(&n.node[k]), 6);
+		T_EQ(xnet_live(&n.node[k]), 6);
 	}
 	check_pairs(&n, __LINE__);
 	a = sa_info(&n, 0, &total);
@@ -175,7 +157,7 @@ static void test_several(void)
 	/* a rekey of one child leaves the others alone */
 	T_EQ(ike_engine_rekey_child(n.node[1].e, n.now, b.children[1].child_id), 0);
 	xnet_flush(&n, 100);
-	T_EQ(live(&n.node[0]), 6);
+	T_EQ(xnet_live(&n.node[0]), 6);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_DOWN), 1);
 	check_pairs(&n, __LINE__);
 	xnet_cleanup(&n);
@@ -223,7 +205,7 @@ static void test_up_child(void)
 	T_EQ(n.dropped, 1);
 	for (int k = 0; k < 2; k++) {
 		T_EQ(xnet_events(&n.node[k], IKE_EV_CHILD_UP), 3);
-		T_EQ(live(&n.node[k]), 6);
+		T_EQ(xnet_live(&n.node[k]), 6);
 	}
 	check_pairs(&n, __LINE__);
 	xnet_cleanup(&n);
@@ -411,12 +393,12 @@ static void test_life_time(void)
 	if (setup(&n, &s, &s) == 0) {
 		T_EQ(ike_engine_initiate(n.node[0].e, n.now, "gw", NULL, &id), 0);
 		xnet_flush(&n, 100);
-		T_EQ(live(&n.node[0]), 4);
-		advance(&n, 29000);
-		T_EQ(live(&n.node[0]), 4); /* not yet */
-		advance(&n, 2000);
-		T_EQ(live(&n.node[0]), 0);
-		T_EQ(live(&n.node[1]), 0);
+		T_EQ(xnet_live(&n.node[0]), 4);
+		xnet_advance(&n, 29000);
+		T_EQ(xnet_live(&n.node[0]), 4); /* not yet */
+		xnet_advance(&n, 2000);
+		T_EQ(xnet_live(&n.node[0]), 0);
+		T_EQ(xnet_live(&n.node[1]), 0);
 		T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_DOWN), 2);
 		T_OK(event_says(&n.node[0], IKE_EV_CHILD_DOWN,
 				"expired: not rekeyed within its "
@@ -464,13 +446,13 @@ static void test_over_time(void)
 		xnet_flush(&n, 100);
 		n.filter = drop_new_init;
 		n.filter_ctx = &drops;
-		advance(&n, 105000);
+		xnet_advance(&n, 105000);
 		T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 0);
-		advance(&n, 10000);
+		xnet_advance(&n, 10000);
 		T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 1);
 		T_EQ(xnet_events(&n.node[1], IKE_EV_IKE_DOWN), 1);
-		T_EQ(live(&n.node[0]), 0);
-		T_EQ(live(&n.node[1]), 0);
+		T_EQ(xnet_live(&n.node[0]), 0);
+		T_EQ(xnet_live(&n.node[1]), 0);
 		sa_info(&n, 1, &total);
 		T_EQ(total, 0);
 		xnet_cleanup(&n);
@@ -499,7 +481,7 @@ static void test_reauth(void)
 			before[k] = sa_info(&n, k, &total);
 		n.filter = drop_new_init;
 		n.filter_ctx = &drops;
-		advance(&n, 125000);
+		xnet_advance(&n, 125000);
 		T_EQ(n.dropped, 1);
 		for (int k = 0; k < 2; k++) {
 			const struct xnet_node *nd = &n.node[k];
@@ -521,7 +503,7 @@ static void test_reauth(void)
 			T_EQ(after.nchildren, 2);
 			for (size_t i = 0; i < 2 && i < after.nchildren; i++)
 				T_EQ(after.children[i].reqid, before[k].children[i].reqid);
-			T_EQ(live(nd), 4);
+			T_EQ(xnet_live(nd), 4);
 		}
 		check_pairs(&n, __LINE__);
 		xnet_cleanup(&n);

@@ -79,15 +79,6 @@ static const char *last_msg(const struct xnet_node *nd, enum ike_event_kind kind
 }
 
 /* Runs both engines for ms of fake time (xnet_run only moves the clock to deadlines). */
-static void advance(struct xnet *n, uint64_t ms)
-{
-	uint64_t end = n->now + ms;
-
-	xnet_run(n, ms);
-	if (n->now < end)
-		n->now = end;
-}
-
 /* ---- recording filter ------------------------------------------------------------------ */
 
 struct rec {
@@ -139,13 +130,13 @@ static void test_liveness(void)
 	t0 = n.now;
 	T_EQ(ike_engine_next_deadline(n.node[0].e), t0 + 30000);
 	T_EQ(ike_engine_next_deadline(n.node[1].e), UINT64_MAX);
-	advance(&n, 29000);
+	xnet_advance(&n, 29000);
 	T_EQ(r.ninfo, 0);
-	advance(&n, 2000);
+	xnet_advance(&n, 2000);
 	T_EQ(r.ninfo, 1);
 	T_EQ(r.nresp, 1);
 	/* 100 s more: one check every 30 s of silence */
-	advance(&n, 100000);
+	xnet_advance(&n, 100000);
 	T_EQ(r.ninfo, 4);
 	T_EQ(r.nresp, 4);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 0);
@@ -174,7 +165,7 @@ static void test_dpd_dead(void)
 	r.drop_from = n.seq + 1;
 	n.filter = rec_filter;
 	n.filter_ctx = &r;
-	advance(&n, 400000);
+	xnet_advance(&n, 400000);
 	ev = xnet_event(&n.node[0], IKE_EV_IKE_DOWN, 0);
 	T_OK(ev >= 0, "IKE_DOWN reported");
 	if (ev >= 0) {
@@ -219,10 +210,10 @@ static void test_dpd_retransmit_settings(void)
 	n.filter = rec_filter;
 	n.filter_ctx = &r;
 	t0 = n.now;
-	advance(&n, 14700);
+	xnet_advance(&n, 14700);
 	T_EQ(r.ninfo, 3);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 0);
-	advance(&n, 100);
+	xnet_advance(&n, 100);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 1);
 	T_OK(strstr(last_msg(&n.node[0], IKE_EV_IKE_DOWN), "after 2 retransmits") != NULL, "%s",
 	     last_msg(&n.node[0], IKE_EV_IKE_DOWN));
@@ -249,7 +240,7 @@ static void test_dpd_restart(void)
 	n.filter_ctx = &r;
 	/* up to the death: 10 s + the retransmission sequence (about 165 s) */
 	for (int i = 0; i < 400 && xnet_events(&n.node[0], IKE_EV_IKE_DOWN) == 0; i++)
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 	T_OK(n.now < 180000 + 10000, "dead after %llu ms", (unsigned long long)n.now);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN), 1);
 	T_OK(strstr(last_msg(&n.node[0], IKE_EV_IKE_DOWN), "dpd_action restart") != NULL, "%s",
@@ -258,7 +249,7 @@ static void test_dpd_restart(void)
 	T_OK(strcmp(info.state, "CONNECTING") == 0, "state %s", info.state);
 	T_OK(info.id != id, "a new IKE SA");
 	r.drop_from = 0; /* the network is back; the responder still holds its old SA */
-	advance(&n, 60000);
+	xnet_advance(&n, 60000);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_UP), 2);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 2);
 	T_EQ(nsas(n.node[0].e, &info), 1);
@@ -320,7 +311,7 @@ static void test_delete_unanswered(void)
 	n.filter = rec_filter;
 	n.filter_ctx = &r;
 	T_EQ(ike_engine_terminate(n.node[0].e, n.now, id), 0);
-	advance(&n, 400000);
+	xnet_advance(&n, 400000);
 	T_EQ(r.ninfo, 6);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_DOWN), 1);
 	T_OK(strstr(last_msg(&n.node[0], IKE_EV_IKE_FAILED), "(INFORMATIONAL)") != NULL, "%s",
@@ -407,10 +398,10 @@ static void test_retransmit_cached(void)
 	r.drop_seq = n.seq + 2; /* the first answer */
 	n.filter = rec_filter;
 	n.filter_ctx = &r;
-	advance(&n, 20000);
+	xnet_advance(&n, 20000);
 	T_EQ(r.ninfo, 1);
 	T_EQ(r.nresp, 1);
-	advance(&n, 4000); /* first retransmission after 4 s */
+	xnet_advance(&n, 4000); /* first retransmission after 4 s */
 	T_EQ(r.ninfo, 2);
 	T_EQ(r.nresp, 2);
 	T_EQ(r.resp_len[0], r.resp_len[1]);
@@ -423,7 +414,7 @@ static void test_retransmit_cached(void)
 	T_EQ(nsas(n.node[0].e, &info), 1);
 	T_OK(strcmp(info.state, "ESTABLISHED") == 0, "state %s", info.state);
 	/* the next check uses the next message ID and is answered normally */
-	advance(&n, 21000);
+	xnet_advance(&n, 21000);
 	T_EQ(r.ninfo, 3);
 	T_EQ(r.nresp, 3);
 	ike_engine_stats(n.node[1].e, &st1);

@@ -45,15 +45,6 @@ static uint32_t sa_id(struct xnet *n, int idx, size_t *total)
 	return cnt ? info.id : 0;
 }
 
-static size_t live_children(const struct xnet_node *nd)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < nd->nchild; i++)
-		k += !nd->child[i].deleted;
-	return k;
-}
-
 /* Up, with the Child SA installed on both sides. */
 static int establish(struct xnet *n)
 {
@@ -65,8 +56,8 @@ static int establish(struct xnet *n)
 	xnet_run(n, 1000);
 	T_EQ(xnet_events(&n->node[0], IKE_EV_CHILD_UP), 1);
 	T_EQ(xnet_events(&n->node[1], IKE_EV_CHILD_UP), 1);
-	T_EQ(live_children(&n->node[0]), 2);
-	T_EQ(live_children(&n->node[1]), 2);
+	T_EQ(xnet_live(&n->node[0]), 2);
+	T_EQ(xnet_live(&n->node[1]), 2);
 	return 0;
 }
 
@@ -116,12 +107,12 @@ static void test_delete(void)
 		T_OK_ROW(line, id != 0, "SA listed");
 		T_EQ_ROW(line, ike_engine_terminate(n.node[who].e, n.now, id), 0);
 		/* our half goes out of the data plane at once */
-		T_EQ_ROW(line, live_children(&n.node[who]), 0);
+		T_EQ_ROW(line, xnet_live(&n.node[who]), 0);
 		xnet_run(&n, 60000);
 		for (int k = 0; k < 2; k++) {
 			T_EQ_ROW(line, sa_id(&n, k, &total), 0);
 			T_EQ_ROW(line, total, 0);
-			T_EQ_ROW(line, live_children(&n.node[k]), 0);
+			T_EQ_ROW(line, xnet_live(&n.node[k]), 0);
 			T_EQ_ROW(line, n.node[k].deletes, 1);
 			T_EQ_ROW(line, xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 1);
 			T_EQ_ROW(line, xnet_events(&n.node[k], IKE_EV_CHILD_DOWN), 1);

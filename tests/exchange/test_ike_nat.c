@@ -68,15 +68,6 @@ static void info(struct ike_engine *e, struct ike_sa_info *out)
 	ike_engine_list(e, out, 1, &cnt, &total);
 }
 
-static void advance(struct xnet *n, uint64_t ms)
-{
-	uint64_t end = n->now + ms;
-
-	xnet_run(n, ms);
-	if (n->now < end)
-		n->now = end;
-}
-
 /* The live (not deleted) installed direction of node's first child. */
 static const struct ike_child_sa *live(const struct xnet_node *nd, bool inbound)
 {
@@ -153,7 +144,7 @@ static void test_mapping_change(void)
 	T_EQ(n.nat_dropped, 1);
 	T_EQ(n.node[1].updates, 0);
 	/* node 0's liveness check after 30 s of silence comes through the new mapping */
-	advance(&n, 31000);
+	xnet_advance(&n, 31000);
 	info(n.node[1].e, &i1);
 	T_EQ(i1.path.remote_port, 24500);
 	T_OK(n.node[1].updates >= 1, "child_update called (%u)", n.node[1].updates);
@@ -165,7 +156,7 @@ static void test_mapping_change(void)
 	T_OK(in1 && in1->src_port == 24500, "inbound ESP expected from the new port");
 	/* node 1's rekey retransmissions now reach node 0 over the new mapping */
 	up0 = xnet_events(&n.node[0], IKE_EV_CHILD_UP);
-	advance(&n, 30000);
+	xnet_advance(&n, 30000);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), up0 + 1);
 	T_EQ(xnet_events(&n.node[1], IKE_EV_IKE_DOWN) + xnet_events(&n.node[1], IKE_EV_IKE_FAILED),
 	     0);
@@ -195,7 +186,7 @@ static void test_no_move_unauthenticated(void)
 		goto out;
 	n.filter = cap_filter;
 	n.filter_ctx = &c;
-	advance(&n, 31000); /* a liveness check, captured and delivered */
+	xnet_advance(&n, 31000); /* a liveness check, captured and delivered */
 	T_OK(c.got, "captured node 0's INFORMATIONAL request");
 	if (!c.got)
 		goto out;
@@ -222,7 +213,7 @@ static void test_no_move_unauthenticated(void)
 	T_OK(st1.drop_auth > st0.drop_auth, "the forgery failed its integrity check");
 	/* the SA still works on the old path: the next liveness checks are answered */
 	n.filter = NULL;
-	advance(&n, 65000);
+	xnet_advance(&n, 65000);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_IKE_DOWN) + xnet_events(&n.node[0], IKE_EV_IKE_FAILED),
 	     0);
 	info(n.node[1].e, &after);
@@ -244,7 +235,7 @@ static void test_no_move_rules(void)
 	if (setup(&n, false, &dpd, NULL) == 0) {
 		n.filter = cap_filter;
 		n.filter_ctx = &c;
-		advance(&n, 31000);
+		xnet_advance(&n, 31000);
 		T_OK(c.got, "captured");
 		p = seen_from(&n, 1, "10.1.0.99", IKE_PORT, IKE_PORT);
 		ike_engine_input(n.node[1].e, n.now, &p, c.buf, c.len);
@@ -265,7 +256,7 @@ static void test_no_move_rules(void)
 	if (setup(&n, true, NULL, &dpd) == 0) {
 		n.filter = cap_filter;
 		n.filter_ctx = &c;
-		advance(&n, 31000);
+		xnet_advance(&n, 31000);
 		T_OK(c.got, "captured");
 		p = seen_from(&n, 0, "192.0.2.99", IKE_PORT_NATT, IKE_PORT_NATT);
 		ike_engine_input(n.node[0].e, n.now, &p, c.buf, c.len);
@@ -350,7 +341,7 @@ static void test_keepalives(void)
 	struct xnet n;
 
 	if (setup(&n, true, NULL, NULL) == 0) {
-		advance(&n, 65000);
+		xnet_advance(&n, 65000);
 		T_EQ(n.node[0].keepalives, 3);
 		T_EQ(n.node[0].ka_path.local_port, IKE_PORT_NATT);
 		T_EQ(n.node[0].ka_path.remote_port, IKE_PORT_NATT);
@@ -358,16 +349,16 @@ static void test_keepalives(void)
 		ike_engine_stats(n.node[0].e, &st);
 		T_EQ(st.keepalives, 3);
 		ike_engine_set_keepalive(n.node[0].e, 0);
-		advance(&n, 65000);
+		xnet_advance(&n, 65000);
 		T_EQ(n.node[0].keepalives, 3);
 		ike_engine_set_keepalive(n.node[0].e, 5000);
-		advance(&n, 10500);
+		xnet_advance(&n, 10500);
 		T_EQ(n.node[0].keepalives, 5);
 	}
 	xnet_cleanup(&n);
 
 	if (setup(&n, false, NULL, NULL) == 0) {
-		advance(&n, 65000);
+		xnet_advance(&n, 65000);
 		T_EQ(n.node[0].keepalives + n.node[1].keepalives, 0);
 	}
 	xnet_cleanup(&n);
@@ -382,7 +373,7 @@ static void test_keepalives(void)
 		T_EQ(i1.path.remote_port, IKE_PORT_NATT);
 		T_OK(live(&n.node[0], false)->encap && live(&n.node[1], false)->encap,
 		     "ESP in UDP both ways");
-		advance(&n, 65000);
+		xnet_advance(&n, 65000);
 		T_EQ(n.node[0].keepalives + n.node[1].keepalives, 0);
 	}
 	xnet_cleanup(&n);

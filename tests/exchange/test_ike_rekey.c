@@ -47,24 +47,6 @@ static int setup(struct xnet *n, uint32_t rekey0, uint32_t rekey1, uint32_t jitt
 	return xnet_events(&n->node[1], IKE_EV_CHILD_UP) == 1 ? 0 : -1;
 }
 
-static void advance(struct xnet *n, uint64_t ms)
-{
-	uint64_t end = n->now + ms;
-
-	xnet_run(n, ms);
-	if (n->now < end)
-		n->now = end;
-}
-
-static size_t live(const struct xnet_node *nd)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < nd->nchild; i++)
-		k += !nd->child[i].deleted;
-	return k;
-}
-
 /* Every live SA of node 0 has its counterpart live on node 1 with the same keys, and the
  * listing shows one child per side whose SPIs cross. */
 static void check_live(struct xnet *n, int line)
@@ -72,8 +54,8 @@ static void check_live(struct xnet *n, int line)
 	struct ike_sa_info info[2];
 	size_t cnt = 0, total = 0;
 
-	T_EQ_ROW(line, live(&n->node[0]), 2);
-	T_EQ_ROW(line, live(&n->node[1]), 2);
+	T_EQ_ROW(line, xnet_live(&n->node[0]), 2);
+	T_EQ_ROW(line, xnet_live(&n->node[1]), 2);
 	for (size_t i = 0; i < n->node[0].nchild; i++) {
 		const struct xnet_child *x = &n->node[0].child[i], *y;
 		if (x->deleted)
@@ -184,7 +166,7 @@ static void test_rekey_timer(void)
 	if (setup(&n, 100, 100, 10, "aes128gcm16"))
 		return;
 	for (int s = 0; s < 550; s++) {
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		if (!first && xnet_events(&n.node[0], IKE_EV_CHILD_UP) == 2)
 			first = n.now;
 	}
@@ -231,7 +213,7 @@ static void test_rekey_lost_answer(void)
 	n.filter_ctx = &f;
 	ike_engine_list(n.node[0].e, &info, 1, &cnt, &total);
 	T_EQ(ike_engine_rekey_child(n.node[0].e, n.now, info.children[0].child_id), 0);
-	advance(&n, 10000);
+	xnet_advance(&n, 10000);
 	ike_engine_stats(n.node[0].e, &st);
 	T_EQ(st.retransmits, 1);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 2);
@@ -292,9 +274,9 @@ static void test_rekey_delayed_out(void)
 			T_OK_ROW(line, n.node[1].child[0].deleted && n.node[1].child[1].deleted,
 				 "old pair deleted");
 		} else {
-			advance(&n, 9000);
+			xnet_advance(&n, 9000);
 			T_EQ_ROW(line, n.node[1].nchild, 3);
-			advance(&n, 1500);
+			xnet_advance(&n, 1500);
 			T_EQ_ROW(line, n.node[1].nchild, 4);
 			T_OK_ROW(line, !n.node[1].child[1].deleted,
 				 "old outbound kept (no Delete)");
@@ -336,10 +318,10 @@ static void test_rekey_refused(void)
 		     n.node[0].ev[ev].msg);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_UP), 1);
 	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), 1);
-	T_EQ(live(&n.node[0]), 2);
-	T_EQ(live(&n.node[1]), 2);
+	T_EQ(xnet_live(&n.node[0]), 2);
+	T_EQ(xnet_live(&n.node[1]), 2);
 	T_EQ(ike_engine_next_deadline(n.node[0].e), n.now + 60000);
-	advance(&n, 61000);
+	xnet_advance(&n, 61000);
 	T_EQ(xnet_events(&n.node[0], IKE_EV_CHILD_FAILED), 2);
 	check_live(&n, __LINE__);
 	xnet_cleanup(&n);
@@ -366,7 +348,7 @@ static void test_rekey_collision(void)
 		T_EQ_ROW(round,
 			 ike_engine_rekey_child(n.node[1].e, n.now, info[1].children[0].child_id),
 			 0);
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		for (int k = 0; k < 2; k++) {
 			T_EQ_ROW(round, xnet_events(&n.node[k], IKE_EV_CHILD_UP), 3);
 			T_EQ_ROW(round, xnet_events(&n.node[k], IKE_EV_CHILD_DOWN), 2);
@@ -413,7 +395,7 @@ static void test_rekey_collision_order(void)
 		T_EQ_ROW(line,
 			 ike_engine_rekey_child(n.node[1].e, n.now, info[1].children[0].child_id),
 			 0);
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		T_EQ_ROW(line, n.node[0].nchild, 6);
 		T_EQ_ROW(line, !n.node[0].child[4].deleted, rows[r].own_survives);
 		T_EQ_ROW(line, !n.node[0].child[2].deleted, !rows[r].own_survives);

@@ -66,24 +66,6 @@ static int setup(struct xnet *n, const struct opts *o)
 	return xnet_events(&n->node[1], IKE_EV_CHILD_UP) == 1 ? 0 : -1;
 }
 
-static void advance(struct xnet *n, uint64_t ms)
-{
-	uint64_t end = n->now + ms;
-
-	xnet_run(n, ms);
-	if (n->now < end)
-		n->now = end;
-}
-
-static size_t live(const struct xnet_node *nd)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < nd->nchild; i++)
-		k += !nd->child[i].deleted;
-	return k;
-}
-
 /* The only IKE SA of node k (listed, any state) into *o; the number listed. */
 static size_t sa_of(const struct xnet *n, int k, struct ike_sa_info *o)
 {
@@ -115,8 +97,8 @@ static void check_pair(struct xnet *n, int line, size_t nchild)
 		T_EQ_ROW(line, a.children[0].spi_in, b.children[0].spi_out);
 		T_EQ_ROW(line, a.children[0].spi_out, b.children[0].spi_in);
 	}
-	T_EQ_ROW(line, live(&n->node[0]), 2 * nchild);
-	T_EQ_ROW(line, live(&n->node[1]), 2 * nchild);
+	T_EQ_ROW(line, xnet_live(&n->node[0]), 2 * nchild);
+	T_EQ_ROW(line, xnet_live(&n->node[1]), 2 * nchild);
 	for (size_t i = 0; i < n->node[0].nchild; i++) {
 		const struct xnet_child *x = &n->node[0].child[i], *y;
 		if (x->deleted)
@@ -141,7 +123,7 @@ static void prove_keys(struct xnet *n, int line)
 		}
 		T_EQ_ROW(line, ike_engine_rekey_child(n->node[k].e, n->now, s.children[0].child_id),
 			 0);
-		advance(n, 2000);
+		xnet_advance(n, 2000);
 		T_EQ_ROW(line, xnet_events(&n->node[k], IKE_EV_CHILD_UP), ups + 1);
 	}
 	T_EQ_ROW(line,
@@ -241,16 +223,16 @@ static void test_rekey(void)
 		/* a second rekey of the new SA, by the other side, then a Delete over it */
 		T_EQ_ROW(line, ike_engine_rekey_ike(n.node[1 - who].e, n.now, after[1 - who].id),
 			 0);
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		check_pair(&n, line, 1);
 		T_EQ_ROW(line, xnet_events(&n.node[0], IKE_EV_IKE_REKEYED), 2);
 		sa_of(&n, 0, &after[0]);
 		T_EQ_ROW(line, ike_engine_terminate(n.node[0].e, n.now, after[0].id), 0);
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		for (int k = 0; k < 2; k++) {
 			T_EQ_ROW(line, sa_of(&n, k, &after[k]), 0);
 			T_EQ_ROW(line, xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 1);
-			T_EQ_ROW(line, live(&n.node[k]), 0);
+			T_EQ_ROW(line, xnet_live(&n.node[k]), 0);
 		}
 		no_drops(&n, line);
 		xnet_cleanup(&n);
@@ -271,7 +253,7 @@ static void test_rekey_timer(void)
 	}
 	t0 = n.now;
 	for (int s = 0; s < 550; s++) {
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		if (!first && xnet_events(&n.node[0], IKE_EV_IKE_REKEYED) == 1)
 			first = n.now - t0;
 	}
@@ -304,7 +286,7 @@ static void test_rekey_timer_collisions(void)
 		return;
 	}
 	for (int s = 0; s < 35; s++)
-		advance(&n, 10000);
+		xnet_advance(&n, 10000);
 	rk = xnet_events(&n.node[0], IKE_EV_IKE_REKEYED);
 	T_EQ(rk, 3);
 	T_EQ(xnet_events(&n.node[1], IKE_EV_IKE_REKEYED), rk);
@@ -355,7 +337,8 @@ static void test_rekey_faults(void)
 			n.filter_ctx = &f;
 			sa_of(&n, 0, &s);
 			T_EQ_ROW(line, ike_engine_rekey_ike(n.node[0].e, n.now, s.id), 0);
-			advance(&n, 200000); /* a lost Delete answer: retransmitted until give-up */
+			xnet_advance(
+			    &n, 200000); /* a lost Delete answer: retransmitted until give-up */
 			check_pair(&n, line, 1);
 			for (int k = 0; k < 2; k++) {
 				T_EQ_ROW(line, xnet_events(&n.node[k], IKE_EV_IKE_REKEYED), 1);
@@ -393,11 +376,11 @@ static void test_rekey_delete_lost(void)
 	n.filter = drop_info;
 	sa_of(&n, 1, &s);
 	T_EQ(ike_engine_rekey_ike(n.node[1].e, n.now, s.id), 0);
-	advance(&n, 60000);
+	xnet_advance(&n, 60000);
 	ike_engine_list(n.node[0].e, l, 4, &cnt, &total);
 	T_EQ(total, 2);
 	T_OK(cnt == 2 && strcmp(l[0].state, "REKEYED") == 0, "old SA REKEYED while waiting");
-	advance(&n, 200000);
+	xnet_advance(&n, 200000);
 	n.filter = NULL;
 	check_pair(&n, __LINE__, 1);
 	for (int k = 0; k < 2; k++) {
@@ -457,7 +440,7 @@ static void test_collision(void)
 			sa_of(&n, k, &s[k]);
 		T_EQ_ROW(line, ike_engine_rekey_ike(n.node[0].e, n.now, s[0].id), 0);
 		T_EQ_ROW(line, ike_engine_rekey_ike(n.node[1].e, n.now, s[1].id), 0);
-		advance(&n, 200000); /* past REKEY_IKE_REKEYED_MS: nothing left waiting */
+		xnet_advance(&n, 200000); /* past REKEY_IKE_REKEYED_MS: nothing left waiting */
 		check_pair(&n, line, 1);
 		for (int k = 0; k < 2; k++) {
 			T_EQ_ROW(line, xnet_events(&n.node[k], IKE_EV_IKE_REKEYED), 1);
@@ -498,12 +481,12 @@ static void test_ike_vs_child(void)
 			 ike_engine_rekey_child(n.node[1 - who].e, n.now,
 						s[1 - who].children[0].child_id),
 			 0);
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		for (int k = 0; k < 2; k++) {
 			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_REKEYED), 0);
 			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_CHILD_UP), 1);
 		}
-		advance(&n, 20000);
+		xnet_advance(&n, 20000);
 		check_pair(&n, who, 1);
 		for (int k = 0; k < 2; k++) {
 			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_REKEYED), 1);
@@ -562,10 +545,10 @@ static void test_rekey_vs_delete(void)
 				    ike_engine_terminate_child(n.node[1 - who].e, n.now,
 							       s[1 - who].children[0].child_id),
 				    0);
-			advance(&n, 30000);
+			xnet_advance(&n, 30000);
 			for (int k = 0; k < 2; k++) {
 				const struct xnet_node *nd = &n.node[k];
-				T_EQ_ROW(line, live(nd), 0);
+				T_EQ_ROW(line, xnet_live(nd), 0);
 				T_EQ_ROW(line, xnet_events(nd, IKE_EV_CHILD_FAILED), 0);
 				T_EQ_ROW(line, xnet_events(nd, IKE_EV_IKE_FAILED), 0);
 				T_EQ_ROW(line, xnet_events(nd, IKE_EV_CHILD_UP), 1);
@@ -606,7 +589,7 @@ static void test_rekey_vs_dpd(void)
 		T_EQ_ROW(who, ike_engine_rekey_ike(n.node[who].e, n.now, s.id), 0);
 		ike_engine_timeout(n.node[1 - who].e, n.now);
 		T_EQ_ROW(who, n.nq, 2); /* the rekey request, the liveness check */
-		advance(&n, 1000);
+		xnet_advance(&n, 1000);
 		check_pair(&n, who, 1);
 		for (int k = 0; k < 2; k++) {
 			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_REKEYED), 1);
@@ -614,7 +597,7 @@ static void test_rekey_vs_dpd(void)
 			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_FAILED), 0);
 		}
 		no_drops(&n, who);
-		advance(&n, 60000); /* liveness checks on the new SA */
+		xnet_advance(&n, 60000); /* liveness checks on the new SA */
 		check_pair(&n, who, 1);
 		for (int k = 0; k < 2; k++)
 			T_EQ_ROW(who, xnet_events(&n.node[k], IKE_EV_IKE_DOWN), 0);
@@ -701,7 +684,7 @@ static void test_request_on_old_sa(void)
 		 xnet_exchange(&n.q[1]) == IKEV2_EXCH_CREATE_CHILD_SA,
 	     "refusal sent");
 	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), up1);
-	advance(&n, 1000);
+	xnet_advance(&n, 1000);
 	check_pair(&n, __LINE__, 1);
 	T_EQ(xnet_events(&n.node[1], IKE_EV_CHILD_UP), up1);
 	T_EQ(n.node[1].nchild, 2);

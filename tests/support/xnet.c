@@ -321,6 +321,24 @@ void xnet_run(struct xnet *n, uint64_t max_ms)
 	xnet_flush(n, 1000);
 }
 
+void xnet_advance(struct xnet *n, uint64_t ms)
+{
+	uint64_t end = n->now + ms;
+
+	xnet_run(n, ms);
+	if (n->now < end)
+		n->now = end;
+}
+
+size_t xnet_live(const struct xnet_node *nd)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < nd->nchild; i++)
+		k += !nd->child[i].deleted;
+	return k;
+}
+
 int xnet_event(const struct xnet_node *nd, enum ike_event_kind kind, size_t from)
 {
 	for (size_t i = from; i < nd->nev; i++)

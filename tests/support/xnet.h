@@ -120,6 +120,10 @@ void xnet_flush(struct xnet *n, unsigned max);
 int xnet_tick(struct xnet *n, uint64_t limit);
 /* Flushes and ticks until nothing is queued and no deadline falls before now + max_ms. */
 void xnet_run(struct xnet *n, uint64_t max_ms);
+/* xnet_run, then the clock stands at exactly now + ms (a wait of ms with nothing due). */
+void xnet_advance(struct xnet *n, uint64_t ms);
+/* How many of node's installed Child SAs are not deleted. */
+size_t xnet_live(const struct xnet_node *nd);
 /* Index of the first event of kind on node (from index from), or -1. */
 int xnet_event(const struct xnet_node *nd, enum ike_event_kind kind, size_t from);
 /* Count of events of kind. */
