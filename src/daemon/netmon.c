@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/loop.h"
+#include "daemon/nlmsg.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -203,7 +204,10 @@ static int addr_msg(struct netmon *nm, struct buf_reader *body, bool add)
 	struct ifaddrmsg ifa;
 	struct netmon_addr a;
 	const uint8_t *p, *local = NULL, *address = NULL;
+	struct buf_reader val;
+	struct rtattr rta;
 	size_t alen;
+	int rc;
 
 	if (buf_get_ref(body, sizeof(ifa), &p))
 		return ERR_TRUNC;
@@ -218,16 +222,7 @@ static int addr_msg(struct netmon *nm, struct buf_reader *body, bool add)
 	a.flags = ifa.ifa_flags;
 	if (a.prefix_len > addr_family_bits(ifa.ifa_family))
 		return ERR_INVAL;
-	while (buf_remaining(body) >= sizeof(struct rtattr)) {
-		struct rtattr rta;
-		struct buf_reader val;
-		size_t pad;
-		buf_get_ref(body, sizeof(rta), &p);
-		memcpy(&rta, p, sizeof(rta));
-		if (rta.rta_len < sizeof(rta) || buf_sub(body, rta.rta_len - sizeof(rta), &val))
-			return ERR_TRUNC;
-		pad = RTA_ALIGN(rta.rta_len) - rta.rta_len;
-		buf_skip(body, pad < buf_remaining(body) ? pad : buf_remaining(body));
+	while ((rc = nlmsg_attr_next(body, &rta, &val)) == 1) {
 		switch (rta.rta_type & NLA_TYPE_MASK) {
 		case IFA_ADDRESS:
 		case IFA_LOCAL:
@@ -248,6 +243,8 @@ static int addr_msg(struct netmon *nm, struct buf_reader *body, bool add)
 			break;
 		}
 	}
+	if (rc < 0)
+		return rc;
 	if (!local && !address)
 		return ERR_INVAL;
 	addr_from_bytes(&a.addr, ifa.ifa_family, local ? local : address, alen);
@@ -276,22 +273,17 @@ static int parse(struct netmon *nm, const uint8_t *data, size_t len, bool *done,
 	struct buf_reader r;
 
 	buf_reader_init(&r, data, len);
-	while (buf_remaining(&r) >= NLMSG_HDRLEN) {
+	for (;;) {
 		struct nlmsghdr mh;
 		struct buf_reader body;
-		const uint8_t *p;
-		size_t pad;
-		int rc = 0;
+		int rc = nlmsg_next(&r, &mh, &body);
 
-		buf_get_ref(&r, NLMSG_HDRLEN, &p);
-		memcpy(&mh, p, sizeof(mh));
-		if (mh.nlmsg_len < NLMSG_HDRLEN ||
-		    buf_sub(&r, mh.nlmsg_len - NLMSG_HDRLEN, &body)) {
+		if (rc == 0)
+			break;
+		if (rc < 0) {
 			nm->st.malformed++;
 			return ERR_TRUNC;
 		}
-		pad = NLMSG_ALIGN(mh.nlmsg_len) - mh.nlmsg_len;
-		buf_skip(&r, pad < buf_remaining(&r) ? pad : buf_remaining(&r));
 		nm->st.messages++;
 		switch (mh.nlmsg_type) {
 		case NLMSG_DONE:
@@ -300,11 +292,10 @@ static int parse(struct netmon *nm, const uint8_t *data, size_t len, bool *done,
 			break;
 		case NLMSG_ERROR: {
 			int err;
-			if (buf_get_ref(&body, sizeof(err), &p)) {
+			if (nlmsg_error_code(&body, &err)) {
 				rc = ERR_TRUNC;
 				break;
 			}
-			memcpy(&err, p, sizeof(err));
 			if (nl_err && err)
 				*nl_err = err;
 			break;

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
+#include "daemon/nlmsg.h"
 #include "lib/err.h"
 #include "lib/log.h"
 
@@ -71,45 +71,22 @@ static int transact(struct rtnl *nl, struct req *q)
 	if (sendto(nl->fd, q->buf, q->len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return ERR_IO;
 	for (;;) {
-		struct buf_reader r;
-		uint32_t len, seq;
-		uint16_t type;
+		int err = 0, rc;
 		n = recv(nl->fd, ans, sizeof(ans), 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return ERR_IO;
 		}
-		buf_reader_init(&r, ans, (size_t)n);
-		/* struct nlmsghdr in host order: len, type, flags, seq, pid; then for
-		 * NLMSG_ERROR an int error. Host order: read through memcpy of the ref. */
-		const uint8_t *p;
-		while (buf_remaining(&r) >= NLMSG_HDRLEN) {
-			struct nlmsghdr mh;
-			if (buf_get_ref(&r, NLMSG_HDRLEN, &p))
-				return ERR_TRUNC;
-			memcpy(&mh, p, sizeof(mh));
-			len = mh.nlmsg_len;
-			type = mh.nlmsg_type;
-			seq = mh.nlmsg_seq;
-			if (len < NLMSG_HDRLEN || len - NLMSG_HDRLEN > buf_remaining(&r))
-				return ERR_TRUNC;
-			struct buf_reader body;
-			buf_sub(&r, len - NLMSG_HDRLEN, &body);
-			buf_skip(&r, NLMSG_ALIGN(len) - len <= buf_remaining(&r)
-					 ? NLMSG_ALIGN(len) - len
-					 : buf_remaining(&r));
-			if (seq != nl->seq || type != NLMSG_ERROR)
-				continue;
-			int err;
-			if (buf_get_ref(&body, sizeof(err), &p))
-				return ERR_TRUNC;
-			memcpy(&err, p, sizeof(err));
-			if (err == 0)
-				return 0;
-			errno = -err;
-			return ERR_IO;
-		}
+		rc = nlmsg_find_ack(ans, (size_t)n, nl->seq, &err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		if (err == 0)
+			return 0;
+		errno = -err;
+		return ERR_IO;
 	}
 }
 
@@ -202,34 +179,6 @@ int rtnl_rule(struct rtnl *nl, bool add, int family, uint32_t pref, uint32_t mar
 	return transact(nl, &q);
 }
 
-/* The attributes of an RTM_NEWROUTE answer (after its struct rtmsg): RTA_PREFSRC into *src. */
-static int route_answer_src(struct buf_reader *body, int family, struct addr *src)
-{
-	const uint8_t *p;
-
-	if (buf_get_ref(body, NLMSG_ALIGN(sizeof(struct rtmsg)), &p))
-		return ERR_TRUNC;
-	while (buf_remaining(body) >= RTA_LENGTH(0)) {
-		struct rtattr ra;
-		struct buf_reader val;
-		if (buf_get_ref(body, sizeof(ra), &p))
-			return ERR_TRUNC;
-		memcpy(&ra, p, sizeof(ra));
-		if (ra.rta_len < RTA_LENGTH(0) || ra.rta_len - RTA_LENGTH(0) > buf_remaining(body))
-			return ERR_TRUNC;
-		buf_sub(body, ra.rta_len - RTA_LENGTH(0), &val);
-		buf_skip(body, RTA_ALIGN(ra.rta_len) - ra.rta_len <= buf_remaining(body)
-				   ? RTA_ALIGN(ra.rta_len) - ra.rta_len
-				   : buf_remaining(body));
-		if (ra.rta_type == RTA_PREFSRC && buf_remaining(&val) == addr_family_len(family)) {
-			const uint8_t *a;
-			buf_get_ref(&val, addr_family_len(family), &a);
-			return addr_from_bytes(src, family, a, addr_family_len(family));
-		}
-	}
-	return ERR_NOTFOUND;
-}
-
 int rtnl_route_src(struct rtnl *nl, const struct addr *dst, uint32_t mark, struct addr *src)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
@@ -255,41 +204,20 @@ int rtnl_route_src(struct rtnl *nl, const struct addr *dst, uint32_t mark, struc
 	if (sendto(nl->fd, q.buf, q.len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return ERR_IO;
 	for (int tries = 0; tries < 16; tries++) {
-		struct buf_reader rd;
+		int err = 0, rc;
 		ssize_t n = recv(nl->fd, ans, sizeof(ans), 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return ERR_IO;
 		}
-		buf_reader_init(&rd, ans, (size_t)n);
-		while (buf_remaining(&rd) >= NLMSG_HDRLEN) {
-			struct nlmsghdr mh;
-			struct buf_reader body;
-			const uint8_t *p;
-			if (buf_get_ref(&rd, NLMSG_HDRLEN, &p))
-				return ERR_TRUNC;
-			memcpy(&mh, p, sizeof(mh));
-			if (mh.nlmsg_len < NLMSG_HDRLEN ||
-			    mh.nlmsg_len - NLMSG_HDRLEN > buf_remaining(&rd))
-				return ERR_TRUNC;
-			buf_sub(&rd, mh.nlmsg_len - NLMSG_HDRLEN, &body);
-			buf_skip(&rd, NLMSG_ALIGN(mh.nlmsg_len) - mh.nlmsg_len <= buf_remaining(&rd)
-					  ? NLMSG_ALIGN(mh.nlmsg_len) - mh.nlmsg_len
-					  : buf_remaining(&rd));
-			if (mh.nlmsg_seq != nl->seq)
-				continue;
-			if (mh.nlmsg_type == NLMSG_ERROR) {
-				int err;
-				if (buf_get_ref(&body, sizeof(err), &p))
-					return ERR_TRUNC;
-				memcpy(&err, p, sizeof(err));
-				errno = -err;
-				return err ? ERR_IO : ERR_NOTFOUND;
-			}
-			if (mh.nlmsg_type == RTM_NEWROUTE)
-				return route_answer_src(&body, dst->family, src);
-		}
+		rc = nlmsg_route_src(ans, (size_t)n, nl->seq, dst->family, src, &err);
+		if (rc == 1)
+			return 0;
+		if (rc == ERR_IO)
+			errno = -err;
+		if (rc < 0)
+			return rc;
 	}
 	return ERR_IO;
 }
