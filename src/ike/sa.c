@@ -273,7 +273,7 @@ uint64_t ike_retransmit_delay(const struct ike_engine *e, unsigned n)
 }
 
 /* Packs the datagrams of d into one heap buffer with their lengths. */
-static int pack(const struct ike_dgrams *d, uint8_t **out, size_t *out_len, size_t *parts,
+static int pack(const struct ike_dgrams *d, uint8_t **out, size_t *out_len, uint16_t *parts,
 		size_t *nparts)
 {
 	size_t total = 0, off = 0;
@@ -281,14 +281,17 @@ static int pack(const struct ike_dgrams *d, uint8_t **out, size_t *out_len, size
 
 	if (d->n == 0 || d->n > IKE_MAX_FRAGS)
 		return ERR_INVAL;
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->len[i] > UINT16_MAX)
+			return ERR_INVAL;
 		total += d->len[i];
+	}
 	p = malloc(total);
 	if (!p)
 		return ERR_NOMEM;
 	for (size_t i = 0; i < d->n; i++) {
 		memcpy(p + off, d->p[i], d->len[i]);
-		parts[i] = d->len[i];
+		parts[i] = (uint16_t)d->len[i];
 		off += d->len[i];
 	}
 	*out = p;
@@ -298,7 +301,7 @@ static int pack(const struct ike_dgrams *d, uint8_t **out, size_t *out_len, size
 }
 
 static void send_parts(struct ike_engine *e, const struct ike_path *path, const uint8_t *p,
-		       const size_t *parts, size_t n)
+		       const uint16_t *parts, size_t n)
 {
 	size_t off = 0;
 
@@ -312,7 +315,8 @@ int ike_sa_send_request_v(struct ike_engine *e, struct ike_sa *sa, uint64_t now_
 			  const struct ike_dgrams *d, uint32_t msgid, uint8_t exchange)
 {
 	uint8_t *copy = NULL;
-	size_t len = 0, parts[IKE_MAX_FRAGS], n = 0;
+	uint16_t parts[IKE_MAX_FRAGS];
+	size_t len = 0, n = 0;
 	int rc = pack(d, &copy, &len, parts, &n);
 
 	if (rc)
@@ -350,7 +354,8 @@ int ike_sa_send_response_v(struct ike_engine *e, struct ike_sa *sa, const struct
 			   uint32_t msgid)
 {
 	uint8_t *copy = NULL;
-	size_t len = 0, parts[IKE_MAX_FRAGS], n = 0;
+	uint16_t parts[IKE_MAX_FRAGS];
+	size_t len = 0, n = 0;
 	int rc = pack(d, &copy, &len, parts, &n);
 
 	if (rc)

@@ -154,7 +154,8 @@ struct ike_sa {
 	/* our request in flight: req_len octets holding nreq_parts datagrams back to back */
 	uint8_t *req;
 	size_t req_len;
-	size_t nreq_parts, req_parts[IKE_MAX_FRAGS];
+	size_t nreq_parts;
+	uint16_t req_parts[IKE_MAX_FRAGS]; /* datagram lengths (each <= IKE_MAX_MSG) */
 	uint32_t req_msgid;
 	uint8_t req_exchange;
 	unsigned tries;
@@ -164,7 +165,8 @@ struct ike_sa {
 	/* our last response (re-sent for a retransmitted request) */
 	uint8_t *resp;
 	size_t resp_len;
-	size_t nresp_parts, resp_parts[IKE_MAX_FRAGS];
+	size_t nresp_parts;
+	uint16_t resp_parts[IKE_MAX_FRAGS];
 	/* RFC 7383 reassembly of the message being received in fragments; NULL when none */
 	struct ike_frag_rx *frag;
 	uint32_t resp_msgid;
