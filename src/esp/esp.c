@@ -274,17 +274,8 @@ static int esp_out(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, err);
 
 	if (sa->aead) {
-		/* RFC 4106 §5 / RFC 4543 §3.3: AAD = SPI || [seq hi] || seq lo. */
-		size_t aad_len = 8;
+		size_t aad_len = esp_aead_aad(sa, esp, seq, aad);
 
-		if (sa->esn) {
-			buf_store_be32(aad, sa->spi);
-			buf_store_be32(aad + 4, (uint32_t)(seq >> 32));
-			buf_store_be32(aad + 8, (uint32_t)seq);
-			aad_len = 12;
-		} else {
-			memcpy(aad, esp, 8);
-		}
 		err = enc_seal(cr->enc, iv, aad, aad_len, ct, ct_len, ct, icv);
 	} else {
 		/* RFC 4303 §2.2.1 / §3.3.2: the ICV covers ESP header, IV, ciphertext and, with

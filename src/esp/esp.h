@@ -45,11 +45,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "esp/ip.h"
 #include "esp/pkt.h"
 #include "esp/sa.h"
 #include "esp/sad.h"
+#include "lib/buf.h"
 
 enum esp_res_kind {
 	ESP_RES_NONE = 0,
@@ -106,6 +108,21 @@ static inline int esp_drop(struct esp_sa *sa, struct esp_worker *w, struct esp_r
 	res->drop = (uint8_t)d;
 	res->kind = ESP_RES_NONE;
 	return err;
+}
+/* The AAD of an AEAD SA for the ESP header at esp (RFC 4106 §5, RFC 4543 §3.3): SPI || seq,
+ * the header's 8 bytes, or with ESN SPI || seq hi || seq lo (12 bytes). aad holds 12 bytes;
+ * returns the length. Protect and unprotect compute it alike. */
+static inline size_t esp_aead_aad(const struct esp_sa *sa, const uint8_t *esp, uint64_t seq,
+				  uint8_t *aad)
+{
+	if (!sa->esn) {
+		memcpy(aad, esp, 8);
+		return 8;
+	}
+	buf_store_be32(aad, sa->spi);
+	buf_store_be32(aad + 4, (uint32_t)(seq >> 32));
+	buf_store_be32(aad + 8, (uint32_t)seq);
+	return 12;
 }
 /* Tunnel inbound tail shared by ESP and AH: validates the inner packet at
  * data[off, off+len), trims it to its IP length and checks the selectors; on success pkt

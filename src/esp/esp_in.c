@@ -78,16 +78,8 @@ static int esp_in(struct esp_sa *sa, struct esp_worker *w, struct esp_buf *pkt,
 		return esp_drop(sa, NULL, res, ESP_DROP_CRYPTO, ERR_CRYPTO);
 
 	if (sa->aead) {
-		size_t aad_len = 8;
+		size_t aad_len = esp_aead_aad(sa, esp, seq, aad);
 
-		if (sa->esn) {
-			buf_store_be32(aad, sa->spi);
-			buf_store_be32(aad + 4, (uint32_t)(seq >> 32));
-			buf_store_be32(aad + 8, (uint32_t)seq);
-			aad_len = 12;
-		} else {
-			memcpy(aad, esp, 8);
-		}
 		err = enc_open(cr->enc, iv, aad, aad_len, ct, ct_len, ct, icv);
 		if (err == ERR_AUTH)
 			return esp_drop(sa, NULL, res, ESP_DROP_AUTH, ERR_AUTH);
