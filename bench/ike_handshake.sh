@@ -59,6 +59,7 @@ cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 . "$root/tests/netns/lib.sh"
 . "$root/tests/netns/charon.sh"
+. "$root/tests/netns/rampart_ike.sh"
 
 BENCH_IKE_N=${BENCH_IKE_N:-2000}
 BENCH_IKE_WINDOW=${BENCH_IKE_WINDOW:-24}
@@ -95,71 +96,11 @@ rampart {
 	mtu = 1400
 	workers = 1
 }
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.2
-		remote_addrs = %any
-		proposals = aes128gcm16-prfsha256-x25519
-		dpd_delay = 0
-		local {
-			auth = psk
-		}
-		remote {
-			auth = psk
-			id = %any
-		}
-		children {
-			net {
-				local_ts = 10.2.0.0/16
-				remote_ts = 10.1.0.0/16
-				esp_proposals = aes128gcm16
-				mode = tunnel
-			}
-		}
-	}
-}
-secrets {
-	ike-all {
-		secret = "$PSK"
-	}
-}
 EOF
+	ri_rw_conf "$PSK"
 }
 
-charon_conf() {
-	cat <<EOF
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.2
-		remote_addrs = %any
-		proposals = aes128gcm16-prfsha256-x25519
-		dpd_delay = 0
-		local {
-			auth = psk
-		}
-		remote {
-			auth = psk
-			id = %any
-		}
-		children {
-			net {
-				local_ts = 10.2.0.0/16
-				remote_ts = 10.1.0.0/16
-				esp_proposals = aes128gcm16
-				mode = tunnel
-			}
-		}
-	}
-}
-secrets {
-	ike-all {
-		secret = "$PSK"
-	}
-}
-EOF
-}
+charon_conf() { ri_rw_conf "$PSK"; }
 
 # start_RESP: starts the responder in $NB and sets RESP_PID (or returns 1).
 start_rampart() {

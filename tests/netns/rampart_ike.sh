@@ -17,6 +17,10 @@
 #   ri_get FILE PATH           one value of a saved ri_sas listing; a child SA may be named
 #                              "net" for any "net-N"
 #   ri_count NAME              how many IKE SAs NAME lists
+#   ri_rw_conf PSK             the `connections`/`secrets` of bench/ike_load's responder (at
+#                              192.0.2.2: any identity with one PSK, one tunnel child
+#                              10.2.0.0/16 <-> 10.1.0.0/16, X25519, AES-GCM), for rampartd or
+#                              charon
 #
 # Defaults: IKE aes128gcm16-prfsha256-x25519, ESP aes128gcm16.
 
@@ -103,4 +107,38 @@ ri_get() { # FILE PATH
 
 ri_count() { # NAME
 	ri_sas "$1" | grep -c '^[^.]*\.state='
+}
+
+ri_rw_conf() { # PSK
+	cat <<EOF
+connections {
+	rw {
+		version = 2
+		local_addrs = 192.0.2.2
+		remote_addrs = %any
+		proposals = aes128gcm16-prfsha256-x25519
+		dpd_delay = 0
+		local {
+			auth = psk
+		}
+		remote {
+			auth = psk
+			id = %any
+		}
+		children {
+			net {
+				local_ts = 10.2.0.0/16
+				remote_ts = 10.1.0.0/16
+				esp_proposals = aes128gcm16
+				mode = tunnel
+			}
+		}
+	}
+}
+secrets {
+	ike-all {
+		secret = "$1"
+	}
+}
+EOF
 }

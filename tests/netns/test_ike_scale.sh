@@ -9,6 +9,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/lib.sh
 . tests/netns/rampart_tunnel.sh
+. tests/netns/rampart_ike.sh
 t_need_root
 t_need_cmd ip
 : "${RAMPARTD:=$(pwd)/build/check/rampartd}"
@@ -24,35 +25,7 @@ ns_create NA sa || exit 1
 ns_create NB sb || exit 1
 link_pair "$NA" a0 "$NB" b0 192.0.2.1/24 192.0.2.2/24 || exit 1
 addr_add "$NB" lo 10.2.0.1/32 || exit 1
-rt_start B "$NB" "workers = 1" "connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.2
-		remote_addrs = %any
-		proposals = aes128gcm16-prfsha256-x25519
-		dpd_delay = 0
-		local {
-			auth = psk
-		}
-		remote {
-			auth = psk
-			id = %any
-		}
-		children {
-			net {
-				local_ts = 10.2.0.0/16
-				remote_ts = 10.1.0.0/16
-				esp_proposals = aes128gcm16
-				mode = tunnel
-			}
-		}
-	}
-}
-secrets {
-	ike-all {
-		secret = \"$PSK\"
-	}
-}" || t_fail "rampartd starts"
+rt_start B "$NB" "workers = 1" "$(ri_rw_conf "$PSK")" || t_fail "rampartd starts"
 [ "$T_FAIL" -eq 0 ] || t_done
 
 ns_exec "$NA" timeout 300 "$IKE_LOAD" -r 192.0.2.2 -l 192.0.2.1 -n "$IKE_SCALE_N" -w 16 -i 50 \
